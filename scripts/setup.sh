@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Idempotent setup for tests and the default guest: installs the Debian
+# packages anillo's tests need (nasm for the test kernels, gcc-multilib for the
+# native CPU oracle), then builds the guests and the oracle helper.
+# Safe to run repeatedly; does nothing when everything is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v nasm >/dev/null 2>&1 || need+=(nasm)
+if ! echo 'int main(void){return 0;}' | gcc -m32 -x c -o /dev/null - >/dev/null 2>&1; then
+  need+=(gcc-multilib)
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${need[*]} (Debian packages)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "setup: missing ${need[*]}; install them (Debian: apt-get install ${need[*]})" >&2
+  fi
+fi
+
+bash scripts/build-guests.sh
+bash scripts/build-oracle.sh

@@ -1,0 +1,5 @@
+/** Instruction family: data. (Being written.) */
+import type { Handler } from '../dispatch.js';
+
+/** Handlers of this family by name (see opcode-table.ts). */
+export const handlers: Record<string, Handler> = {};

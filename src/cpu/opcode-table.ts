@@ -1,0 +1,224 @@
+/**
+ * The one opcode table: the one-byte map and the 0F two-byte map of an
+ * i686-class CPU, written in the notation of SDM Vol. 2 Appendix A (operand
+ * addressing method + size: `Eb`, `Gv`, `Iz`, `Jb`, `Ap`, `Ob`, `Sw`, `Cd`…).
+ * The interpreter's dispatch, instruction-length decoding, the disassembler
+ * and the conformance-case generator all read it.
+ *
+ * Extra notation: `Zb`/`Zv`/`Zd` is a register coded in the opcode's low three
+ * bits (Appendix A's "rAX/r8" columns); `AL`, `eAX`, `CL`, `DX`, `1` and the
+ * segment-register names are fixed operands.
+ *
+ * Handler naming: an entry's handler is `MNEMONIC_Operands` (`ADD_EvGv`), a
+ * group's is `GROUP_Operands` (`G1_EvIz`); see dispatch.ts.
+ */
+
+/** Attributes that decoding and checking need. */
+export interface OpcodeAttrs {
+  /** ModRM.reg values (bit mask) with which LOCK is legal; `true` means all eight. */
+  lock?: boolean | number;
+  /** Only these ModRM.reg values (bit mask) carry the immediate operand (group 3's TEST). */
+  immRegs?: number;
+  /** Ends a basic block (control transfer, or changes state the translator caches). */
+  endsBlock?: boolean;
+  /** The memory form only (`M` operands): mod = 3 raises #UD. */
+  memOnly?: boolean;
+  /** Privileged at CPL > 0 (raises #GP(0)); for documentation and the trap strategy. */
+  privileged?: boolean;
+}
+
+/** One opcode (or opcode group) of the map. */
+export interface OpcodeEntry {
+  /** 0x00..0xFF for one-byte opcodes, 0x100 | byte for the 0F map. */
+  code: number;
+  mnemonic: string;
+  /** Operands in SDM notation, destination first. */
+  operands: readonly string[];
+  /** Name of the ModRM.reg-selected group (G1…G16), or undefined. */
+  group?: string;
+  attrs: OpcodeAttrs;
+  /** The interpreter handler's name. */
+  handler: string;
+}
+
+/** Members of each group by ModRM.reg (SDM Vol. 2 Table A-6); undefined entries are #UD. */
+export const GROUPS: Record<string, readonly (string | undefined)[]> = {
+  G1: ['ADD', 'OR', 'ADC', 'SBB', 'AND', 'SUB', 'XOR', 'CMP'],
+  G1A: ['POP'],
+  G2: ['ROL', 'ROR', 'RCL', 'RCR', 'SHL', 'SHR', 'SAL', 'SAR'],
+  G3: ['TEST', 'TEST', 'NOT', 'NEG', 'MUL', 'IMUL', 'DIV', 'IDIV'],
+  G4: ['INC', 'DEC'],
+  G5: ['INC', 'DEC', 'CALL', 'CALLF', 'JMP', 'JMPF', 'PUSH'],
+  G6: ['SLDT', 'STR', 'LLDT', 'LTR', 'VERR', 'VERW'],
+  G7: ['SGDT', 'SIDT', 'LGDT', 'LIDT', 'SMSW', undefined, 'LMSW', 'INVLPG'],
+  G8: [undefined, undefined, undefined, undefined, 'BT', 'BTS', 'BTR', 'BTC'],
+  G9: [undefined, 'CMPXCHG8B'],
+  G11: ['MOV'],
+};
+
+/** Condition-code suffixes by the low nibble of Jcc/SETcc/CMOVcc (SDM Vol. 1 Table B-1). */
+export const CONDITIONS = ['O', 'NO', 'B', 'AE', 'E', 'NE', 'BE', 'A', 'S', 'NS', 'P', 'NP', 'L', 'GE', 'LE', 'G'] as const;
+
+const table: (OpcodeEntry | undefined)[] = new Array(512).fill(undefined);
+
+function handlerName(name: string, operands: readonly string[]): string {
+  return operands.length === 0 ? name : `${name}_${operands.join('')}`;
+}
+
+function op(code: number, mnemonic: string, operands = '', attrs: OpcodeAttrs = {}): void {
+  if (table[code]) throw new Error(`opcode 0x${code.toString(16)} defined twice`);
+  const list = operands === '' ? [] : operands.split(',');
+  table[code] = { code, mnemonic, operands: list, attrs, handler: handlerName(mnemonic, list) };
+}
+
+function group(code: number, name: string, operands: string, attrs: OpcodeAttrs = {}): void {
+  if (table[code]) throw new Error(`opcode 0x${code.toString(16)} defined twice`);
+  const list = operands === '' ? [] : operands.split(',');
+  table[code] = { code, mnemonic: name, operands: list, group: name, attrs, handler: handlerName(name, list) };
+}
+
+/** Defines `count` consecutive opcodes sharing one entry shape (register in opcode, Jcc…). */
+function range(first: number, count: number, mnemonic: string, operands: string, attrs: OpcodeAttrs = {}): void {
+  for (let i = 0; i < count; i++) op(first + i, mnemonic, operands, attrs);
+}
+
+const T = 0x100; // the 0F map
+const L = { lock: true };
+const END = { endsBlock: true };
+
+// ---- the eight classic ALU operations at 00-3F ---------------------------------
+const ALU = ['ADD', 'OR', 'ADC', 'SBB', 'AND', 'SUB', 'XOR', 'CMP'];
+ALU.forEach((m, i) => {
+  const base = i * 8;
+  const lockable = m === 'CMP' ? {} : L;
+  op(base + 0, m, 'Eb,Gb', lockable);
+  op(base + 1, m, 'Ev,Gv', lockable);
+  op(base + 2, m, 'Gb,Eb');
+  op(base + 3, m, 'Gv,Ev');
+  op(base + 4, m, 'AL,Ib');
+  op(base + 5, m, 'eAX,Iz');
+});
+op(0x06, 'PUSH', 'ES'); op(0x07, 'POP', 'ES');
+op(0x0e, 'PUSH', 'CS');
+op(0x16, 'PUSH', 'SS'); op(0x17, 'POP', 'SS');
+op(0x1e, 'PUSH', 'DS'); op(0x1f, 'POP', 'DS');
+op(0x27, 'DAA'); op(0x2f, 'DAS'); op(0x37, 'AAA'); op(0x3f, 'AAS');
+range(0x40, 8, 'INC', 'Zv');
+range(0x48, 8, 'DEC', 'Zv');
+range(0x50, 8, 'PUSH', 'Zv');
+range(0x58, 8, 'POP', 'Zv');
+op(0x60, 'PUSHA'); op(0x61, 'POPA');
+op(0x62, 'BOUND', 'Gv,Ma', { memOnly: true });
+op(0x63, 'ARPL', 'Ew,Gw');
+op(0x68, 'PUSH', 'Iz');
+op(0x69, 'IMUL', 'Gv,Ev,Iz');
+op(0x6a, 'PUSH', 'Ib');
+op(0x6b, 'IMUL', 'Gv,Ev,Ib');
+op(0x6c, 'INS', 'Yb,DX'); op(0x6d, 'INS', 'Yz,DX');
+op(0x6e, 'OUTS', 'DX,Xb'); op(0x6f, 'OUTS', 'DX,Xz');
+range(0x70, 16, 'Jcc', 'Jb', END);
+group(0x80, 'G1', 'Eb,Ib', { lock: 0x7f });
+group(0x81, 'G1', 'Ev,Iz', { lock: 0x7f });
+group(0x82, 'G1', 'Eb,Ib', { lock: 0x7f });
+group(0x83, 'G1', 'Ev,Ib', { lock: 0x7f });
+op(0x84, 'TEST', 'Eb,Gb'); op(0x85, 'TEST', 'Ev,Gv');
+op(0x86, 'XCHG', 'Eb,Gb', L); op(0x87, 'XCHG', 'Ev,Gv', L);
+op(0x88, 'MOV', 'Eb,Gb'); op(0x89, 'MOV', 'Ev,Gv'); op(0x8a, 'MOV', 'Gb,Eb'); op(0x8b, 'MOV', 'Gv,Ev');
+op(0x8c, 'MOV', 'Ev,Sw');
+op(0x8d, 'LEA', 'Gv,M', { memOnly: true });
+op(0x8e, 'MOV', 'Sw,Ew');
+group(0x8f, 'G1A', 'Ev');
+op(0x90, 'NOP');
+range(0x91, 7, 'XCHG', 'Zv,eAX');
+op(0x98, 'CBW'); op(0x99, 'CWD');
+op(0x9a, 'CALLF', 'Ap', END);
+op(0x9b, 'WAIT');
+op(0x9c, 'PUSHF'); op(0x9d, 'POPF', '', END);
+op(0x9e, 'SAHF'); op(0x9f, 'LAHF');
+op(0xa0, 'MOV', 'AL,Ob'); op(0xa1, 'MOV', 'eAX,Ov'); op(0xa2, 'MOV', 'Ob,AL'); op(0xa3, 'MOV', 'Ov,eAX');
+op(0xa4, 'MOVS', 'Yb,Xb'); op(0xa5, 'MOVS', 'Yv,Xv');
+op(0xa6, 'CMPS', 'Xb,Yb'); op(0xa7, 'CMPS', 'Xv,Yv');
+op(0xa8, 'TEST', 'AL,Ib'); op(0xa9, 'TEST', 'eAX,Iz');
+op(0xaa, 'STOS', 'Yb,AL'); op(0xab, 'STOS', 'Yv,eAX');
+op(0xac, 'LODS', 'AL,Xb'); op(0xad, 'LODS', 'eAX,Xv');
+op(0xae, 'SCAS', 'AL,Yb'); op(0xaf, 'SCAS', 'eAX,Yv');
+range(0xb0, 8, 'MOV', 'Zb,Ib');
+range(0xb8, 8, 'MOV', 'Zv,Iv');
+group(0xc0, 'G2', 'Eb,Ib'); group(0xc1, 'G2', 'Ev,Ib');
+op(0xc2, 'RET', 'Iw', END); op(0xc3, 'RET', '', END);
+op(0xc4, 'LES', 'Gz,Mp', { memOnly: true }); op(0xc5, 'LDS', 'Gz,Mp', { memOnly: true });
+group(0xc6, 'G11', 'Eb,Ib'); group(0xc7, 'G11', 'Ev,Iz');
+op(0xc8, 'ENTER', 'Iw,Ib'); op(0xc9, 'LEAVE');
+op(0xca, 'RETF', 'Iw', END); op(0xcb, 'RETF', '', END);
+op(0xcc, 'INT3', '', END); op(0xcd, 'INT', 'Ib', END); op(0xce, 'INTO', '', END); op(0xcf, 'IRET', '', END);
+group(0xd0, 'G2', 'Eb,1'); group(0xd1, 'G2', 'Ev,1'); group(0xd2, 'G2', 'Eb,CL'); group(0xd3, 'G2', 'Ev,CL');
+op(0xd4, 'AAM', 'Ib'); op(0xd5, 'AAD', 'Ib');
+op(0xd6, 'SALC');
+op(0xd7, 'XLAT');
+range(0xd8, 8, 'ESC', 'Ex');
+op(0xe0, 'LOOPNE', 'Jb', END); op(0xe1, 'LOOPE', 'Jb', END); op(0xe2, 'LOOP', 'Jb', END); op(0xe3, 'JCXZ', 'Jb', END);
+op(0xe4, 'IN', 'AL,Ib'); op(0xe5, 'IN', 'eAX,Ib'); op(0xe6, 'OUT', 'Ib,AL'); op(0xe7, 'OUT', 'Ib,eAX');
+op(0xe8, 'CALL', 'Jz', END); op(0xe9, 'JMP', 'Jz', END); op(0xea, 'JMPF', 'Ap', END); op(0xeb, 'JMP', 'Jb', END);
+op(0xec, 'IN', 'AL,DX'); op(0xed, 'IN', 'eAX,DX'); op(0xee, 'OUT', 'DX,AL'); op(0xef, 'OUT', 'DX,eAX');
+op(0xf1, 'INT1', '', END);
+op(0xf4, 'HLT', '', { endsBlock: true, privileged: true });
+op(0xf5, 'CMC');
+group(0xf6, 'G3', 'Eb,Ib', { lock: 0x0c, immRegs: 0x03 });
+group(0xf7, 'G3', 'Ev,Iz', { lock: 0x0c, immRegs: 0x03 });
+op(0xf8, 'CLC'); op(0xf9, 'STC'); op(0xfa, 'CLI'); op(0xfb, 'STI', '', END); op(0xfc, 'CLD'); op(0xfd, 'STD');
+group(0xfe, 'G4', 'Eb', { lock: 0x03 });
+group(0xff, 'G5', 'Ev', { lock: 0x03, endsBlock: true });
+
+// ---- the 0F map ----------------------------------------------------------------
+group(T | 0x00, 'G6', 'Ew', { endsBlock: true });
+group(T | 0x01, 'G7', 'Ew', { endsBlock: true });
+op(T | 0x02, 'LAR', 'Gv,Ew'); op(T | 0x03, 'LSL', 'Gv,Ew');
+op(T | 0x06, 'CLTS', '', { privileged: true });
+op(T | 0x08, 'INVD', '', { privileged: true }); op(T | 0x09, 'WBINVD', '', { privileged: true });
+op(T | 0x0b, 'UD2', '', END);
+// 0F 18-1F: hint NOPs with a ModRM operand (SDM Vol. 2 "NOP", multi-byte forms; P6 family).
+range(T | 0x18, 8, 'NOP', 'Ev');
+op(T | 0x20, 'MOV', 'Rd,Cd', { privileged: true }); op(T | 0x21, 'MOV', 'Rd,Dd', { privileged: true });
+op(T | 0x22, 'MOV', 'Cd,Rd', { privileged: true, endsBlock: true });
+op(T | 0x23, 'MOV', 'Dd,Rd', { privileged: true });
+op(T | 0x30, 'WRMSR', '', { privileged: true, endsBlock: true }); op(T | 0x31, 'RDTSC');
+op(T | 0x32, 'RDMSR', '', { privileged: true }); op(T | 0x33, 'RDPMC');
+op(T | 0x34, 'SYSENTER', '', END); op(T | 0x35, 'SYSEXIT', '', { privileged: true, endsBlock: true });
+range(T | 0x40, 16, 'CMOVcc', 'Gv,Ev');
+range(T | 0x80, 16, 'Jcc', 'Jz', END);
+range(T | 0x90, 16, 'SETcc', 'Eb');
+op(T | 0xa0, 'PUSH', 'FS'); op(T | 0xa1, 'POP', 'FS');
+op(T | 0xa2, 'CPUID');
+op(T | 0xa3, 'BT', 'Ev,Gv');
+op(T | 0xa4, 'SHLD', 'Ev,Gv,Ib'); op(T | 0xa5, 'SHLD', 'Ev,Gv,CL');
+op(T | 0xa8, 'PUSH', 'GS'); op(T | 0xa9, 'POP', 'GS');
+op(T | 0xab, 'BTS', 'Ev,Gv', L);
+op(T | 0xac, 'SHRD', 'Ev,Gv,Ib'); op(T | 0xad, 'SHRD', 'Ev,Gv,CL');
+op(T | 0xaf, 'IMUL', 'Gv,Ev');
+op(T | 0xb0, 'CMPXCHG', 'Eb,Gb', L); op(T | 0xb1, 'CMPXCHG', 'Ev,Gv', L);
+op(T | 0xb2, 'LSS', 'Gz,Mp', { memOnly: true });
+op(T | 0xb3, 'BTR', 'Ev,Gv', L);
+op(T | 0xb4, 'LFS', 'Gz,Mp', { memOnly: true }); op(T | 0xb5, 'LGS', 'Gz,Mp', { memOnly: true });
+op(T | 0xb6, 'MOVZX', 'Gv,Eb'); op(T | 0xb7, 'MOVZX', 'Gv,Ew');
+group(T | 0xba, 'G8', 'Ev,Ib', { lock: 0xe0 });
+op(T | 0xbb, 'BTC', 'Ev,Gv', L);
+op(T | 0xbc, 'BSF', 'Gv,Ev'); op(T | 0xbd, 'BSR', 'Gv,Ev');
+op(T | 0xbe, 'MOVSX', 'Gv,Eb'); op(T | 0xbf, 'MOVSX', 'Gv,Ew');
+op(T | 0xc0, 'XADD', 'Eb,Gb', L); op(T | 0xc1, 'XADD', 'Ev,Gv', L);
+group(T | 0xc7, 'G9', 'Mq', { lock: 0x02, memOnly: true });
+range(T | 0xc8, 8, 'BSWAP', 'Zd');
+
+/** The opcode map, indexed by opcode (0x100 | byte for 0F xx). Undefined slots are #UD. */
+export const OPCODES: readonly (OpcodeEntry | undefined)[] = table;
+
+/** Bit mask of ModRM.reg values with which LOCK is legal, per opcode (0: never). */
+export function lockMaskOf(entry: OpcodeEntry | undefined): number {
+  const lock = entry?.attrs.lock;
+  if (lock === undefined || lock === false) return 0;
+  return lock === true ? 0xff : lock;
+}
+
+/** True when the operand list needs a ModRM byte. */
+export function hasModrm(entry: OpcodeEntry): boolean {
+  return entry.operands.some((o) => /^[EGMSCDR]/.test(o));
+}

@@ -1,0 +1,71 @@
+/**
+ * Software TLB: linear page number → host offset of the backing page, with
+ * permission bits in the low 12 bits. One entry per 4 KiB linear page
+ * (1 Mi entries, 4 MiB), so a lookup is one typed-array load and a mask test.
+ * Filled entries are listed so a flush touches only what was filled.
+ */
+
+/** The entry holds a translation. */
+export const TLB_VALID = 1;
+/** The guest-physical page has no host backing: MMIO or unmapped (always slow path). */
+export const TLB_NOBACK = 2;
+/** CPL 3 may not read (U/S = 0 somewhere on the walk). */
+export const TLB_NO_USER_READ = 4;
+/** CPL 3 may not write (R/W = 0 or U/S = 0, or dirty bit still clear, or ROM). */
+export const TLB_NO_USER_WRITE = 8;
+/** CPL 0-2 may not write on the fast path (CR0.WP and R/W = 0, dirty bit clear, or ROM). */
+export const TLB_NO_SUP_WRITE = 16;
+/** Translation from a global page (PTE.G with CR4.PGE): survives CR3 writes. */
+export const TLB_GLOBAL = 32;
+
+/** Past this many filled entries a flush clears the whole array instead of walking the list. */
+const LIST_CAPACITY = 1 << 16;
+
+/** The translation cache of one CPU. */
+export class Tlb {
+  readonly entries = new Int32Array(1 << 20);
+  private readonly filled = new Int32Array(LIST_CAPACITY);
+  private filledCount = 0;
+  private overflowed = false;
+
+  set(page: number, entry: number, global: boolean): void {
+    if (this.entries[page] === 0) {
+      if (this.filledCount < LIST_CAPACITY) this.filled[this.filledCount++] = page;
+      else this.overflowed = true;
+    }
+    this.entries[page] = global ? entry | TLB_GLOBAL : entry;
+  }
+
+  invalidate(page: number): void {
+    this.entries[page] = 0;
+  }
+
+  /** Drops every entry, or every non-global one. */
+  flush(includeGlobal: boolean): void {
+    const entries = this.entries;
+    if (this.overflowed) {
+      if (includeGlobal) entries.fill(0);
+      else for (let i = 0; i < entries.length; i++) if ((entries[i] & TLB_GLOBAL) === 0) entries[i] = 0;
+      this.rebuildList();
+      return;
+    }
+    let kept = 0;
+    for (let i = 0; i < this.filledCount; i++) {
+      const page = this.filled[i];
+      if (!includeGlobal && (entries[page] & TLB_GLOBAL) !== 0) this.filled[kept++] = page;
+      else entries[page] = 0;
+    }
+    this.filledCount = kept;
+  }
+
+  private rebuildList(): void {
+    this.filledCount = 0;
+    this.overflowed = false;
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i] === 0) continue;
+      if (this.filledCount < LIST_CAPACITY) this.filled[this.filledCount++] = i;
+      else { this.overflowed = true; return; }
+    }
+  }
+}

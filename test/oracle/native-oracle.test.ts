@@ -1,0 +1,374 @@
+// Tests for the native fidelity oracle (tools/oracle/). The codec tests run
+// everywhere; the live tests run snippets on the host CPU and are skipped,
+// with the reason, where the helper cannot run (not built, or a host without
+// 32-bit user mode).
+import { after, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import {
+  applySparse,
+  CODE_BASE,
+  CODE_FILL,
+  CODE_SIZE,
+  codePageImage,
+  DATA_BASE,
+  DATA_SIZE,
+  effectiveEflags,
+  EFLAGS_RF,
+  EFLAGS_TF,
+  encodeCaseLine,
+  encodeSparse,
+  MAX_SNIPPET_LENGTH,
+  NativeOracle,
+  nativeOracleUnavailableReason,
+  oracleBinaryPath,
+  parseResultLine,
+  SNIPPET_OFFSET,
+  STACK_BASE,
+  STACK_SIZE,
+  UNMAPPED_GAP,
+  type OracleCase,
+  type OracleRegs,
+  type OracleResult,
+} from '../../tools/oracle/native-oracle.js';
+
+const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
+const ARITH = CF | PF | AF | ZF | SF | OF;
+
+function regs(over: Partial<OracleRegs> = {}): OracleRegs {
+  return { eax: 0, ecx: 0, edx: 0, ebx: 0, esp: STACK_BASE + STACK_SIZE, ebp: 0, esi: 0, edi: 0, ...over };
+}
+
+function case32(code: string, over: Partial<OracleRegs> = {}, extra: Partial<OracleCase> = {}): OracleCase {
+  return { mode: 32, code, regs: regs(over), eflags: 0x2, ...extra };
+}
+
+function case16(code: string, over: Partial<OracleRegs> = {}, extra: Partial<OracleCase> = {}): OracleCase {
+  return { mode: 16, code, regs: regs({ esp: 0x9000, ...over }), eflags: 0x2, ...extra };
+}
+
+describe('native oracle: layout and codec', () => {
+  test('layout constants match the documented fixed layout', () => {
+    assert.equal(CODE_BASE, 0x00100000);
+    assert.equal(SNIPPET_OFFSET, 0x100);
+    assert.equal(DATA_BASE, 0x00110000);
+    assert.equal(DATA_SIZE, 0x2000);
+    assert.equal(STACK_BASE, 0x00118000);
+    assert.equal(STACK_SIZE, 0x1000);
+    assert.deepEqual(UNMAPPED_GAP, { start: 0x00112000, end: 0x00118000 });
+    assert.equal(MAX_SNIPPET_LENGTH, CODE_SIZE - SNIPPET_OFFSET - 1);
+  });
+
+  test('the helper path resolves to <repo>/build/oracle/oracle32', () => {
+    const p = oracleBinaryPath();
+    assert.match(p, /\/build\/oracle\/oracle32$/);
+    assert.ok(!p.includes('/dist/'), p);
+    // The repo root is the one holding package.json.
+    assert.ok(existsSync(p.replace(/build\/oracle\/oracle32$/, 'package.json')), p);
+  });
+
+  test('effectiveEflags keeps only settable bits and forces bit 1 and IF', () => {
+    assert.equal(effectiveEflags(0), 0x202);
+    assert.equal(effectiveEflags(0xffffffff), 0x40dd5 | 0x202);
+    assert.equal(effectiveEflags(EFLAGS_TF | CF), 0x303);
+    assert.equal(effectiveEflags(EFLAGS_RF | 0x3000 /* IOPL */ | 0x4000 /* NT */ | 0x200000 /* ID */), 0x202);
+  });
+
+  test('codePageImage fills with int3 and places the snippet', () => {
+    const page = codePageImage('01 d8');
+    assert.equal(page.length, CODE_SIZE);
+    assert.equal(page[0], CODE_FILL);
+    assert.equal(page[SNIPPET_OFFSET], 0x01);
+    assert.equal(page[SNIPPET_OFFSET + 1], 0xd8);
+    assert.equal(page[SNIPPET_OFFSET + 2], 0xcc);
+    assert.throws(() => codePageImage(new Uint8Array(MAX_SNIPPET_LENGTH + 1)), RangeError);
+  });
+
+  test('sparse encoding round-trips and merges close runs', () => {
+    const base = new Uint8Array(64);
+    assert.equal(encodeSparse(base), '-');
+    const now = base.slice();
+    now[3] = 0xaa;
+    now[5] = 0xbb; // gap of 1: merged
+    now[40] = 0x01; // far: separate run
+    assert.equal(encodeSparse(now, base), '3:aa00bb,28:01');
+    assert.deepEqual(applySparse(encodeSparse(now, base), base), now);
+    assert.throws(() => applySparse('3f:0102', base));
+  });
+
+  test('case lines carry every register, eflags, code and sparse memory', () => {
+    const data = new Uint8Array(DATA_SIZE);
+    data[0x10] = 0x12;
+    data[0x1fff] = 0x34;
+    const line = encodeCaseLine(case32('01d8', { eax: -1, ebx: 1 }, { data }), 7);
+    assert.equal(
+      line,
+      'case id=7 mode=32 eax=ffffffff ecx=0 edx=0 ebx=1 esp=119000 ebp=0 esi=0 edi=0 eflags=2 code=01d8 data=10:12,1fff:34 stack=-',
+    );
+    assert.throws(() => encodeCaseLine({ ...case32('90'), mode: 64 as 32 }, 0), TypeError);
+    assert.throws(() => encodeCaseLine(case32('9'), 0), TypeError);
+    assert.throws(() => encodeCaseLine(case32('90', { eax: 2 ** 32 }), 0), TypeError);
+    assert.throws(() => encodeCaseLine(case32('90', {}, { data: new Uint8Array(DATA_SIZE + 1) }), 0), RangeError);
+  });
+
+  test('result lines decode into registers, fault info and final memory', () => {
+    const c = case32('c70500201100aa000000');
+    const r = parseResultLine(
+      'result id=0 kind=fault sig=11 vector=e err=6 cr2=112000 eax=1 ecx=2 edx=3 ebx=4 esp=119000 ebp=5 esi=6 edi=7 ' +
+        'eip=100100 eflags=10202 cs=23 ds=2b es=2b ss=2b fs=2b gs=2b code=0:90 data=1ffe:beef stack=ffc:01020304',
+      c,
+    );
+    assert.equal(r.kind, 'fault');
+    assert.equal(r.vector, 14);
+    assert.equal(r.errorCode, 6);
+    assert.equal(r.cr2, 0x112000);
+    assert.deepEqual(r.regs, { eax: 1, ecx: 2, edx: 3, ebx: 4, esp: 0x119000, ebp: 5, esi: 6, edi: 7 });
+    assert.equal(r.eip, 0x100100);
+    assert.equal(r.eflags, 0x10202);
+    assert.equal(r.initialEflags, 0x202);
+    assert.deepEqual(r.segs, { cs: 0x23, ds: 0x2b, es: 0x2b, ss: 0x2b, fs: 0x2b, gs: 0x2b });
+    assert.equal(r.code[0], 0x90);
+    assert.equal(r.code[SNIPPET_OFFSET], 0xc7);
+    assert.equal(r.data[0x1ffe], 0xbe);
+    assert.equal(r.data[0x1fff], 0xef);
+    assert.deepEqual([...r.stack.subarray(0xffc)], [1, 2, 3, 4]);
+    assert.throws(() => parseResultLine('error id=3 msg=bad-code', c), /bad-code/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+const unavailable = nativeOracleUnavailableReason();
+const oracle = unavailable === null ? new NativeOracle() : undefined;
+after(async () => {
+  await oracle?.close();
+});
+
+/** A live test: skipped with the reason when the helper cannot run here. */
+function live(name: string, fn: (t: TestContext, o: NativeOracle) => Promise<void>): void {
+  test(name, async (t) => {
+    if (!oracle) {
+      t.skip(unavailable ?? 'native oracle unavailable');
+      return;
+    }
+    await fn(t, oracle);
+  });
+}
+
+async function run1(o: NativeOracle, c: OracleCase): Promise<OracleResult> {
+  const [r] = await o.run([c]);
+  assert.ok(r);
+  return r;
+}
+
+function assertFault(r: OracleResult, vector: number, errorCode?: number): void {
+  assert.equal(r.kind, 'fault', `expected a fault, got ${r.kind}`);
+  assert.equal(r.vector, vector);
+  if (errorCode !== undefined) assert.equal(r.errorCode, errorCode);
+}
+
+describe('native oracle: live runs on the host CPU', () => {
+  live('hello: selectors and wrapper are reported', async (t, o) => {
+    const info = await o.info();
+    if (info.wrapped) t.diagnostic('running under ANILLO_ORACLE_WRAPPER: results are emulated, not hardware');
+    assert.equal(info.cs32 & 3, 3);
+    assert.equal(info.cs16 & 7, 7); // LDT, RPL 3
+    assert.equal(info.ds16 & 7, 7);
+  });
+
+  live('add eax, ebx: 0xFFFFFFFF + 1 = 0 with CF and ZF', async (_t, o) => {
+    const info = await o.info();
+    const r = await run1(o, case32('01d8', { eax: 0xffffffff, ebx: 1 }));
+    assert.equal(r.kind, 'ok');
+    assert.equal(r.regs.eax, 0);
+    assert.equal(r.regs.ebx, 1);
+    assert.equal(r.eflags & ARITH, CF | ZF | PF | AF);
+    assert.equal(r.eflags & 0x202, 0x202);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET + 2);
+    assert.equal(r.regs.esp, STACK_BASE + STACK_SIZE);
+    assert.deepEqual(r.segs, { cs: info.cs32, ds: info.ds32, es: info.ds32, ss: info.ds32, fs: info.ds32, gs: info.ds32 });
+    // Nothing was written anywhere: not even the case's stack.
+    assert.ok(r.stack.every((b) => b === 0));
+    assert.ok(r.data.every((b) => b === 0));
+    assert.deepEqual(r.code, codePageImage('01d8'));
+  });
+
+  live('initial flags are loaded exactly (pushfd sees them)', async (_t, o) => {
+    // pushfd; pop eax
+    const r = await run1(o, case32('9c58', {}, { eflags: CF | ZF | SF | OF | 0x400 /* DF */ }));
+    assert.equal(r.kind, 'ok');
+    assert.equal(r.regs.eax, r.initialEflags);
+    assert.equal(r.initialEflags, CF | ZF | SF | OF | 0x400 | 0x202);
+  });
+
+  live('ud2 -> #UD (6) at the instruction', async (_t, o) => {
+    const r = await run1(o, case32('0f0b'));
+    assertFault(r, 6);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET);
+  });
+
+  live('hlt -> #GP(0)', async (_t, o) => {
+    const r = await run1(o, case32('f4'));
+    assertFault(r, 13, 0);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET);
+  });
+
+  live('write to 0x00112000 (unmapped gap) -> #PF, cr2, error code 6', async (_t, o) => {
+    // mov dword [0x00112000], 0xaa
+    const r = await run1(o, case32('c70500201100aa000000', { eax: 0x1234 }));
+    assertFault(r, 14, 6);
+    assert.equal(r.cr2, 0x00112000);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET);
+    assert.equal(r.regs.eax, 0x1234);
+  });
+
+  live('int 0x81 -> #GP with error code 0x81*8+2', async (_t, o) => {
+    const r = await run1(o, case32('cd81'));
+    assertFault(r, 13, 0x81 * 8 + 2);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET);
+  });
+
+  live('div by zero -> #DE (0) at the div', async (_t, o) => {
+    // xor ecx, ecx; div ecx
+    const r = await run1(o, case32('31c9f7f1', { eax: 5, ecx: 9 }));
+    assertFault(r, 0);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET + 2);
+    assert.equal(r.regs.ecx, 0);
+  });
+
+  live('into with OF set -> #OF (4), a trap after the instruction', async (t, o) => {
+    // inc eax (0x7fffffff -> overflow); into
+    const r = await run1(o, case32('40ce', { eax: 0x7fffffff }));
+    assert.equal(r.kind, 'fault');
+    if (r.vectorGuessed) t.diagnostic('vector guessed from the signal (emulated host): not checked');
+    else assert.equal(r.vector, 4);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET + 2);
+    assert.equal(r.regs.eax, 0x80000000);
+  });
+
+  live('16-bit: add ax, bx keeps the upper halves', async (_t, o) => {
+    const info = await o.info();
+    const r = await run1(o, case16('01d8', { eax: 0x1234ffff, ebx: 0xabcd0001 }));
+    assert.equal(r.kind, 'ok');
+    assert.equal(r.regs.eax, 0x12340000);
+    assert.equal(r.eflags & (CF | ZF | SF | OF), CF | ZF);
+    assert.equal(r.eip, SNIPPET_OFFSET + 2);
+    assert.equal(r.segs.cs, info.cs16);
+    assert.equal(r.segs.ss, info.ds16);
+    assert.equal(r.segs.ds, info.ds16);
+  });
+
+  live('16-bit: push ax lands at SS:SP-2 = stack page offset 0xFFE', async (_t, o) => {
+    const r = await run1(o, case16('50', { eax: 0xdead1234, esp: 0x9000 }));
+    assert.equal(r.kind, 'ok');
+    assert.equal(r.regs.esp, 0x8ffe);
+    assert.equal(r.stack[0xffe], 0x34);
+    assert.equal(r.stack[0xfff], 0x12);
+    assert.equal(r.stack.reduce((n, b) => n + (b ? 1 : 0), 0), 2);
+  });
+
+  live('16-bit: data segment offsets map onto the data area', async (_t, o) => {
+    // mov ax, [0x0010]; inc ax; mov [0x1ffe], ax
+    const data = new Uint8Array(DATA_SIZE);
+    data[0x10] = 0xff;
+    data[0x11] = 0x41;
+    const r = await run1(o, case16('a1100040a3fe1f', {}, { data }));
+    assert.equal(r.kind, 'ok');
+    assert.equal(r.regs.eax & 0xffff, 0x4200);
+    assert.equal(r.data[0x1ffe], 0x00);
+    assert.equal(r.data[0x1fff], 0x42);
+    assert.equal(r.data[0x10], 0xff); // initial contents preserved
+  });
+
+  live('32-bit: a dword write crossing the two data pages', async (_t, o) => {
+    // mov [0x00110ffe], eax
+    const r = await run1(o, case32('a3fe0f1100', { eax: 0x44332211 }));
+    assert.equal(r.kind, 'ok');
+    assert.deepEqual([...r.data.subarray(0xffe, 0x1002)], [0x11, 0x22, 0x33, 0x44]);
+  });
+
+  live('32-bit: push/pop use the stack page, initial stack contents are honoured', async (_t, o) => {
+    const stack = new Uint8Array(STACK_SIZE);
+    stack.set([0x78, 0x56, 0x34, 0x12], 0xff8);
+    // pop eax (esp = 0x118ff8); push ebx
+    const r = await run1(o, case32('5853', { ebx: 0xcafef00d, esp: STACK_BASE + 0xff8 }, { stack }));
+    assert.equal(r.kind, 'ok');
+    assert.equal(r.regs.eax, 0x12345678);
+    assert.equal(r.regs.esp, STACK_BASE + 0xff8);
+    assert.deepEqual([...r.stack.subarray(0xff8, 0xffc)], [0x0d, 0xf0, 0xfe, 0xca]);
+  });
+
+  live('runaway snippet -> timeout', async (_t, o) => {
+    const r = await run1(o, case32('ebfe'));
+    assert.equal(r.kind, 'timeout');
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET);
+  });
+
+  live('TF set: single-step #DB (1) after the first instruction', async (_t, o) => {
+    const r = await run1(o, case32('4040', { eax: 1 }, { eflags: EFLAGS_TF | 0x2 }));
+    assertFault(r, 1);
+    assert.equal(r.regs.eax, 2);
+    assert.equal(r.eip, CODE_BASE + SNIPPET_OFFSET + 1);
+    assert.equal(r.eflags & EFLAGS_TF, EFLAGS_TF);
+  });
+
+  live('int 0x80 is blocked and reported as kind syscall', async (t, o) => {
+    const info = await o.info();
+    if (!info.seccomp) {
+      t.skip('the helper could not install its seccomp filter here (int 0x80 would really run)');
+      return;
+    }
+    // mov eax, 1 (exit); int 0x80 -- must not end the helper
+    const [r, next] = await o.run([case32('b801000000cd80'), case32('40')]);
+    assert.equal(r!.kind, 'syscall');
+    assert.equal(r!.vector, 0x80);
+    assert.equal(r!.eip, CODE_BASE + SNIPPET_OFFSET + 7);
+    assert.equal(next!.kind, 'ok');
+  });
+
+  live('sgdt runs natively (host-specific value, no UMIP)', async (_t, o) => {
+    // sgdt [0x00110000]
+    const r = await run1(o, case32('0f010500001100'));
+    assert.equal(r.kind, 'ok');
+    assert.ok(r.data.subarray(0, 6).some((b) => b !== 0));
+  });
+
+  live('a segment register loaded by the snippet is reported and then restored', async (_t, o) => {
+    const info = await o.info();
+    // xor eax, eax; mov gs, ax; mov fs, ax
+    const [a, b] = await o.run([case32('31c08ee88ee0'), case32('90')]);
+    assert.equal(a!.kind, 'ok');
+    assert.equal(a!.segs.gs & ~3, 0);
+    assert.equal(a!.segs.fs & ~3, 0);
+    assert.equal(b!.kind, 'ok');
+    assert.equal(b!.segs.gs, info.ds32);
+  });
+
+  live('a batch of 2000 cases through one process', async (_t, o) => {
+    const cases: OracleCase[] = [];
+    let seed = 0x1234567;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 2000; i++) {
+      if (i % 2) cases.push(case16('01d8', { eax: rnd(), ebx: rnd() }));
+      else cases.push(case32('01d8', { eax: rnd(), ebx: rnd() }, { eflags: rnd() & 0x8d5 }));
+    }
+    const t0 = performance.now();
+    const results = await o.run(cases);
+    const ms = performance.now() - t0;
+    assert.equal(results.length, cases.length);
+    results.forEach((r, i) => {
+      const { eax, ebx } = cases[i]!.regs;
+      assert.equal(r.kind, 'ok');
+      if (cases[i]!.mode === 32) {
+        const sum = eax + ebx;
+        assert.equal(r.regs.eax, sum >>> 0);
+        assert.equal(r.eflags & CF, sum > 0xffffffff ? CF : 0);
+      } else {
+        const sum = (eax & 0xffff) + (ebx & 0xffff);
+        assert.equal(r.regs.eax, ((eax & 0xffff0000) | (sum & 0xffff)) >>> 0);
+        assert.equal(r.eflags & CF, sum > 0xffff ? CF : 0);
+      }
+    });
+    assert.ok(ms < 60_000, `batch took ${ms} ms`);
+  });
+});

@@ -1,0 +1,720 @@
+/**
+ * Native fidelity oracle: runs i386 code snippets on the host CPU (through
+ * the 32-bit helper `build/oracle/oracle32`, built from `tools/oracle/oracle.c`
+ * by `scripts/build-oracle.sh`) and reports the machine state afterwards, so
+ * the emulator's results can be compared against real hardware.
+ *
+ * ## Memory layout (identical for the helper and the emulator harness)
+ *
+ * | area       | linear                  | contents at start                               |
+ * |------------|-------------------------|-------------------------------------------------|
+ * | code page  | 0x00100000–0x00100FFF   | `0xCC` (int3) everywhere, snippet at +0x100, `int3` right after it |
+ * | data area  | 0x00110000–0x00111FFF   | {@link OracleCase.data}, zero-filled            |
+ * | stack page | 0x00118000–0x00118FFF   | {@link OracleCase.stack}, zero-filled           |
+ *
+ * 0x00101000–0x0010FFFF, 0x00112000–0x00117FFF and 0x00119000–0x0011FFFF are
+ * unmapped (accesses there raise #PF). Anything else in the 4 GiB space
+ * belongs to the helper process: snippets must not touch it.
+ *
+ * - Mode 32: flat user segments of the host (CS = `cs32`, DS = ES = SS = FS =
+ *   GS = `ds32`, see {@link OracleInfo}); the snippet starts at EIP 0x00100100.
+ * - Mode 16: LDT segments: CS = `cs16` (16-bit code, base 0x00100000, limit
+ *   0xFFFF) and DS = ES = SS = FS = GS = `ds16` (16-bit writable data, base
+ *   0x00110000, limit 0xFFFF, B = 0). The snippet starts at IP 0x0100; data
+ *   offsets 0x0000–0x1FFF are the data area, 0x8000–0x8FFF the stack page.
+ *
+ * ## Entry state
+ *
+ * EAX..EDI, ESP, EIP, EFLAGS and all selectors are loaded atomically by a
+ * signal return, so *nothing* is written to the case's stack or anywhere else
+ * before the snippet's first instruction. Only the EFLAGS bits in
+ * {@link SETTABLE_EFLAGS} (CF PF AF ZF SF TF DF OF AC) come from the case; bit
+ * 1 and IF are always 1 and IOPL, NT, RF, VM, VIF, VIP, ID are always 0 (see
+ * {@link effectiveEflags}; results carry it as `initialEflags`). With TF set,
+ * the first single-step trap comes after the snippet's first instruction.
+ *
+ * ## Wire protocol (stdin/stdout of the helper, one line per case)
+ *
+ * ```
+ * → case id=7 mode=32 eax=ffffffff ecx=0 edx=0 ebx=1 esp=119000 ebp=0 esi=0 edi=0 eflags=2 code=01d8 data=10:aabb stack=-
+ * ← result id=7 kind=ok sig=5 eax=0 ecx=0 ... eip=100102 eflags=257 cs=23 ds=2b es=2b ss=2b fs=2b gs=2b code=- data=- stack=-
+ * ```
+ * Numbers are hex without prefix. `data`/`stack` (input) and `code`/`data`/
+ * `stack` (output) are SPARSE: `-` or comma-separated `OFF:HEX` runs; input
+ * runs are laid over zeros, output runs over the case's initial image. A fault
+ * adds `vector=V err=E` (+ `cr2=A` for #PF, + `guessed=1` when the vector was
+ * derived from the signal because the sigcontext had none, which happens only
+ * under a user-mode emulator). A malformed case is answered by
+ * `error id=N msg=WHY`. The helper first prints a hello line
+ * (`oracle version=1 code_base=... cs32=.. ds32=.. cs16=.. ds16=.. seccomp=1`).
+ * New state (x87/SSE for issue 4) is added as new `key=value` tokens.
+ *
+ * ## Results
+ *
+ * `kind` is `ok` (the terminating int3 was reached; `eip` = end of snippet),
+ * `fault` (any exception: `vector` = hardware vector from the kernel's
+ * `trapno`, `errorCode`, `cr2` for #PF; `eip` = faulting instruction for
+ * faults, next instruction for traps such as #BP, #OF, single-step #DB),
+ * `timeout` (still running after the timeout; state where it was
+ * interrupted) or `syscall` (the snippet entered the kernel, e.g. `int 0x80`:
+ * it was blocked by a seccomp filter and not performed; `vector` 0x80 when
+ * the instruction was `int 0x80`).
+ *
+ * Linux specifics to keep in mind when comparing: `int n` (n ∉ {3, 4, 0x80})
+ * is #GP with error code n*8+2; `int3` → 3; `into` → 4; `bound` → 5; `ud2` →
+ * 6; #DE → 0; `hlt`, `cli`/`sti` (IOPL 0), `in`/`out`, CR/DR moves → #GP(0);
+ * an unaligned access with AC set → #AC (17), since Linux sets CR0.AM. SGDT,
+ * SIDT, SLDT, SMSW and STR run natively (no UMIP) and return host values.
+ * The reported EFLAGS is the hardware image: RF (bit 16) may be set after a
+ * fault and TF stays set after a single-step trap; mask them as appropriate.
+ *
+ * @module
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Linear base of the code page (4 KiB, RWX). Base of the 16-bit code segment. */
+export const CODE_BASE = 0x0010_0000;
+/** Size of the code page. */
+export const CODE_SIZE = 0x1000;
+/** Offset of the snippet in the code page: EIP 0x00100100 in mode 32, IP 0x0100 in mode 16. */
+export const SNIPPET_OFFSET = 0x100;
+/** Longest snippet (the terminating int3 must fit in the code page). */
+export const MAX_SNIPPET_LENGTH = CODE_SIZE - SNIPPET_OFFSET - 1;
+/** Byte filling the code page outside the snippet (int3). */
+export const CODE_FILL = 0xcc;
+/** Linear base of the data area (two pages, RW). Base of the 16-bit data segment. */
+export const DATA_BASE = 0x0011_0000;
+/** Size of the data area. */
+export const DATA_SIZE = 0x2000;
+/** Linear base of the stack page (RW); 16-bit offset 0x8000. */
+export const STACK_BASE = 0x0011_8000;
+/** Size of the stack page. */
+export const STACK_SIZE = 0x1000;
+/** Unmapped gap between the data area and the stack page: [start, end). */
+export const UNMAPPED_GAP = { start: 0x0011_2000, end: 0x0011_8000 } as const;
+/** Limit of both 16-bit LDT segments. */
+export const SEGMENT16_LIMIT = 0xffff;
+/** EFLAGS bits a case can set: CF PF AF ZF SF TF DF OF AC. */
+export const SETTABLE_EFLAGS = 0x0004_0dd5;
+/** EFLAGS bits always set while a snippet runs: bit 1 and IF. */
+export const FIXED_EFLAGS = 0x0000_0202;
+/** Trap flag. */
+export const EFLAGS_TF = 0x100;
+/** Resume flag (may appear in the EFLAGS image reported for faults). */
+export const EFLAGS_RF = 0x1_0000;
+/** Protocol version spoken by this module (the helper's hello must match). */
+export const PROTOCOL_VERSION = 1;
+
+/** General registers in i386 encoding order. */
+export interface OracleRegs {
+  eax: number;
+  ecx: number;
+  edx: number;
+  ebx: number;
+  esp: number;
+  ebp: number;
+  esi: number;
+  edi: number;
+}
+
+/** Segment selectors. */
+export interface OracleSegs {
+  cs: number;
+  ds: number;
+  es: number;
+  ss: number;
+  fs: number;
+  gs: number;
+}
+
+/** One snippet to run. */
+export interface OracleCase {
+  /** 32: flat 32-bit user segments; 16: the 16-bit LDT segments. */
+  mode: 16 | 32;
+  /** Machine code (bytes, or hex with optional whitespace); at most {@link MAX_SNIPPET_LENGTH} bytes. */
+  code: Uint8Array | string;
+  /** Initial general registers (all 32 bits, including ESP). */
+  regs: OracleRegs;
+  /** Initial EFLAGS; only {@link SETTABLE_EFLAGS} bits are honoured, see {@link effectiveEflags}. */
+  eflags: number;
+  /** Initial data area contents (up to {@link DATA_SIZE} bytes; the rest is zero). */
+  data?: Uint8Array;
+  /** Initial stack page contents (up to {@link STACK_SIZE} bytes; the rest is zero). Zero when absent. */
+  stack?: Uint8Array;
+}
+
+/** How a snippet ended. */
+export type OracleResultKind = 'ok' | 'fault' | 'timeout' | 'syscall';
+
+/** Machine state after one snippet. */
+export interface OracleResult {
+  kind: OracleResultKind;
+  /** Hardware exception vector (kind `fault`; 0x80 for `int 0x80` with kind `syscall`). */
+  vector?: number;
+  /** Exception error code as reported by the kernel (kind `fault`). */
+  errorCode?: number;
+  /** Faulting linear address (kind `fault`, vector 14). */
+  cr2?: number;
+  /** True when `vector` was derived from the signal (never on real hardware; see module doc). */
+  vectorGuessed?: boolean;
+  /** Host signal number that ended the snippet (diagnostics). */
+  signal: number;
+  /** General registers at the end. */
+  regs: OracleRegs;
+  /** EIP relative to the CS base (mode 32: linear, e.g. 0x00100102; mode 16: IP, e.g. 0x0102). */
+  eip: number;
+  /** Hardware EFLAGS image at the end (IF always set; RF/TF see module doc). */
+  eflags: number;
+  /** EFLAGS the snippet actually started with ({@link effectiveEflags} of the case's). */
+  initialEflags: number;
+  /** Segment selectors at the end. */
+  segs: OracleSegs;
+  /** Final code page (4 KiB; differs from {@link codePageImage} only if the snippet wrote to it). */
+  code: Uint8Array;
+  /** Final data area (8 KiB). */
+  data: Uint8Array;
+  /** Final stack page (4 KiB). */
+  stack: Uint8Array;
+}
+
+/** What the helper told about itself (its hello line). */
+export interface OracleInfo {
+  version: number;
+  /** Flat 32-bit code selector used in mode 32. */
+  cs32: number;
+  /** Flat data selector used in mode 32 (DS, ES, SS, FS, GS). */
+  ds32: number;
+  /** 16-bit code selector (LDT) used in mode 16. */
+  cs16: number;
+  /** 16-bit data selector (LDT) used in mode 16 (DS, ES, SS, FS, GS). */
+  ds16: number;
+  /** Whether system calls from snippets are blocked (reported as kind `syscall`). */
+  seccomp: boolean;
+  /** Per-case timeout in milliseconds. */
+  timeoutMs: number;
+  /** True when the helper runs under a wrapper command (an emulator): not hardware truth. */
+  wrapped: boolean;
+}
+
+/** Options for {@link NativeOracle}. */
+export interface NativeOracleOptions {
+  /** Helper binary (default: {@link oracleBinaryPath}). */
+  binaryPath?: string;
+  /**
+   * Command prefix to run the helper under, e.g. `['qemu-i386']`, only for
+   * testing this harness on hosts without 32-bit user mode: results then
+   * come from an emulator, not from hardware. Default: from the
+   * `ANILLO_ORACLE_WRAPPER` environment variable (space-separated), else none.
+   */
+  wrapper?: string[];
+  /** Per-case timeout in ms (default 100). */
+  timeoutMs?: number;
+}
+
+/** The helper crashed or exited while running a batch. */
+export class OracleCrashError extends Error {
+  /** Index (within the batch) of the case that was running, when known. */
+  readonly caseIndex: number | undefined;
+  constructor(message: string, caseIndex?: number) {
+    super(message);
+    this.name = 'OracleCrashError';
+    this.caseIndex = caseIndex;
+  }
+}
+
+/** EFLAGS a case actually starts with: settable bits from `eflags`, plus bit 1 and IF. */
+export function effectiveEflags(eflags: number): number {
+  return ((eflags & SETTABLE_EFLAGS) | FIXED_EFLAGS) >>> 0;
+}
+
+/** The code page as the snippet sees it at entry (int3 fill, snippet at {@link SNIPPET_OFFSET}). */
+export function codePageImage(code: Uint8Array | string): Uint8Array {
+  const bytes = typeof code === 'string' ? hexToBytes(code) : code;
+  if (bytes.length > MAX_SNIPPET_LENGTH) {
+    throw new RangeError(`snippet is ${bytes.length} bytes, at most ${MAX_SNIPPET_LENGTH}`);
+  }
+  const page = new Uint8Array(CODE_SIZE).fill(CODE_FILL);
+  page.set(bytes, SNIPPET_OFFSET);
+  return page;
+}
+
+/** Default helper path: `<repo>/build/oracle/oracle32` (`ANILLO_ORACLE_BIN` overrides). */
+export function oracleBinaryPath(): string {
+  const env = process.env['ANILLO_ORACLE_BIN'];
+  if (env) return env;
+  // This module runs from dist/tools/oracle/ (compiled) or tools/oracle/ (source).
+  const candidates = ['../../../build/oracle/oracle32', '../../build/oracle/oracle32'].map((rel) =>
+    fileURLToPath(new URL(rel, import.meta.url)),
+  );
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+}
+
+function defaultWrapper(): string[] {
+  const env = process.env['ANILLO_ORACLE_WRAPPER'];
+  return env ? env.split(/\s+/).filter((s) => s.length > 0) : [];
+}
+
+const unavailableCache = new Map<string, string | null>();
+
+/**
+ * Why the live oracle cannot run here (a sentence for `t.skip`), or null when
+ * it can: the helper is built and a probe run (`oracle32 --probe`, which
+ * executes a 32-bit and a 16-bit snippet) succeeds on this host. The result
+ * is cached per binary/wrapper.
+ */
+export function nativeOracleUnavailableReason(options: NativeOracleOptions = {}): string | null {
+  const binary = options.binaryPath ?? oracleBinaryPath();
+  const wrapper = options.wrapper ?? defaultWrapper();
+  const key = `${binary}\0${wrapper.join(' ')}`;
+  const cached = unavailableCache.get(key);
+  if (cached !== undefined) return cached;
+  const reason = probeReason(binary, wrapper);
+  unavailableCache.set(key, reason);
+  return reason;
+}
+
+function probeReason(binary: string, wrapper: string[]): string | null {
+  if (process.platform !== 'linux') {
+    return `native oracle needs an x86 Linux host (this is ${process.platform})`;
+  }
+  if (wrapper.length === 0 && process.arch !== 'x64' && process.arch !== 'ia32') {
+    return `native oracle needs an x86 host CPU (this is ${process.arch})`;
+  }
+  if (!existsSync(binary)) {
+    return `native oracle helper ${binary} is not built (run scripts/build-oracle.sh; it needs gcc -m32 from gcc-multilib)`;
+  }
+  const [cmd, args] = wrapper.length > 0 ? [wrapper[0]!, [...wrapper.slice(1), binary]] : [binary, []];
+  const noIa32 =
+    'this host cannot execute 32-bit x86 programs (the kernel refuses the i386 ELF with ENOEXEC: ' +
+    'no IA-32 user mode, e.g. a kernel without IA32 emulation or a hypervisor without compatibility mode)';
+  const r = spawnSync(cmd, [...args, '--probe'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) {
+    if ((r.error as NodeJS.ErrnoException).code === 'ENOEXEC') return noIa32;
+    return `native oracle helper could not be started: ${r.error.message}`;
+  }
+  if (!/^oracle version=/m.test(r.stdout)) {
+    // execvp() falls back to /bin/sh on ENOEXEC, so a refused ELF shows up
+    // as a shell syntax error rather than as an exec error.
+    if (wrapper.length === 0 && isI386Elf(binary)) return noIa32;
+    const tail = r.stderr.trim().split('\n').pop() ?? '';
+    return `native oracle helper did not start (${r.signal ?? `exit status ${r.status}`}${tail ? `: ${tail}` : ''})`;
+  }
+  if (r.status !== 0 || !/^probe ok$/m.test(r.stdout)) {
+    const why = (r.stdout.match(/^probe failed: .*$/m)?.[0] ?? r.stderr.trim().split('\n').pop() ?? '').trim();
+    const how = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
+    return `native oracle probe failed on this host (${how}${why ? `: ${why}` : ''})`;
+  }
+  return null;
+}
+
+/** True for an ELF32 little-endian i386 executable. */
+function isI386Elf(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const h = Buffer.alloc(20);
+      readSync(fd, h, 0, 20, 0);
+      return h.readUInt32BE(0) === 0x7f454c46 && h[4] === 1 && h[5] === 1 && h.readUInt16LE(18) === 3;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Encoding and decoding (exported for the harness and for tests)
+
+const REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
+const SEG_NAMES = ['cs', 'ds', 'es', 'ss', 'fs', 'gs'] as const;
+
+/** Parses hex (whitespace allowed) into bytes. */
+export function hexToBytes(hex: string): Uint8Array {
+  const clean = hex.replace(/\s+/g, '');
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
+    throw new TypeError(`not an even-length hex string: ${JSON.stringify(hex)}`);
+  }
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function bytesToHex(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += bytes[i]!.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** SPARSE encoding of `now` relative to `base` (zeros when absent): "-" or "OFF:HEX,...". */
+export function encodeSparse(now: Uint8Array, base?: Uint8Array): string {
+  const runs: string[] = [];
+  const at = (i: number) => (base ? base[i] ?? 0 : 0);
+  for (let i = 0; i < now.length; ) {
+    if (now[i] === at(i)) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    for (let j = i + 1, gap = 0; j < now.length && gap < 8; j++) {
+      if (now[j] !== at(j)) {
+        end = j + 1;
+        gap = 0;
+      } else {
+        gap++;
+      }
+    }
+    runs.push(`${i.toString(16)}:${bytesToHex(now, i, end)}`);
+    i = end;
+  }
+  return runs.length ? runs.join(',') : '-';
+}
+
+/** Lays SPARSE runs over a copy of `base`. */
+export function applySparse(sparse: string, base: Uint8Array): Uint8Array {
+  const out = base.slice();
+  if (sparse === '-' || sparse === '') return out;
+  for (const run of sparse.split(',')) {
+    const colon = run.indexOf(':');
+    const off = parseInt(run.slice(0, colon), 16);
+    const bytes = hexToBytes(run.slice(colon + 1));
+    if (colon <= 0 || !(off >= 0) || off + bytes.length > out.length) {
+      throw new Error(`bad sparse run ${JSON.stringify(run)}`);
+    }
+    out.set(bytes, off);
+  }
+  return out;
+}
+
+function u32(name: string, v: unknown): string {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x8000_0000 || v > 0xffff_ffff) {
+    throw new TypeError(`${name} must be a 32-bit integer, got ${String(v)}`);
+  }
+  return (v >>> 0).toString(16);
+}
+
+function sized(name: string, bytes: Uint8Array | undefined, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  if (bytes) {
+    if (bytes.length > size) throw new RangeError(`${name} is ${bytes.length} bytes, at most ${size}`);
+    out.set(bytes);
+  }
+  return out;
+}
+
+/** The protocol line for one case (throws TypeError/RangeError on invalid input). */
+export function encodeCaseLine(c: OracleCase, id: number | string): string {
+  if (c.mode !== 16 && c.mode !== 32) throw new TypeError(`mode must be 16 or 32, got ${String(c.mode)}`);
+  const code = typeof c.code === 'string' ? hexToBytes(c.code) : c.code;
+  if (code.length > MAX_SNIPPET_LENGTH) {
+    throw new RangeError(`snippet is ${code.length} bytes, at most ${MAX_SNIPPET_LENGTH}`);
+  }
+  const parts = [`case id=${id} mode=${c.mode}`];
+  for (const r of REG_NAMES) parts.push(`${r}=${u32(r, c.regs[r])}`);
+  parts.push(`eflags=${u32('eflags', c.eflags)}`, `code=${bytesToHex(code)}`);
+  parts.push(`data=${encodeSparse(sized('data', c.data, DATA_SIZE))}`);
+  parts.push(`stack=${encodeSparse(sized('stack', c.stack, STACK_SIZE))}`);
+  return parts.join(' ');
+}
+
+function tokens(line: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const tok of line.split(' ').slice(1)) {
+    const eq = tok.indexOf('=');
+    if (eq > 0) m.set(tok.slice(0, eq), tok.slice(eq + 1));
+  }
+  return m;
+}
+
+/** Decodes a `result` line for case `c` (throws on `error` lines and malformed input). */
+export function parseResultLine(line: string, c: OracleCase): OracleResult {
+  const t = tokens(line);
+  if (line.startsWith('error ')) {
+    throw new Error(`oracle rejected case ${t.get('id') ?? '?'}: ${t.get('msg') ?? line}`);
+  }
+  if (!line.startsWith('result ')) throw new Error(`unexpected oracle output: ${line.slice(0, 200)}`);
+  const num = (k: string): number => {
+    const v = t.get(k);
+    if (v === undefined || !/^[0-9a-f]+$/.test(v)) throw new Error(`oracle result lacks ${k}: ${line.slice(0, 200)}`);
+    return parseInt(v, 16) >>> 0;
+  };
+  const opt = (k: string): number | undefined => (t.has(k) ? num(k) : undefined);
+  const kind = t.get('kind');
+  if (kind !== 'ok' && kind !== 'fault' && kind !== 'timeout' && kind !== 'syscall') {
+    throw new Error(`oracle result has bad kind ${String(kind)}`);
+  }
+  const regs = {} as OracleRegs;
+  for (const r of REG_NAMES) regs[r] = num(r);
+  const segs = {} as OracleSegs;
+  for (const s of SEG_NAMES) segs[s] = num(s) & 0xffff;
+  const result: OracleResult = {
+    kind,
+    signal: parseInt(t.get('sig') ?? '0', 10),
+    regs,
+    eip: num('eip'),
+    eflags: num('eflags'),
+    initialEflags: effectiveEflags(c.eflags),
+    segs,
+    code: applySparse(t.get('code') ?? '-', codePageImage(c.code)),
+    data: applySparse(t.get('data') ?? '-', sized('data', c.data, DATA_SIZE)),
+    stack: applySparse(t.get('stack') ?? '-', sized('stack', c.stack, STACK_SIZE)),
+  };
+  const vector = opt('vector');
+  if (vector !== undefined) result.vector = vector;
+  if (kind === 'fault') {
+    const err = opt('err');
+    if (err !== undefined) result.errorCode = err;
+    const cr2 = opt('cr2');
+    if (cr2 !== undefined) result.cr2 = cr2;
+    if (t.get('guessed') === '1') result.vectorGuessed = true;
+  }
+  return result;
+}
+
+function parseHello(line: string, wrapped: boolean): OracleInfo {
+  if (!line.startsWith('oracle ')) throw new Error(`unexpected oracle greeting: ${line.slice(0, 200)}`);
+  const t = tokens(line);
+  const n = (k: string) => parseInt(t.get(k) ?? 'NaN', 16);
+  const expect: Array<[string, number]> = [
+    ['code_base', CODE_BASE],
+    ['code_size', CODE_SIZE],
+    ['snippet_offset', SNIPPET_OFFSET],
+    ['data_base', DATA_BASE],
+    ['data_size', DATA_SIZE],
+    ['stack_base', STACK_BASE],
+    ['stack_size', STACK_SIZE],
+    ['settable_eflags', SETTABLE_EFLAGS],
+    ['fixed_eflags', FIXED_EFLAGS],
+  ];
+  if (n('version') !== PROTOCOL_VERSION) {
+    throw new Error(`oracle helper speaks protocol ${t.get('version')}, expected ${PROTOCOL_VERSION} (rebuild it)`);
+  }
+  for (const [k, v] of expect) {
+    if (n(k) !== v) throw new Error(`oracle helper has ${k}=${t.get(k)}, expected ${v.toString(16)} (rebuild it)`);
+  }
+  return {
+    version: n('version'),
+    cs32: n('cs32'),
+    ds32: n('ds32'),
+    cs16: n('cs16'),
+    ds16: n('ds16'),
+    seccomp: t.get('seccomp') === '1',
+    timeoutMs: parseInt(t.get('timeout_ms') ?? '0', 10),
+    wrapped,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The process
+
+/** Lines from a stream, awaited one at a time. */
+class LineQueue {
+  private partial = '';
+  private readonly lines: string[] = [];
+  private waiter: { resolve: (l: string) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  push(chunk: string): void {
+    const parts = (this.partial + chunk).split('\n');
+    this.partial = parts.pop()!;
+    for (const line of parts) {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w.resolve(line);
+      } else {
+        this.lines.push(line);
+      }
+    }
+  }
+
+  fail(err: Error): void {
+    this.failure ??= err;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.reject(this.failure);
+    }
+  }
+
+  next(): Promise<string> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+}
+
+interface Live {
+  child: ChildProcessWithoutNullStreams;
+  lines: LineQueue;
+  stderr: string[];
+  info: OracleInfo;
+}
+
+interface Refable {
+  ref?: () => void;
+  unref?: () => void;
+}
+
+/**
+ * One helper process answering batches of cases. Calls to {@link run} are
+ * serialized; the process is started on first use and restarted after a
+ * crash. While idle it does not keep Node's event loop alive, but call
+ * {@link close} when done.
+ */
+export class NativeOracle {
+  private readonly binaryPath: string;
+  private readonly wrapper: string[];
+  private readonly timeoutMs: number;
+  private live: Promise<Live> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NativeOracleOptions = {}) {
+    this.binaryPath = options.binaryPath ?? oracleBinaryPath();
+    this.wrapper = options.wrapper ?? defaultWrapper();
+    this.timeoutMs = options.timeoutMs ?? 100;
+  }
+
+  /** The helper's self-description (starts it if needed). */
+  async info(): Promise<OracleInfo> {
+    return (await this.ensure()).info;
+  }
+
+  /** Runs the cases in one batch; results are in the same order. */
+  run(cases: readonly OracleCase[]): Promise<OracleResult[]> {
+    const lines = cases.map((c, i) => encodeCaseLine(c, i)); // validate before queueing
+    const job = this.queue.then(() => this.runNow(cases, lines));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  /** Ends the helper process (pending runs complete first). */
+  async close(): Promise<void> {
+    await this.queue;
+    const live = this.live;
+    this.live = undefined;
+    if (!live) return;
+    let l: Live;
+    try {
+      l = await live;
+    } catch {
+      return;
+    }
+    if (l.child.exitCode !== null || l.child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => l.child.kill('SIGKILL'), 2000);
+      l.child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      l.child.stdin.end();
+    });
+  }
+
+  private ensure(): Promise<Live> {
+    this.live ??= this.start();
+    return this.live;
+  }
+
+  private async start(): Promise<Live> {
+    const args = ['--timeout-ms', String(this.timeoutMs)];
+    const [cmd, argv] =
+      this.wrapper.length > 0
+        ? [this.wrapper[0]!, [...this.wrapper.slice(1), this.binaryPath, ...args]]
+        : [this.binaryPath, args];
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const lines = new LineQueue();
+    const stderr: string[] = [];
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (s: string) => lines.push(s));
+    child.stderr.on('data', (s: string) => {
+      stderr.push(s);
+      if (stderr.length > 50) stderr.shift();
+    });
+    child.stdin.on('error', () => undefined); // EPIPE surfaces through 'close'
+    child.on('error', (e) => lines.fail(new OracleCrashError(`native oracle helper failed to start: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      const how = signal ? `killed by ${signal}` : `exited with status ${code}`;
+      const tail = stderr.join('').trim();
+      lines.fail(new OracleCrashError(`native oracle helper ${how}${tail ? `: ${tail}` : ''}`));
+    });
+    const live: Live = { child, lines, stderr, info: undefined as unknown as OracleInfo };
+    this.setRef(live, true);
+    try {
+      live.info = parseHello(await lines.next(), this.wrapper.length > 0);
+    } catch (e) {
+      child.kill('SIGKILL');
+      this.live = undefined;
+      throw e;
+    } finally {
+      this.setRef(live, false);
+    }
+    return live;
+  }
+
+  private setRef(live: Live, on: boolean): void {
+    for (const h of [live.child, live.child.stdin, live.child.stdout, live.child.stderr] as Refable[]) {
+      if (on) h.ref?.();
+      else h.unref?.();
+    }
+  }
+
+  private async runNow(cases: readonly OracleCase[], lines: string[]): Promise<OracleResult[]> {
+    const live = await this.ensure();
+    this.setRef(live, true);
+    try {
+      const writing = this.writeAll(live, lines);
+      const results: OracleResult[] = [];
+      const rejected: string[] = [];
+      for (let i = 0; i < cases.length; i++) {
+        let line: string;
+        try {
+          line = await live.lines.next();
+        } catch (e) {
+          this.live = undefined; // restart on next use
+          const msg = e instanceof Error ? e.message : String(e);
+          throw new OracleCrashError(`${msg} (while running case ${i} of the batch)`, i);
+        }
+        const id = tokens(line).get('id');
+        if (id !== String(i)) throw new Error(`oracle answered case ${String(id)} where ${i} was expected`);
+        try {
+          results.push(parseResultLine(line, cases[i]!));
+        } catch (e) {
+          rejected.push(e instanceof Error ? e.message : String(e));
+        }
+      }
+      await writing;
+      if (rejected.length) throw new Error(rejected.slice(0, 5).join('; '));
+      return results;
+    } finally {
+      this.setRef(live, false);
+    }
+  }
+
+  /** Writes the batch honouring back-pressure (results are read concurrently). */
+  private async writeAll(live: Live, lines: string[]): Promise<void> {
+    const stdin = live.child.stdin;
+    const CHUNK = 256;
+    for (let i = 0; i < lines.length; i += CHUNK) {
+      const ok = stdin.write(lines.slice(i, i + CHUNK).join('\n') + '\n');
+      if (!ok) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            stdin.off('drain', done);
+            stdin.off('close', done);
+            resolve();
+          };
+          stdin.on('drain', done);
+          stdin.on('close', done);
+        });
+        if (stdin.destroyed) return;
+      }
+    }
+  }
+}
