@@ -37,7 +37,8 @@ export interface HarnessStop {
   errorCode: number;
 }
 
-function descriptor(base: number, limit: number, access: number, flags: number): [number, number] {
+/** Encodes a code/data segment descriptor as [low, high] dwords (SDM Vol. 3A §3.4.5). */
+export function descriptor(base: number, limit: number, access: number, flags: number): [number, number] {
   const low = ((base & 0xffff) << 16) | (limit & 0xffff);
   const high = ((base >>> 16) & 0xff) | (access << 8) | (limit & 0xf_0000) | (flags << 20) | (base & 0xff00_0000);
   return [low | 0, high | 0];
@@ -78,6 +79,16 @@ export class HarnessMachine {
     return this;
   }
 
+  /** Writes descriptors (as [low, high]) at `gpa` and points GDTR (or, with `ldt`, LDTR) at them. */
+  installTable(gpa: number, entries: [number, number][], ldt = false): void {
+    const bytes = new Uint8Array(entries.length * 8);
+    const view = new DataView(bytes.buffer);
+    entries.forEach(([lo, hi], i) => { view.setInt32(i * 8, lo, true); view.setInt32(i * 8 + 4, hi, true); });
+    this.mem.load(gpa, bytes);
+    if (ldt) { this.cpu.ldtrBase = gpa; this.cpu.ldtrLimit = bytes.length - 1; this.cpu.ldtrSel = 0x30; }
+    else { this.cpu.gdtrBase = gpa; this.cpu.gdtrLimit = bytes.length - 1; }
+  }
+
   private writeGdt(): void {
     const g = [
       [0, 0],
@@ -96,7 +107,8 @@ export class HarnessMachine {
     this.cpu.gdtrLimit = bytes.length - 1;
   }
 
-  private loadFromGdt(seg: number, sel: number): void {
+  /** Loads a segment register's cache from the descriptor tables, without protection checks. */
+  loadFromGdt(seg: number, sel: number): void {
     readDescriptor(this.cpu, sel, this.scratch);
     setSegment(this.cpu, seg, sel, descBase(this.scratch), descLimit(this.scratch), descAttr(this.scratch));
   }
@@ -130,14 +142,15 @@ export class HarnessMachine {
    * 32-bit paging identity-mapping exactly `pages` (4 KiB linear page numbers),
    * user/writable, with the page directory and tables at `tablesAt`.
    */
-  enablePaging(pages: number[], tablesAt = 0x3000_00): this {
+  enablePaging(pages: number[], tablesAt = 0x3000_00, supervisorPages: number[] = []): this {
     const pd = tablesAt;
     const cpu = this.cpu;
     const zero = new Uint8Array(4096);
     this.mem.load(pd, zero);
     let nextTable = pd + 0x1000;
     const tableOf = new Map<number, number>();
-    for (const page of pages) {
+    const all = [...pages.map((p) => [p, 7]), ...supervisorPages.map((p) => [p, 3])];
+    for (const [page, bits] of all) {
       const dir = page >>> 10;
       let pt = tableOf.get(dir);
       if (pt === undefined) {
@@ -147,7 +160,7 @@ export class HarnessMachine {
         tableOf.set(dir, pt);
         this.mem.write(pd + dir * 4, 4, pt | 7);
       }
-      this.mem.write(pt + (page & 0x3ff) * 4, 4, (page << 12) | 7);
+      this.mem.write(pt + (page & 0x3ff) * 4, 4, (page << 12) | bits);
     }
     cpu.cr3 = pd;
     cpu.cr0 |= Cr0.PG;

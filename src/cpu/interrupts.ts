@@ -24,6 +24,8 @@ export const enum EventKind {
   External = 2,
   /** A trap-class exception such as a single-step #DB (EXT=1). */
   Trap = 3,
+  /** INT3 (CC) and INTO: exceptions raised by an instruction, checked like INT n (EXT=0, DPL). */
+  SoftwareException = 4,
 }
 
 const HISTORY = 8;
@@ -47,7 +49,9 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
   history.push({ vector, errorCode, cs: cpu.segSel[Seg.CS], eip: cpu.eip });
   if (history.length > HISTORY) history.shift();
   cpu.events.exception?.(vector, errorCode, cpu.segSel[Seg.CS], cpu.eip);
-  if (cpu.sys.interceptException?.(vector, errorCode, kind === EventKind.Software)) {
+  // INT n is not an exception: like VT-x's exception bitmap, only exceptions are offered.
+  if (kind !== EventKind.Software &&
+      cpu.sys.interceptException?.(vector, errorCode, kind === EventKind.SoftwareException)) {
     cpu.interceptedEvent.vector = vector;
     cpu.interceptedEvent.errorCode = errorCode;
     cpu.requestStop(StopReason.Exception);
@@ -74,7 +78,7 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
     if (!(e instanceof CpuException)) throw e;
     cpu.regs[Reg.ESP] = savedEsp;
     // A fault while delivering INT n is reported at the INT instruction itself.
-    if (kind === EventKind.Software) cpu.eip = cpu.prevEip;
+    if (kind === EventKind.Software || kind === EventKind.SoftwareException) cpu.eip = cpu.prevEip;
     deliverEvent(cpu, e.vector, e.errorCode, EventKind.Fault);
     return;
   } finally {
@@ -126,7 +130,8 @@ const stackDesc: Descriptor = { low: 0, high: 0 };
 
 /** Protected mode and virtual-8086 mode delivery through the IDT (SDM Vol. 3A §6.12). */
 function protectedModeEvent(cpu: Cpu, vector: number, errorCode: number, kind: EventKind): void {
-  const ext = kind === EventKind.Software ? 0 : 1;
+  const software = kind === EventKind.Software || kind === EventKind.SoftwareException;
+  const ext = software ? 0 : 1;
   const idtCode = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > cpu.idtrLimit) throw new CpuException(Vector.GP, idtCode);
   gate.low = cpu.readSupervisor((cpu.idtrBase + vector * 8) | 0, 4);
@@ -135,7 +140,7 @@ function protectedModeEvent(cpu: Cpu, vector: number, errorCode: number, kind: E
   if (type !== 0x05 && type !== 0x06 && type !== 0x07 && type !== 0x0e && type !== 0x0f) {
     throw new CpuException(Vector.GP, idtCode);
   }
-  if (kind === EventKind.Software && descDpl(gate) < cpu.cpl) throw new CpuException(Vector.GP, idtCode);
+  if (software && descDpl(gate) < cpu.cpl) throw new CpuException(Vector.GP, idtCode);
   if (!descPresent(gate)) throw new CpuException(Vector.NP, idtCode);
   const pushError = kind === EventKind.Fault && pushesErrorCode(vector) && errorCode >= 0;
 
@@ -244,7 +249,12 @@ export function tssStack(cpu: Cpu, dpl: number, ext: number): { ss: number; esp:
   };
 }
 
-/** INT n / INT3 / INTO: a software interrupt with EIP already past the instruction. */
+/** INT n: a software interrupt with EIP already past the instruction. */
 export function softwareInterrupt(cpu: Cpu, vector: number): void {
   deliverEvent(cpu, vector, -1, EventKind.Software);
+}
+
+/** INT3 (#BP) and INTO (#OF): trap-class exceptions, EIP already past the instruction. */
+export function softwareException(cpu: Cpu, vector: number): void {
+  deliverEvent(cpu, vector, -1, EventKind.SoftwareException);
 }

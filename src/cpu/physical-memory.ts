@@ -127,11 +127,14 @@ export class PhysicalMemory {
 
   /** Copies bytes into guest-physical memory (loaders, DMA); ROM pages included. */
   load(gpa: number, bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) {
-      const a = (gpa + i) >>> 0;
+    let done = 0;
+    while (done < bytes.length) {
+      const a = (gpa + done) >>> 0;
       const host = this.pageHost[a >>> PAGE_SHIFT];
       if (host === NO_BACKING) throw new RangeError(`load at 0x${a.toString(16)}: no memory there`);
-      this.backing[host + (a & (PAGE_SIZE - 1))] = bytes[i];
+      const chunk = Math.min(bytes.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+      this.backing.set(bytes.subarray(done, done + chunk), host + (a & (PAGE_SIZE - 1)));
+      done += chunk;
     }
   }
 

@@ -4,7 +4,9 @@
 // 32-bit user mode).
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   applySparse,
   CODE_BASE,
@@ -21,6 +23,7 @@ import {
   MAX_SNIPPET_LENGTH,
   NativeOracle,
   nativeOracleUnavailableReason,
+  OracleCrashError,
   oracleBinaryPath,
   parseResultLine,
   SNIPPET_OFFSET,
@@ -136,6 +139,74 @@ describe('native oracle: layout and codec', () => {
   });
 });
 
+// A stand-in helper speaking the protocol (eax += 1, writes data[0] = 1),
+// run by Node itself: exercises batching, crash attribution and restarts on
+// any host. `hlt` (f4) makes it die, `ff` gets an error line.
+const FAKE_HELPER = `
+import { writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+const out = (s) => writeSync(1, s + '\\n');
+out('oracle version=1 code_base=100000 code_size=1000 snippet_offset=100 data_base=110000 data_size=2000 ' +
+    'stack_base=118000 stack_size=1000 settable_eflags=40dd5 fixed_eflags=202 cs32=23 ds32=2b cs16=7 ds16=f seccomp=1 timeout_ms=100');
+for await (const line of createInterface({ input: process.stdin })) {
+  const t = Object.fromEntries(line.split(' ').slice(1).map((kv) => kv.split('=')));
+  if (t.code === 'f4') { process.stderr.write('fake helper dies\\n'); process.exit(3); }
+  if (t.code === 'ff') { out('error id=' + t.id + ' msg=fake-rejects-ff'); continue; }
+  const eax = ((parseInt(t.eax, 16) + 1) >>> 0).toString(16);
+  out('result id=' + t.id + ' kind=ok sig=5 eax=' + eax + ' ecx=0 edx=0 ebx=0 esp=' + t.esp +
+      ' ebp=0 esi=0 edi=0 eip=100101 eflags=202 cs=23 ds=2b es=2b ss=2b fs=2b gs=2b code=- data=0:01 stack=-');
+}
+`;
+
+describe('native oracle: process management (fake helper)', () => {
+  let dir = '';
+  let fake: NativeOracle;
+  test('setup', () => {
+    dir = mkdtempSync(join(tmpdir(), 'anillo-oracle-'));
+    const script = join(dir, 'fake-helper.mjs');
+    writeFileSync(script, FAKE_HELPER);
+    fake = new NativeOracle({ binaryPath: join(dir, 'unused'), wrapper: [process.execPath, script] });
+  });
+  after(async () => {
+    await fake?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a batch is answered in order', async () => {
+    const cases = Array.from({ length: 600 }, (_, i) => case32('40', { eax: i }));
+    const results = await fake.run(cases);
+    assert.equal(results.length, 600);
+    results.forEach((r, i) => {
+      assert.equal(r.regs.eax, i + 1);
+      assert.equal(r.data[0], 1);
+    });
+    assert.equal((await fake.info()).wrapped, true);
+  });
+
+  test('a helper crash names the case, keeps earlier results, and the next run restarts', async () => {
+    const err = await fake.run([case32('40'), case32('40', { eax: 5 }), case32('f4'), case32('40')]).then(
+      () => assert.fail('expected a crash'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof OracleCrashError, String(err));
+    assert.equal(err.caseIndex, 2);
+    assert.match(err.message, /status 3.*fake helper dies/s);
+    assert.deepEqual(err.partialResults.map((r) => r.regs.eax), [1, 6]);
+    const [r] = await fake.run([case32('40', { eax: 41 })]);
+    assert.equal(r!.regs.eax, 42);
+  });
+
+  test('rejected cases fail the batch without desynchronising the stream', async () => {
+    await assert.rejects(fake.run([case32('40'), case32('ff')]), /fake-rejects-ff/);
+    const [r] = await fake.run([case32('40', { eax: 9 })]);
+    assert.equal(r!.regs.eax, 10);
+  });
+
+  test('unavailability reasons name the missing helper', () => {
+    assert.match(nativeOracleUnavailableReason({ binaryPath: join(dir, 'missing', 'oracle32') }) ?? '', /not built/);
+  });
+});
+
 // ---------------------------------------------------------------------------
 
 const unavailable = nativeOracleUnavailableReason();
@@ -152,6 +223,17 @@ function live(name: string, fn: (t: TestContext, o: NativeOracle) => Promise<voi
       return;
     }
     await fn(t, oracle);
+  });
+}
+
+/** A live test in mode 16: also skipped when the kernel refused 16-bit segments. */
+function live16(name: string, fn: (t: TestContext, o: NativeOracle) => Promise<void>): void {
+  live(name, async (t, o) => {
+    if (!(await o.info()).mode16) {
+      t.skip('this kernel refuses 16-bit LDT segments (modify_ldt), so mode 16 cannot run natively');
+      return;
+    }
+    await fn(t, o);
   });
 }
 
@@ -172,8 +254,10 @@ describe('native oracle: live runs on the host CPU', () => {
     const info = await o.info();
     if (info.wrapped) t.diagnostic('running under ANILLO_ORACLE_WRAPPER: results are emulated, not hardware');
     assert.equal(info.cs32 & 3, 3);
-    assert.equal(info.cs16 & 7, 7); // LDT, RPL 3
-    assert.equal(info.ds16 & 7, 7);
+    if (info.mode16) {
+      assert.equal(info.cs16 & 7, 7); // LDT, RPL 3
+      assert.equal(info.ds16 & 7, 7);
+    }
   });
 
   live('add eax, ebx: 0xFFFFFFFF + 1 = 0 with CF and ZF', async (_t, o) => {
@@ -246,7 +330,7 @@ describe('native oracle: live runs on the host CPU', () => {
     assert.equal(r.regs.eax, 0x80000000);
   });
 
-  live('16-bit: add ax, bx keeps the upper halves', async (_t, o) => {
+  live16('16-bit: add ax, bx keeps the upper halves', async (_t, o) => {
     const info = await o.info();
     const r = await run1(o, case16('01d8', { eax: 0x1234ffff, ebx: 0xabcd0001 }));
     assert.equal(r.kind, 'ok');
@@ -258,7 +342,7 @@ describe('native oracle: live runs on the host CPU', () => {
     assert.equal(r.segs.ds, info.ds16);
   });
 
-  live('16-bit: push ax lands at SS:SP-2 = stack page offset 0xFFE', async (_t, o) => {
+  live16('16-bit: push ax lands at SS:SP-2 = stack page offset 0xFFE', async (_t, o) => {
     const r = await run1(o, case16('50', { eax: 0xdead1234, esp: 0x9000 }));
     assert.equal(r.kind, 'ok');
     assert.equal(r.regs.esp, 0x8ffe);
@@ -267,7 +351,7 @@ describe('native oracle: live runs on the host CPU', () => {
     assert.equal(r.stack.reduce((n, b) => n + (b ? 1 : 0), 0), 2);
   });
 
-  live('16-bit: data segment offsets map onto the data area', async (_t, o) => {
+  live16('16-bit: data segment offsets map onto the data area', async (_t, o) => {
     // mov ax, [0x0010]; inc ax; mov [0x1ffe], ax
     const data = new Uint8Array(DATA_SIZE);
     data[0x10] = 0xff;
@@ -345,11 +429,12 @@ describe('native oracle: live runs on the host CPU', () => {
   });
 
   live('a batch of 2000 cases through one process', async (_t, o) => {
+    const mode16 = (await o.info()).mode16;
     const cases: OracleCase[] = [];
     let seed = 0x1234567;
     const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
     for (let i = 0; i < 2000; i++) {
-      if (i % 2) cases.push(case16('01d8', { eax: rnd(), ebx: rnd() }));
+      if (i % 2 && mode16) cases.push(case16('01d8', { eax: rnd(), ebx: rnd() }));
       else cases.push(case32('01d8', { eax: rnd(), ebx: rnd() }, { eflags: rnd() & 0x8d5 }));
     }
     const t0 = performance.now();

@@ -32,6 +32,8 @@
  * 1 and IF are always 1 and IOPL, NT, RF, VM, VIF, VIP, ID are always 0 (see
  * {@link effectiveEflags}; results carry it as `initialEflags`). With TF set,
  * the first single-step trap comes after the snippet's first instruction.
+ * The x87/SSE state is the kernel's initial one (FCW 0x037F, MXCSR 0x1F80);
+ * it is not reported yet (issue 4 will add `key=value` tokens for it).
  *
  * ## Wire protocol (stdin/stdout of the helper, one line per case)
  *
@@ -190,6 +192,8 @@ export interface OracleInfo {
   cs16: number;
   /** 16-bit data selector (LDT) used in mode 16 (DS, ES, SS, FS, GS). */
   ds16: number;
+  /** Whether mode 16 is available (the kernel accepted the 16-bit LDT segments). */
+  mode16: boolean;
   /** Whether system calls from snippets are blocked (reported as kind `syscall`). */
   seccomp: boolean;
   /** Per-case timeout in milliseconds. */
@@ -217,10 +221,13 @@ export interface NativeOracleOptions {
 export class OracleCrashError extends Error {
   /** Index (within the batch) of the case that was running, when known. */
   readonly caseIndex: number | undefined;
-  constructor(message: string, caseIndex?: number) {
+  /** Results of the cases before {@link caseIndex} (they completed normally). */
+  readonly partialResults: OracleResult[];
+  constructor(message: string, caseIndex?: number, partialResults: OracleResult[] = []) {
     super(message);
     this.name = 'OracleCrashError';
     this.caseIndex = caseIndex;
+    this.partialResults = partialResults;
   }
 }
 
@@ -301,7 +308,7 @@ function probeReason(binary: string, wrapper: string[]): string | null {
     const tail = r.stderr.trim().split('\n').pop() ?? '';
     return `native oracle helper did not start (${r.signal ?? `exit status ${r.status}`}${tail ? `: ${tail}` : ''})`;
   }
-  if (r.status !== 0 || !/^probe ok$/m.test(r.stdout)) {
+  if (r.status !== 0 || !/^probe ok\b/m.test(r.stdout)) {
     const why = (r.stdout.match(/^probe failed: .*$/m)?.[0] ?? r.stderr.trim().split('\n').pop() ?? '').trim();
     const how = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
     return `native oracle probe failed on this host (${how}${why ? `: ${why}` : ''})`;
@@ -500,6 +507,7 @@ function parseHello(line: string, wrapped: boolean): OracleInfo {
     ds32: n('ds32'),
     cs16: n('cs16'),
     ds16: n('ds16'),
+    mode16: n('cs16') !== 0,
     seccomp: t.get('seccomp') === '1',
     timeoutMs: parseInt(t.get('timeout_ms') ?? '0', 10),
     wrapped,
@@ -679,7 +687,7 @@ export class NativeOracle {
         } catch (e) {
           this.live = undefined; // restart on next use
           const msg = e instanceof Error ? e.message : String(e);
-          throw new OracleCrashError(`${msg} (while running case ${i} of the batch)`, i);
+          throw new OracleCrashError(`${msg} (while running case ${i} of the batch)`, i, results);
         }
         const id = tokens(line).get('id');
         if (id !== String(i)) throw new Error(`oracle answered case ${String(id)} where ${i} was expected`);

@@ -1,0 +1,79 @@
+/**
+ * Command-line parsing for `anillo`: one function from argv to a typed
+ * action, with one-line errors for anything unknown or malformed.
+ */
+
+/** What the user asked for. */
+export type CliAction =
+  | { kind: 'help'; text: string }
+  | { kind: 'run'; kernel?: string; bios?: string; append: string; memBytes: number; maxInstructions: number; stats: boolean };
+
+/** A usage error, printed as one line. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const HELP = `anillo — an x86 virtual machine monitor
+
+usage: anillo run (--kernel FILE | --bios FILE) [options]
+
+  --kernel FILE            boot a Multiboot (v1) kernel: ELF32, or a flat image with
+                           the Multiboot address fields
+  --bios FILE              map a firmware image below 4 GiB (and its last 128 KiB below
+                           1 MiB) and start at the reset vector F000:FFF0
+  --append STRING          kernel command line (Multiboot)
+  --mem SIZE               guest RAM, e.g. 64M, 1G, or bytes (default 128M)
+  --max-instructions N     stop after about N guest instructions (status 124)
+  --stats                  print exit counts and speed on exit
+  -h, --help               show this help
+
+Guest output on COM1 (0x3F8) and the debug console (port 0xE9) goes to stdout.
+Exit status: the guest's isa-debug-exit value v as (v << 1) | 1; 0 when the guest
+halts with interrupts disabled; 6 after a triple fault; 2 for a usage or file error.`;
+
+/** Parses a size like 64M, 1G, 512K or plain bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--mem: cannot read size '${text}' (examples: 64M, 1G)`);
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
+  const bytes = Number(m[1]) * unit;
+  if (bytes < 1024 * 1024 || bytes > 3 * 1024 ** 3) throw new UsageError(`--mem: ${text} is outside 1M..3G`);
+  return bytes;
+}
+
+/** argv (without node and the script) → action. */
+export function parseArgs(argv: readonly string[]): CliAction {
+  if (argv.length === 0 || argv.includes('-h') || argv.includes('--help') || argv[0] === 'help') {
+    return { kind: 'help', text: HELP };
+  }
+  const [command, ...rest] = argv;
+  if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: anillo run --kernel FILE, or --help)`);
+  const action: Extract<CliAction, { kind: 'run' }> = {
+    kind: 'run', append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false,
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i];
+    const value = (): string => {
+      const v = rest[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--kernel': action.kernel = value(); break;
+      case '--bios': action.bios = value(); break;
+      case '--append': action.append = value(); break;
+      case '--mem': action.memBytes = parseSize(value()); break;
+      case '--max-instructions': {
+        const n = Number(value());
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--max-instructions: expected a positive number`);
+        action.maxInstructions = n;
+        break;
+      }
+      case '--stats': action.stats = true; break;
+      default: throw new UsageError(`unknown option '${flag}' (see anillo --help)`);
+    }
+  }
+  if (!action.kernel && !action.bios) throw new UsageError('nothing to boot: give --kernel FILE or --bios FILE');
+  if (action.kernel && action.bios) throw new UsageError('give either --kernel or --bios, not both');
+  return action;
+}
