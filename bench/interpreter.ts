@@ -1,0 +1,37 @@
+/**
+ * Interpreter speed on a compute-bound guest: boots the compute test kernel
+ * (CRC-32 over 64 KiB, `rounds` times, plus a prime sieve) and reports guest
+ * instructions retired per second of host time. Run with `npm run bench`
+ * (build/guests/compute.elf must exist: `bash scripts/build-guests.sh`).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Vm } from '../src/vmm/vm.js';
+import { loadMultiboot } from '../src/boot/multiboot.js';
+
+const KERNEL = fileURLToPath(new URL('../../build/guests/compute.elf', import.meta.url));
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 16);
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
+
+async function once(): Promise<{ instructions: number; seconds: number; output: string }> {
+  let output = '';
+  const vm = new Vm({ memBytes: 16 << 20, output: (b) => { output += Buffer.from(b).toString('latin1'); } });
+  loadMultiboot(vm.cpu, vm.memory, new Uint8Array(readFileSync(KERNEL)), 'compute.elf', `compute.elf rounds=${ROUNDS}`);
+  const start = process.hrtime.bigint();
+  const result = await vm.run();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 33) throw new Error(`compute kernel did not pass: ${result.message}\n${output}`);
+  return { instructions: vm.cpu.instructions, seconds, output };
+}
+
+const rows: string[] = [];
+let best = 0;
+for (let i = 0; i < REPEATS; i++) {
+  const r = await once();
+  const mips = r.instructions / r.seconds / 1e6;
+  best = Math.max(best, mips);
+  rows.push(`run ${i + 1}: ${(r.instructions / 1e6).toFixed(1)} M instructions in ${r.seconds.toFixed(3)} s = ${mips.toFixed(1)} MIPS`);
+}
+console.log(`anillo interpreter, compute kernel (CRC-32 ${ROUNDS} x 64 KiB + sieve), Node ${process.version}`);
+for (const row of rows) console.log(`  ${row}`);
+console.log(`best: ${best.toFixed(1)} MIPS`);
