@@ -9,13 +9,14 @@ import { PhysicalMemory } from '../src/cpu/physical-memory.js';
 import { Cr0, Reg, Seg } from '../src/cpu/registers.js';
 import { NullSystem, StopReason, type SystemInterface } from '../src/cpu/system-interface.js';
 import { readDescriptor, descAttr, descBase, descLimit, setSegment, type Descriptor } from '../src/cpu/segments.js';
+import { setTaskRegister } from '../src/cpu/task-switch.js';
 
 /** Where the harness keeps its GDT (guest-physical). */
 export const HARNESS_GDT = 0x800;
 
 /** GDT selectors the harness installs. */
 export const enum HarnessSel {
-  Code32 = 0x08, Data32 = 0x10, Code32User = 0x1b, Data32User = 0x23, Code16User = 0x2f, Data16User = 0x37,
+  Code32 = 0x08, Data32 = 0x10, Code32User = 0x1b, Data32User = 0x23, Code16User = 0x2b, Data16User = 0x33,
 }
 
 /** Options for {@link HarnessMachine}. */
@@ -42,6 +43,39 @@ export function descriptor(base: number, limit: number, access: number, flags: n
   const low = ((base & 0xffff) << 16) | (limit & 0xffff);
   const high = ((base >>> 16) & 0xff) | (access << 8) | (limit & 0xf_0000) | (flags << 20) | (base & 0xff00_0000);
   return [low | 0, high | 0];
+}
+
+/**
+ * Encodes a gate descriptor (call gate 4/0Ch, task gate 5, interrupt gate
+ * 6/0Eh, trap gate 7/0Fh) as [low, high] (SDM Vol. 3A §5.8.3, §6.11, §7.2.5).
+ */
+export function gateDescriptor(selector: number, offset: number, type: number, dpl: number, params = 0): [number, number] {
+  const low = ((selector & 0xffff) << 16) | (offset & 0xffff);
+  const high = (offset & 0xffff_0000) | 0x8000 | ((dpl & 3) << 13) | ((type & 0xf) << 8) | (params & 0x1f);
+  return [low | 0, high | 0];
+}
+
+/** Initial contents of a 32-bit TSS (SDM Vol. 3A Figure 7-2); omitted fields are zero. */
+export interface Tss32Fields {
+  link?: number;
+  esp0?: number; ss0?: number; esp1?: number; ss1?: number; esp2?: number; ss2?: number;
+  cr3?: number; eip?: number; eflags?: number;
+  /** EAX..EDI. */
+  regs?: number[];
+  /** ES, CS, SS, DS, FS, GS. */
+  segs?: number[];
+  ldt?: number;
+  iomapBase?: number;
+}
+
+/** Initial contents of a 16-bit TSS (SDM Vol. 3A Figure 7-11); segments are ES, CS, SS, DS. */
+export interface Tss16Fields {
+  link?: number;
+  sp0?: number; ss0?: number; sp1?: number; ss1?: number; sp2?: number; ss2?: number;
+  ip?: number; flags?: number;
+  regs?: number[];
+  segs?: number[];
+  ldt?: number;
 }
 
 /** A CPU and its memory with helpers to set a mode, load code and run. */
@@ -166,6 +200,57 @@ export class HarnessMachine {
     cpu.cr0 |= Cr0.PG;
     cpu.flushTlb(true);
     return this;
+  }
+
+  /** Writes GDT entry `index` (as [low, high]) into the current GDT, growing GDTR's limit to cover it. */
+  setGdtEntry(index: number, entry: [number, number]): void {
+    const at = this.cpu.gdtrBase + index * 8;
+    this.mem.write(at, 4, entry[0]);
+    this.mem.write(at + 4, 4, entry[1]);
+    this.cpu.gdtrLimit = Math.max(this.cpu.gdtrLimit, index * 8 + 7);
+  }
+
+  /** Writes IDT entries (as [low, high]) at `gpa` and points IDTR at them. */
+  installIdt(gpa: number, entries: [number, number][]): void {
+    const bytes = new Uint8Array(entries.length * 8);
+    const view = new DataView(bytes.buffer);
+    entries.forEach(([lo, hi], i) => { view.setInt32(i * 8, lo, true); view.setInt32(i * 8 + 4, hi, true); });
+    this.mem.load(gpa, bytes);
+    this.cpu.idtrBase = gpa;
+    this.cpu.idtrLimit = bytes.length - 1;
+  }
+
+  /** Writes a 104-byte 32-bit TSS at `gpa`. */
+  writeTss32(gpa: number, f: Tss32Fields): void {
+    const w32 = (off: number, v = 0): void => this.mem.write(gpa + off, 4, v | 0);
+    const w16 = (off: number, v = 0): void => this.mem.write(gpa + off, 2, v & 0xffff);
+    this.mem.load(gpa, new Uint8Array(0x68));
+    w16(0x00, f.link);
+    w32(0x04, f.esp0); w16(0x08, f.ss0); w32(0x0c, f.esp1); w16(0x10, f.ss1); w32(0x14, f.esp2); w16(0x18, f.ss2);
+    w32(0x1c, f.cr3); w32(0x20, f.eip); w32(0x24, f.eflags ?? 2);
+    (f.regs ?? []).forEach((v, i) => w32(0x28 + 4 * i, v));
+    (f.segs ?? []).forEach((v, i) => w16(0x48 + 4 * i, v));
+    w16(0x60, f.ldt); w16(0x66, f.iomapBase ?? 0x68);
+  }
+
+  /** Writes a 44-byte 16-bit TSS at `gpa`. */
+  writeTss16(gpa: number, f: Tss16Fields): void {
+    const w16 = (off: number, v = 0): void => this.mem.write(gpa + off, 2, v & 0xffff);
+    this.mem.load(gpa, new Uint8Array(0x2c));
+    w16(0x00, f.link);
+    w16(0x02, f.sp0); w16(0x04, f.ss0); w16(0x06, f.sp1); w16(0x08, f.ss1); w16(0x0a, f.sp2); w16(0x0c, f.ss2);
+    w16(0x0e, f.ip); w16(0x10, f.flags ?? 2);
+    (f.regs ?? []).forEach((v, i) => w16(0x12 + 2 * i, v));
+    (f.segs ?? []).forEach((v, i) => w16(0x22 + 2 * i, v));
+    w16(0x2a, f.ldt);
+  }
+
+  /** LTR without checks: loads TR from the GDT descriptor `sel` and marks it busy there and in TR. */
+  loadTaskRegister(sel: number): void {
+    readDescriptor(this.cpu, sel, this.scratch);
+    const at = this.cpu.gdtrBase + (sel & ~7) + 5;
+    this.mem.write(at, 1, this.mem.read(at, 1) | 2);
+    setTaskRegister(this.cpu, sel, descBase(this.scratch), descLimit(this.scratch), descAttr(this.scratch) | 0x200);
   }
 
   /** Runs until a stop other than the budget, or `budget` instructions. */

@@ -14,10 +14,14 @@ import { CpuException } from './exception.js';
 import { TLB_VALID, TLB_NOBACK, TLB_NO_USER_READ, TLB_NO_USER_WRITE, TLB_NO_SUP_WRITE, Tlb } from './tlb.js';
 import { translateSlow } from './paging.js';
 import { dispatch, lockableRegs } from './dispatch.js';
-import { deliverException, serviceInterrupts } from './interrupts.js';
+import { deliverEvent, deliverException, EventKind, serviceInterrupts } from './interrupts.js';
 import { resetSegments, SegOk } from './segments.js';
 import { materializeFlags } from './flags.js';
 import { CpuFeatures, defaultFeatures } from './features.js';
+import { MsrFile } from './msr.js';
+
+/** DR6.BS: the debug exception was a single-step trap (SDM Vol. 3A §17.2.3). */
+const DR6_BS = 1 << 14;
 
 /** Observer for diagnostics; the default does nothing. */
 export interface CpuEvents {
@@ -87,7 +91,8 @@ export class Cpu {
   sysenterCs = 0; sysenterEsp = 0; sysenterEip = 0;
   apicBase = 0xfee0_0900;
   tscOffset = 0;
-  pat = 0x0007_0406_0007_0406;
+  /** The other MSRs RDMSR/WRMSR reach (PAT, MTRRs, performance counters…); see msr.ts. */
+  readonly msrs = new MsrFile();
   /** Retired instructions (a Float64 so it never wraps in practice). */
   instructions = 0;
 
@@ -181,6 +186,7 @@ export class Cpu {
     this.deliveringVector = -1;
     this.inDoubleFault = false;
     this.recentExceptions.length = 0;
+    this.msrs.reset(this);
     this.flushTlb(true);
     this.updatePrivilegeMasks();
   }
@@ -221,10 +227,20 @@ export class Cpu {
         this.prevEip = this.eip;
         this.prevEsp = this.regs[Reg.ESP];
         serviceInterrupts(this);
+        // An intercepted interrupt stops here, before the instruction it preempted.
+        if (this.stopRequested) return;
       }
       this.interruptShadow = false;
+      const singleStep = this.flags & Flag.TF;
       this.step();
       this.instructions++;
+      // SDM Vol. 3A §17.3.1.4: TF set at the start of an instruction traps (#DB) after it.
+      if (singleStep !== 0) {
+        this.prevEip = this.eip;
+        this.prevEsp = this.regs[Reg.ESP];
+        this.dr[6] |= DR6_BS;
+        deliverEvent(this, Vector.DB, -1, EventKind.Trap);
+      }
       if (this.halted) return;
     }
   }

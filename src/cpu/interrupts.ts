@@ -45,6 +45,17 @@ export function deliverException(cpu: Cpu, vector: number, errorCode: number): v
  * during #DF delivery into shutdown (SDM Vol. 3A §6.15 "Interrupt 8").
  */
 export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: EventKind): void {
+  // Benign/contributory/page-fault classes decide #DF first, so the history and the
+  // interceptor see the event that is actually delivered (SDM Vol. 3A Table 6-5).
+  const previous = cpu.deliveringVector;
+  if (previous !== -1 && !cpu.inDoubleFault) {
+    const prevContrib = isContributory(previous), prevPf = previous === Vector.PF;
+    if ((prevContrib && isContributory(vector)) || (prevPf && (isContributory(vector) || vector === Vector.PF))) {
+      vector = Vector.DF;
+      errorCode = 0;
+      kind = EventKind.Fault;
+    }
+  }
   const history = cpu.recentExceptions;
   history.push({ vector, errorCode, cs: cpu.segSel[Seg.CS], eip: cpu.eip });
   if (history.length > HISTORY) history.shift();
@@ -58,27 +69,23 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
     return;
   }
 
-  const previous = cpu.deliveringVector;
-  if (previous !== -1) {
-    if (cpu.inDoubleFault) { shutdown(cpu); return; }
-    const prevContrib = isContributory(previous), prevPf = previous === Vector.PF;
-    if ((prevContrib && isContributory(vector)) || (prevPf && (isContributory(vector) || vector === Vector.PF))) {
-      vector = Vector.DF;
-      errorCode = 0;
-      kind = EventKind.Fault;
-    }
-  }
+  if (previous !== -1 && cpu.inDoubleFault) { shutdown(cpu); return; }
   if (vector === Vector.DF) cpu.inDoubleFault = true;
   cpu.deliveringVector = vector;
   const savedEsp = cpu.regs[Reg.ESP];
+  const savedTr = cpu.trSel;
   try {
     if (cpu.protectedMode) protectedModeEvent(cpu, vector, errorCode, kind);
     else realModeEvent(cpu, vector);
   } catch (e) {
     if (!(e instanceof CpuException)) throw e;
-    cpu.regs[Reg.ESP] = savedEsp;
-    // A fault while delivering INT n is reported at the INT instruction itself.
-    if (kind === EventKind.Software || kind === EventKind.SoftwareException) cpu.eip = cpu.prevEip;
+    // After a task-gate switch has committed, a fault belongs to the new task, whose
+    // EIP and ESP stay (SDM Vol. 3A §7.3, step 12); otherwise undo the partial delivery.
+    if (cpu.trSel === savedTr) {
+      cpu.regs[Reg.ESP] = savedEsp;
+      // A fault while delivering INT n is reported at the INT instruction itself.
+      if (kind === EventKind.Software || kind === EventKind.SoftwareException) cpu.eip = cpu.prevEip;
+    }
     deliverEvent(cpu, e.vector, e.errorCode, EventKind.Fault);
     return;
   } finally {

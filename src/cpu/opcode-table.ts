@@ -220,5 +220,5 @@ export function lockMaskOf(entry: OpcodeEntry | undefined): number {
 
 /** True when the operand list needs a ModRM byte. */
 export function hasModrm(entry: OpcodeEntry): boolean {
-  return entry.operands.some((o) => /^[EGMSCDR]/.test(o));
+  return entry.operands.some((o) => /^(?:[EGMSCDR][a-z]|M)$/.test(o));
 }

@@ -10,6 +10,11 @@ import { Cr0, Cr4, Vector } from './registers.js';
 
 const P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80, G = 0x100;
 
+/** PDPTE bits 2:1 and 8:5 are reserved (SDM Vol. 3A Table 4-8). */
+export const PDPTE_RESERVED_LOW = 0x1e6;
+/** Reserved bits of every PAE entry's high dword: 62:36 above MAXPHYADDR (36), and 63 (no NX on this CPU). */
+export const PAE_RESERVED_HIGH = 0xffff_fff0 | 0;
+
 /** #PF error-code bits (SDM Vol. 3A §4.7, Figure 4-12). */
 export const enum PfError { Present = 1, Write = 2, User = 4, Reserved = 8, Fetch = 16 }
 
@@ -45,11 +50,17 @@ function checkRights(cpu: Cpu, lin: number, user: boolean, rw: boolean, write: b
 function readPhys32(cpu: Cpu, addr: number): number { return cpu.mem.read(addr & cpu.a20Mask, 4); }
 function writePhys32(cpu: Cpu, addr: number, v: number): void { cpu.mem.write(addr & cpu.a20Mask, 4, v); }
 
-/** Fills the TLB from the combined rights of a successful walk. */
-function fill(cpu: Cpu, lin: number, physPage: number, user: boolean, rw: boolean, dirty: boolean, global: boolean): void {
+/**
+ * Fills the TLB from the combined rights of a successful walk. `large` marks
+ * a 4 MiB / 2 MiB page, which the TLB holds as 4 KiB entries that INVLPG of
+ * any address in the page must all drop.
+ */
+function fill(cpu: Cpu, lin: number, physPage: number, user: boolean, rw: boolean, dirty: boolean, global: boolean,
+  large: boolean): void {
   const wp = (cpu.cr0 & Cr0.WP) !== 0;
   cpu.fillTlb(lin, physPage, !user, !(user && rw) || !dirty, (wp && !rw) || !dirty,
     global && (cpu.cr4 & Cr4.PGE) !== 0);
+  if (large) cpu.tlb.markLarge(lin >>> 12);
 }
 
 function walk32(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): number {
@@ -64,7 +75,7 @@ function walk32(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): num
     const updated = pde | A | (write ? D : 0);
     if (updated !== pde) writePhys32(cpu, pdeAddr, updated);
     const phys = (pde & 0xffc0_0000) | (lin & 0x003f_ffff);
-    fill(cpu, lin, phys & ~0xfff, user, rw, (updated & D) !== 0, (pde & G) !== 0);
+    fill(cpu, lin, phys & ~0xfff, user, rw, (updated & D) !== 0, (pde & G) !== 0, true);
     return phys;
   }
   const pteAddr = (pde & ~0xfff) + (((lin >>> 12) & 0x3ff) << 2);
@@ -76,7 +87,7 @@ function walk32(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): num
   const updated = pte | A | (write ? D : 0);
   if (updated !== pte) writePhys32(cpu, pteAddr, updated);
   const physPage = pte & ~0xfff;
-  fill(cpu, lin, physPage, user, rw, (updated & D) !== 0, (pte & G) !== 0);
+  fill(cpu, lin, physPage, user, rw, (updated & D) !== 0, (pte & G) !== 0, false);
   return physPage | (lin & 0xfff);
 }
 
@@ -90,14 +101,14 @@ function walkPae(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): nu
   const pdpte = readPhys32(cpu, pdpteAddr);
   const pdpteHigh = readPhys32(cpu, pdpteAddr + 4);
   if ((pdpte & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
-  if ((pdpteHigh & 0xffff_fff0) !== 0 || (pdpte & 0x1e6) !== 0) {
+  if ((pdpteHigh & PAE_RESERVED_HIGH) !== 0 || (pdpte & PDPTE_RESERVED_LOW) !== 0) {
     pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
   }
   const pdeAddr = (pdpte & ~0xfff) + (((lin >>> 21) & 0x1ff) << 3);
   const pde = readPhys32(cpu, pdeAddr);
   const pdeHigh = readPhys32(cpu, pdeAddr + 4);
   if ((pde & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
-  if ((pdeHigh & 0xffff_fff0) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
+  if ((pdeHigh & PAE_RESERVED_HIGH) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
   if ((pde & PS) !== 0) {
     if ((pde & 0x001f_e000) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
     const user = (pde & US) !== 0, rw = (pde & RW) !== 0;
@@ -105,20 +116,20 @@ function walkPae(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): nu
     const updated = pde | A | (write ? D : 0);
     if (updated !== pde) writePhys32(cpu, pdeAddr, updated);
     const phys = (pde & 0xffe0_0000) | (lin & 0x001f_ffff);
-    fill(cpu, lin, phys & ~0xfff, user, rw, (updated & D) !== 0, (pde & G) !== 0);
+    fill(cpu, lin, phys & ~0xfff, user, rw, (updated & D) !== 0, (pde & G) !== 0, true);
     return phys;
   }
   const pteAddr = (pde & ~0xfff) + (((lin >>> 12) & 0x1ff) << 3);
   const pte = readPhys32(cpu, pteAddr);
   const pteHigh = readPhys32(cpu, pteAddr + 4);
   if ((pte & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
-  if ((pteHigh & 0xffff_fff0) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
+  if ((pteHigh & PAE_RESERVED_HIGH) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
   const user = (pde & pte & US) !== 0, rw = (pde & pte & RW) !== 0;
   checkRights(cpu, lin, user, rw, write, supervisor);
   if ((pde & A) === 0) writePhys32(cpu, pdeAddr, pde | A);
   const updated = pte | A | (write ? D : 0);
   if (updated !== pte) writePhys32(cpu, pteAddr, updated);
   const physPage = pte & ~0xfff;
-  fill(cpu, lin, physPage, user, rw, (updated & D) !== 0, (pte & G) !== 0);
+  fill(cpu, lin, physPage, user, rw, (updated & D) !== 0, (pte & G) !== 0, false);
   return physPage | (lin & 0xfff);
 }

@@ -17,6 +17,11 @@ export const TLB_NO_USER_WRITE = 8;
 export const TLB_NO_SUP_WRITE = 16;
 /** Translation from a global page (PTE.G with CR4.PGE): survives CR3 writes. */
 export const TLB_GLOBAL = 32;
+/** Translation from a 4 MiB or 2 MiB page: INVLPG anywhere in that page drops it. */
+export const TLB_LARGE = 64;
+
+/** 4 KiB entries per 4 MiB region: the largest page size (a 2 MiB PAE page fits inside one). */
+const LARGE_PAGE_ENTRIES = 1024;
 
 /** Past this many filled entries a flush clears the whole array instead of walking the list. */
 const LIST_CAPACITY = 1 << 16;
@@ -27,6 +32,8 @@ export class Tlb {
   private readonly filled = new Int32Array(LIST_CAPACITY);
   private filledCount = 0;
   private overflowed = false;
+  /** Some entry may carry TLB_LARGE (cleared by a full flush). */
+  private mayHoldLarge = false;
 
   set(page: number, entry: number, global: boolean): void {
     if (this.entries[page] === 0) {
@@ -36,13 +43,33 @@ export class Tlb {
     this.entries[page] = global ? entry | TLB_GLOBAL : entry;
   }
 
+  /** Marks a just-filled entry as part of a large page. */
+  markLarge(page: number): void {
+    this.entries[page] |= TLB_LARGE;
+    this.mayHoldLarge = true;
+  }
+
+  /**
+   * INVLPG: drops the entry for `page`. A large page is cached here as many
+   * 4 KiB entries, but on hardware it is one TLB entry that INVLPG of any
+   * address inside it removes (SDM Vol. 3A §4.10.4.1), so every large-page
+   * entry of the surrounding 4 MiB region goes too; dropping more than
+   * needed is always allowed.
+   */
   invalidate(page: number): void {
-    this.entries[page] = 0;
+    const entries = this.entries;
+    entries[page] = 0;
+    if (!this.mayHoldLarge) return;
+    const first = page & ~(LARGE_PAGE_ENTRIES - 1);
+    for (let i = first; i < first + LARGE_PAGE_ENTRIES; i++) {
+      if ((entries[i] & TLB_LARGE) !== 0) entries[i] = 0;
+    }
   }
 
   /** Drops every entry, or every non-global one. */
   flush(includeGlobal: boolean): void {
     const entries = this.entries;
+    if (includeGlobal) this.mayHoldLarge = false;
     if (this.overflowed) {
       if (includeGlobal) entries.fill(0);
       else for (let i = 0; i < entries.length; i++) if ((entries[i] & TLB_GLOBAL) === 0) entries[i] = 0;

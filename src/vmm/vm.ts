@@ -20,8 +20,10 @@ import { PORTS } from './layout.js';
 export interface VmOptions {
   /** Guest RAM in bytes. */
   memBytes: number;
-  /** Where guest console output goes (COM1 and the 0xE9 debug console). */
+  /** Where guest console output goes (COM1, and the 0xE9 debug console unless `debugOutput` is given). */
   output: (bytes: Uint8Array) => void;
+  /** Where the 0xE9 debug console goes, if not to `output`. */
+  debugOutput?: (bytes: Uint8Array) => void;
   /** Diagnostics from the monitor itself (unclaimed ports, …). */
   log?: (line: string) => void;
   /** Instructions per run slice. */
@@ -62,7 +64,8 @@ export class Vm {
     });
     this.io.onUnclaimed = (port, write) => this.log(`unclaimed I/O port ${write ? 'write' : 'read'} at 0x${hex(port, 4)}`);
     const out = (b: number) => options.output(Uint8Array.of(b));
-    this.io.attach(PORTS.debugConsole, 1, new DebugConsole(out), 'debug console');
+    const debugOut = options.debugOutput;
+    this.io.attach(PORTS.debugConsole, 1, new DebugConsole(debugOut ? (b) => debugOut(Uint8Array.of(b)) : out), 'debug console');
     this.io.attach(PORTS.debugExit, 4, new DebugExit((status) => {
       this.debugExitStatus = status;
       this.cpu.requestStop();

@@ -1,8 +1,10 @@
 /**
  * Native fidelity oracle: runs i386 code snippets on the host CPU (through
  * the 32-bit helper `build/oracle/oracle32`, built from `tools/oracle/oracle.c`
- * by `scripts/build-oracle.sh`) and reports the machine state afterwards, so
- * the emulator's results can be compared against real hardware.
+ * by `scripts/build-oracle.sh`; mode 64 through the x86-64 helper
+ * `build/oracle/oracle64`, from `tools/oracle/oracle64.c`) and reports the
+ * machine state afterwards, so the emulator's results can be compared against
+ * real hardware.
  *
  * ## Memory layout (identical for the helper and the emulator harness)
  *
@@ -22,6 +24,8 @@
  *   0xFFFF) and DS = ES = SS = FS = GS = `ds16` (16-bit writable data, base
  *   0x00110000, limit 0xFFFF, B = 0). The snippet starts at IP 0x0100; data
  *   offsets 0x0000–0x1FFF are the data area, 0x8000–0x8FFF the stack page.
+ * - Mode 64: 64-bit mode (x86-64 helper) in the same linear layout, running
+ *   {@link OracleCase.code64} from RIP 0x00100100; see "Mode 64" below.
  *
  * ## Entry state
  *
@@ -34,6 +38,60 @@
  * the first single-step trap comes after the snippet's first instruction.
  * The x87/SSE state is the kernel's initial one (FCW 0x037F, MXCSR 0x1F80);
  * it is not reported yet (issue 4 will add `key=value` tokens for it).
+ *
+ * ## Mode 64 (hosts without IA-32 user mode)
+ *
+ * Where the kernel cannot run 32-bit code (oracle32 fails with ENOEXEC, far
+ * jumps to 32/16-bit code selectors raise #GP: a kernel without IA32
+ * emulation, or a PVM guest), the x86-64 helper still lets the host CPU
+ * answer for what 64-bit mode executes exactly like 32-bit protected mode.
+ * Without REX the operand size is 32 (0x66 gives 16; byte forms, AH..BH
+ * included, are the same), so ALU ops, shifts/rotates, SHLD/SHRD, MUL/IMUL/
+ * DIV/IDIV, BT*, BSF/BSR, BSWAP, CMPXCHG, CMPXCHG8B, XADD, XCHG, MOV/MOVZX/
+ * MOVSX, LEA, SETcc, CMOVcc, CBW..CDQ, LAHF/SAHF, CLC..STD, string
+ * instructions, XLAT, LOOP/JECXZ/Jcc, NOPs and the faults they raise behave
+ * as in mode 32.
+ *
+ * A mode-64 case carries two encodings: {@link OracleCase.code}, the snippet
+ * as it runs in mode 32 (what the emulator runs), and
+ * {@link OracleCase.code64}, what the host runs: the same instructions with
+ * an 0x67 prefix on every one that forms an address (ModRM memory operands,
+ * string instructions, XLAT, the moffs MOVs A0–A3, and LOOP/LOOPcc/JECXZ so
+ * that they count in ECX), so that addresses are computed in 32 bits and
+ * zero-extended exactly as in flat mode 32, and with relative branch
+ * displacements re-encoded for the longer instructions. The caller must
+ * avoid what long mode decodes or executes differently:
+ * - ModRM mod=00 rm=101 (disp32) is RIP-relative: use the SIB form
+ *   (`67 8B 04 25 disp32`) or, for A0–A3, the moffs32 form (`67 A1 disp32`);
+ * - 40–4F are REX prefixes (INC/DEC r32 are FF /0, FF /1); 0x82 is #UD;
+ * - anything using the stack (PUSH/POP, CALL/RET, ENTER/LEAVE, PUSHF/POPF,
+ *   IRET) has 64-bit slots; PUSHA/POPA, segment pushes/pops, BCD, INTO,
+ *   BOUND, LES/LDS (VEX), far CALL/JMP/RET, ARPL (MOVSXD), SALC are invalid
+ *   or different;
+ * - segments: DS/ES start null (reading them gives 0, and a null DS/ES
+ *   does not make memory accesses fault as in mode 32), CS/SS are the
+ *   64-bit selectors. CS/DS/ES/SS overrides are ignored (bases are 0, as in
+ *   flat mode 32); FS and GS bases are 0 while a snippet runs, so FS:/GS:
+ *   address the flat space too;
+ * - SGDT/SIDT store 10 bytes; `syscall` clobbers ECX (and R11); `int 0x80`
+ *   is a 32-bit system call only where the kernel has IA-32 emulation (else
+ *   #GP(0x402));
+ * - 0x66 on a near branch: AMD (this project's hosts) truncates RIP to 16
+ *   bits as mode 32 does with EIP; Intel ignores the prefix in 64-bit mode;
+ * - the 0x67 makes each instruction one byte longer: one that is 15 bytes in
+ *   mode 32 raises #GP in mode 64.
+ *
+ * RAX..RDI (RSP too) start as the zero-extended 32-bit case values, R8..R15
+ * as 0, RIP as 0x00100100. Registers are reported as their low 32 bits and
+ * `eip` as the low half of RIP, which is an address in `code64`'s layout
+ * (kind `ok`: the end of `code64`; faults: the instruction in `code64`), and
+ * {@link OracleResult.code} is the final page of `code64`. A 32-bit operation
+ * zero-extends its destination in 64-bit mode; that is invisible here since
+ * every upper half starts at 0. A register whose upper half is non-zero at
+ * the end (a stray REX.W, a LOOP without 0x67 that took RCX below 0, a
+ * string instruction without 0x67 that carried RSI/RDI past 4 GiB, ...) is
+ * listed in {@link OracleResult.upper}. Segment selectors are the process's:
+ * ignore them in mode 64.
  *
  * ## Wire protocol (stdin/stdout of the helper, one line per case)
  *
@@ -48,8 +106,14 @@
  * derived from the signal because the sigcontext had none, which happens only
  * under a user-mode emulator). A malformed case is answered by
  * `error id=N msg=WHY`. The helper first prints a hello line
- * (`oracle version=1 code_base=... cs32=.. ds32=.. cs16=.. ds16=.. seccomp=1`).
- * New state (x87/SSE for issue 4) is added as new `key=value` tokens.
+ * (`oracle version=1 arch=i386 code_base=... cs32=.. ds32=.. cs16=.. ds16=..
+ * seccomp=1`; the x86-64 helper says `arch=x86_64` and adds `cs64=.. ss64=..`).
+ * A `mode=64` case line carries `code64` as its `code=` (the helper only sees
+ * the encoding it runs), and its result adds `upper=`: `-` or comma-separated
+ * `NAME:HEX` for the registers (eax..edi, eip, cr2) whose upper 32 bits are
+ * non-zero at the end, HEX being those upper bits. Each helper answers only
+ * its own modes (an `error` line otherwise). New state (x87/SSE for issue 4)
+ * is added as new `key=value` tokens.
  *
  * ## Results
  *
@@ -109,6 +173,17 @@ export const EFLAGS_RF = 0x1_0000;
 /** Protocol version spoken by this module (the helper's hello must match). */
 export const PROTOCOL_VERSION = 1;
 
+/** How a case runs: 32 and 16 on the i386 helper, 64 on the x86-64 helper (see the module doc). */
+export type OracleMode = 16 | 32 | 64;
+
+/** Which helper binary serves a mode: `i386` (oracle32) or `x86_64` (oracle64). */
+export type OracleHelperArch = 'i386' | 'x86_64';
+
+/** The helper that runs cases of `mode`. */
+export function helperArchForMode(mode: OracleMode): OracleHelperArch {
+  return mode === 64 ? 'x86_64' : 'i386';
+}
+
 /** General registers in i386 encoding order. */
 export interface OracleRegs {
   eax: number;
@@ -133,10 +208,23 @@ export interface OracleSegs {
 
 /** One snippet to run. */
 export interface OracleCase {
-  /** 32: flat 32-bit user segments; 16: the 16-bit LDT segments. */
-  mode: 16 | 32;
-  /** Machine code (bytes, or hex with optional whitespace); at most {@link MAX_SNIPPET_LENGTH} bytes. */
+  /**
+   * 32: flat 32-bit user segments; 16: the 16-bit LDT segments; 64: 64-bit
+   * mode on the x86-64 helper, which runs {@link code64} (see the module doc).
+   */
+  mode: OracleMode;
+  /**
+   * Machine code (bytes, or hex with optional whitespace); at most
+   * {@link MAX_SNIPPET_LENGTH} bytes. Always the mode 32/16 encoding: in mode
+   * 64 it is what the emulator runs, while the host runs {@link code64}.
+   */
   code: Uint8Array | string;
+  /**
+   * The long-mode encoding of {@link code}; required in mode 64, ignored
+   * otherwise: 0x67 on every address-forming instruction, branch
+   * displacements adjusted (see the module doc).
+   */
+  code64?: Uint8Array | string;
   /** Initial general registers (all 32 bits, including ESP). */
   regs: OracleRegs;
   /** Initial EFLAGS; only {@link SETTABLE_EFLAGS} bits are honoured, see {@link effectiveEflags}. */
@@ -149,6 +237,9 @@ export interface OracleCase {
 
 /** How a snippet ended. */
 export type OracleResultKind = 'ok' | 'fault' | 'timeout' | 'syscall';
+
+/** Names in {@link OracleResult.upper}: the general registers, `eip` (RIP) and `cr2`. */
+export type OracleUpperName = keyof OracleRegs | 'eip' | 'cr2';
 
 /** Machine state after one snippet. */
 export interface OracleResult {
@@ -165,15 +256,28 @@ export interface OracleResult {
   signal: number;
   /** General registers at the end. */
   regs: OracleRegs;
-  /** EIP relative to the CS base (mode 32: linear, e.g. 0x00100102; mode 16: IP, e.g. 0x0102). */
+  /**
+   * EIP relative to the CS base (mode 32: linear, e.g. 0x00100102; mode 16:
+   * IP, e.g. 0x0102; mode 64: the low half of RIP, an address in the layout
+   * of {@link OracleCase.code64}).
+   */
   eip: number;
   /** Hardware EFLAGS image at the end (IF always set; RF/TF see module doc). */
   eflags: number;
   /** EFLAGS the snippet actually started with ({@link effectiveEflags} of the case's). */
   initialEflags: number;
-  /** Segment selectors at the end. */
+  /** Segment selectors at the end (mode 64: the process's, not comparable). */
   segs: OracleSegs;
-  /** Final code page (4 KiB; differs from {@link codePageImage} only if the snippet wrote to it). */
+  /**
+   * Mode 64 only: the registers whose upper 32 bits are non-zero at the end
+   * (name → those upper bits; `eip` stands for RIP, `cr2` for a #PF address
+   * above 4 GiB). Empty, as it should be, when everything stayed in 32 bits.
+   */
+  upper?: Partial<Record<OracleUpperName, number>>;
+  /**
+   * Final code page (4 KiB; differs from {@link codePageImage} of
+   * {@link nativeCode} only if the snippet wrote to it; mode 64: `code64`'s).
+   */
   code: Uint8Array;
   /** Final data area (8 KiB). */
   data: Uint8Array;
@@ -184,6 +288,8 @@ export interface OracleResult {
 /** What the helper told about itself (its hello line). */
 export interface OracleInfo {
   version: number;
+  /** Which helper this is: `i386` (oracle32: modes 32, 16) or `x86_64` (oracle64: mode 64). */
+  arch: OracleHelperArch;
   /** Flat 32-bit code selector used in mode 32. */
   cs32: number;
   /** Flat data selector used in mode 32 (DS, ES, SS, FS, GS). */
@@ -194,6 +300,10 @@ export interface OracleInfo {
   ds16: number;
   /** Whether mode 16 is available (the kernel accepted the 16-bit LDT segments). */
   mode16: boolean;
+  /** 64-bit user code selector (x86-64 helper; 0 for the i386 one). */
+  cs64: number;
+  /** Stack selector while a mode-64 snippet runs (x86-64 helper; 0 for the i386 one). */
+  ss64: number;
   /** Whether system calls from snippets are blocked (reported as kind `syscall`). */
   seccomp: boolean;
   /** Per-case timeout in milliseconds. */
@@ -204,15 +314,23 @@ export interface OracleInfo {
 
 /** Options for {@link NativeOracle}. */
 export interface NativeOracleOptions {
-  /** Helper binary (default: {@link oracleBinaryPath}). */
+  /** Helper binary for modes 32 and 16 (default: {@link oracleBinaryPath}`(32)`). */
   binaryPath?: string;
+  /** Helper binary for mode 64 (default: {@link oracleBinaryPath}`(64)`). */
+  binaryPath64?: string;
   /**
-   * Command prefix to run the helper under, e.g. `['qemu-i386']`, only for
-   * testing this harness on hosts without 32-bit user mode: results then
-   * come from an emulator, not from hardware. Default: from the
-   * `ANILLO_ORACLE_WRAPPER` environment variable (space-separated), else none.
+   * Command prefix to run the i386 helper (modes 32, 16) under, e.g.
+   * `['qemu-i386']`, only for testing this harness on hosts without 32-bit
+   * user mode: results then come from an emulator, not from hardware.
+   * Default: from the `ANILLO_ORACLE_WRAPPER` environment variable
+   * (space-separated), else none.
    */
   wrapper?: string[];
+  /**
+   * The same for the x86-64 helper (mode 64), e.g. `['qemu-x86_64']` on a
+   * non-x86 host. Default: from `ANILLO_ORACLE64_WRAPPER`, else none.
+   */
+  wrapper64?: string[];
   /** Per-case timeout in ms (default 100). */
   timeoutMs?: number;
 }
@@ -247,88 +365,146 @@ export function codePageImage(code: Uint8Array | string): Uint8Array {
   return page;
 }
 
-/** Default helper path: `<repo>/build/oracle/oracle32` (`ANILLO_ORACLE_BIN` overrides). */
-export function oracleBinaryPath(): string {
-  const env = process.env['ANILLO_ORACLE_BIN'];
+/**
+ * Default helper path for `mode`: `<repo>/build/oracle/oracle32` for modes
+ * 32 and 16 (`ANILLO_ORACLE_BIN` overrides), `<repo>/build/oracle/oracle64`
+ * for mode 64 (`ANILLO_ORACLE64_BIN` overrides).
+ */
+export function oracleBinaryPath(mode: OracleMode = 32): string {
+  const is64 = helperArchForMode(mode) === 'x86_64';
+  const env = process.env[is64 ? 'ANILLO_ORACLE64_BIN' : 'ANILLO_ORACLE_BIN'];
   if (env) return env;
+  const name = is64 ? 'oracle64' : 'oracle32';
   // This module runs from dist/tools/oracle/ (compiled) or tools/oracle/ (source).
-  const candidates = ['../../../build/oracle/oracle32', '../../build/oracle/oracle32'].map((rel) =>
+  const candidates = [`../../../build/oracle/${name}`, `../../build/oracle/${name}`].map((rel) =>
     fileURLToPath(new URL(rel, import.meta.url)),
   );
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 
-function defaultWrapper(): string[] {
-  const env = process.env['ANILLO_ORACLE_WRAPPER'];
+function envWrapper(name: string): string[] {
+  const env = process.env[name];
   return env ? env.split(/\s+/).filter((s) => s.length > 0) : [];
 }
 
-const unavailableCache = new Map<string, string | null>();
-
-/**
- * Why the live oracle cannot run here (a sentence for `t.skip`), or null when
- * it can: the helper is built and a probe run (`oracle32 --probe`, which
- * executes a 32-bit and a 16-bit snippet) succeeds on this host. The result
- * is cached per binary/wrapper.
- */
-export function nativeOracleUnavailableReason(options: NativeOracleOptions = {}): string | null {
-  const binary = options.binaryPath ?? oracleBinaryPath();
-  const wrapper = options.wrapper ?? defaultWrapper();
-  const key = `${binary}\0${wrapper.join(' ')}`;
-  const cached = unavailableCache.get(key);
-  if (cached !== undefined) return cached;
-  const reason = probeReason(binary, wrapper);
-  unavailableCache.set(key, reason);
-  return reason;
+/** A helper binary and how to start it. */
+interface HelperSpec {
+  arch: OracleHelperArch;
+  binary: string;
+  wrapper: string[];
 }
 
-function probeReason(binary: string, wrapper: string[]): string | null {
-  if (process.platform !== 'linux') {
-    return `native oracle needs an x86 Linux host (this is ${process.platform})`;
+function helperSpec(mode: OracleMode, options: NativeOracleOptions): HelperSpec {
+  if (helperArchForMode(mode) === 'x86_64') {
+    return {
+      arch: 'x86_64',
+      binary: options.binaryPath64 ?? oracleBinaryPath(64),
+      wrapper: options.wrapper64 ?? envWrapper('ANILLO_ORACLE64_WRAPPER'),
+    };
   }
-  if (wrapper.length === 0 && process.arch !== 'x64' && process.arch !== 'ia32') {
-    return `native oracle needs an x86 host CPU (this is ${process.arch})`;
+  return {
+    arch: 'i386',
+    binary: options.binaryPath ?? oracleBinaryPath(32),
+    wrapper: options.wrapper ?? envWrapper('ANILLO_ORACLE_WRAPPER'),
+  };
+}
+
+interface ProbeOutcome {
+  reason: string | null;
+  mode16: boolean;
+}
+
+const probeCache = new Map<string, ProbeOutcome>();
+
+/**
+ * Why the live oracle cannot run cases of `mode` here (a sentence for
+ * `t.skip`), or null when it can: the helper for that mode is built and its
+ * probe (`oracle32 --probe`, which runs a 32-bit and a 16-bit snippet, or
+ * `oracle64 --probe`) succeeds on this host. Without a mode: mode 32. The
+ * probe is cached per binary/wrapper.
+ */
+export function nativeOracleUnavailableReason(options?: NativeOracleOptions): string | null;
+export function nativeOracleUnavailableReason(mode: OracleMode, options?: NativeOracleOptions): string | null;
+export function nativeOracleUnavailableReason(
+  modeOrOptions: OracleMode | NativeOracleOptions = {},
+  maybeOptions: NativeOracleOptions = {},
+): string | null {
+  const [mode, options] = typeof modeOrOptions === 'number' ? [modeOrOptions, maybeOptions] : [32 as const, modeOrOptions];
+  if (mode !== 16 && mode !== 32 && mode !== 64) throw new TypeError(`mode must be 16, 32 or 64, got ${String(mode)}`);
+  const spec = helperSpec(mode, options);
+  const key = `${spec.arch}\0${spec.binary}\0${spec.wrapper.join(' ')}`;
+  let outcome = probeCache.get(key);
+  if (!outcome) {
+    outcome = probeHelper(spec);
+    probeCache.set(key, outcome);
   }
-  if (!existsSync(binary)) {
-    return `native oracle helper ${binary} is not built (run scripts/build-oracle.sh; it needs gcc -m32 from gcc-multilib)`;
-  }
-  const [cmd, args] = wrapper.length > 0 ? [wrapper[0]!, [...wrapper.slice(1), binary]] : [binary, []];
-  const noIa32 =
-    'this host cannot execute 32-bit x86 programs (the kernel refuses the i386 ELF with ENOEXEC: ' +
-    'no IA-32 user mode, e.g. a kernel without IA32 emulation or a hypervisor without compatibility mode)';
-  const r = spawnSync(cmd, [...args, '--probe'], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) {
-    if ((r.error as NodeJS.ErrnoException).code === 'ENOEXEC') return noIa32;
-    return `native oracle helper could not be started: ${r.error.message}`;
-  }
-  if (!/^oracle version=/m.test(r.stdout)) {
-    // execvp() falls back to /bin/sh on ENOEXEC, so a refused ELF shows up
-    // as a shell syntax error rather than as an exec error.
-    if (wrapper.length === 0 && isI386Elf(binary)) return noIa32;
-    const tail = r.stderr.trim().split('\n').pop() ?? '';
-    return `native oracle helper did not start (${r.signal ?? `exit status ${r.status}`}${tail ? `: ${tail}` : ''})`;
-  }
-  if (r.status !== 0 || !/^probe ok\b/m.test(r.stdout)) {
-    const why = (r.stdout.match(/^probe failed: .*$/m)?.[0] ?? r.stderr.trim().split('\n').pop() ?? '').trim();
-    const how = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
-    return `native oracle probe failed on this host (${how}${why ? `: ${why}` : ''})`;
+  if (outcome.reason !== null) return outcome.reason;
+  if (mode === 16 && !outcome.mode16) {
+    return 'this kernel refuses 16-bit LDT segments (modify_ldt), so mode 16 cannot run natively';
   }
   return null;
 }
 
-/** True for an ELF32 little-endian i386 executable. */
-function isI386Elf(path: string): boolean {
+function probeHelper({ arch, binary, wrapper }: HelperSpec): ProbeOutcome {
+  const no = (reason: string): ProbeOutcome => ({ reason, mode16: false });
+  if (process.platform !== 'linux') {
+    return no(`native oracle needs an x86 Linux host (this is ${process.platform})`);
+  }
+  if (wrapper.length === 0 && arch === 'i386' && process.arch !== 'x64' && process.arch !== 'ia32') {
+    return no(`native oracle needs an x86 host CPU (this is ${process.arch})`);
+  }
+  if (wrapper.length === 0 && arch === 'x86_64' && process.arch !== 'x64') {
+    return no(`the mode-64 native oracle needs an x86-64 host CPU (this is ${process.arch})`);
+  }
+  if (!existsSync(binary)) {
+    const needs = arch === 'i386' ? '; it needs gcc -m32 from gcc-multilib' : '';
+    return no(`native oracle helper ${binary} is not built (run scripts/build-oracle.sh${needs})`);
+  }
+  const [cmd, args] = wrapper.length > 0 ? [wrapper[0]!, [...wrapper.slice(1), binary]] : [binary, []];
+  const refused =
+    arch === 'i386'
+      ? 'this host cannot execute 32-bit x86 programs (the kernel refuses the i386 ELF with ENOEXEC: ' +
+        'no IA-32 user mode, e.g. a kernel without IA32 emulation or a hypervisor without compatibility mode)'
+      : 'this host cannot execute x86-64 programs (the kernel refuses the x86-64 ELF with ENOEXEC)';
+  const r = spawnSync(cmd, [...args, '--probe'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) {
+    if ((r.error as NodeJS.ErrnoException).code === 'ENOEXEC') return no(refused);
+    return no(`native oracle helper could not be started: ${r.error.message}`);
+  }
+  if (!/^oracle version=/m.test(r.stdout)) {
+    // execvp() falls back to /bin/sh on ENOEXEC, so a refused ELF shows up
+    // as a shell syntax error rather than as an exec error.
+    if (wrapper.length === 0 && elfArch(binary) === arch) return no(refused);
+    const tail = r.stderr.trim().split('\n').pop() ?? '';
+    return no(`native oracle helper did not start (${r.signal ?? `exit status ${r.status}`}${tail ? `: ${tail}` : ''})`);
+  }
+  if (r.status !== 0 || !/^probe ok\b/m.test(r.stdout)) {
+    const why = (r.stdout.match(/^probe failed: .*$/m)?.[0] ?? r.stderr.trim().split('\n').pop() ?? '').trim();
+    const how = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
+    return no(`native oracle probe failed on this host (${how}${why ? `: ${why}` : ''})`);
+  }
+  // The i386 probe says "probe ok (mode 16 unavailable: ...)" when the kernel
+  // refused the 16-bit LDT segments.
+  return { reason: null, mode16: arch === 'i386' && /^probe ok$/m.test(r.stdout) };
+}
+
+/** The architecture of an ELF executable (i386 or x86-64), undefined for anything else. */
+function elfArch(path: string): OracleHelperArch | undefined {
   try {
     const fd = openSync(path, 'r');
     try {
       const h = Buffer.alloc(20);
       readSync(fd, h, 0, 20, 0);
-      return h.readUInt32BE(0) === 0x7f454c46 && h[4] === 1 && h[5] === 1 && h.readUInt16LE(18) === 3;
+      if (h.readUInt32BE(0) !== 0x7f454c46 || h[5] !== 1) return undefined;
+      const machine = h.readUInt16LE(18);
+      if (h[4] === 1 && machine === 3) return 'i386';
+      if (h[4] === 2 && machine === 62) return 'x86_64';
+      return undefined;
     } finally {
       closeSync(fd);
     }
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -411,13 +587,30 @@ function sized(name: string, bytes: Uint8Array | undefined, size: number): Uint8
   return out;
 }
 
+/** The encoding the helper runs for `c`: {@link OracleCase.code64} in mode 64, else {@link OracleCase.code}. */
+export function nativeCode(c: OracleCase): Uint8Array | string {
+  if (c.mode !== 64) return c.code;
+  if (c.code64 === undefined) {
+    throw new TypeError('a mode-64 case needs code64, the long-mode encoding of its code (see the module doc)');
+  }
+  return c.code64;
+}
+
+function snippetBytes(name: string, code: Uint8Array | string): Uint8Array {
+  const bytes = typeof code === 'string' ? hexToBytes(code) : code;
+  if (bytes.length > MAX_SNIPPET_LENGTH) {
+    throw new RangeError(`${name} is ${bytes.length} bytes, at most ${MAX_SNIPPET_LENGTH}`);
+  }
+  return bytes;
+}
+
 /** The protocol line for one case (throws TypeError/RangeError on invalid input). */
 export function encodeCaseLine(c: OracleCase, id: number | string): string {
-  if (c.mode !== 16 && c.mode !== 32) throw new TypeError(`mode must be 16 or 32, got ${String(c.mode)}`);
-  const code = typeof c.code === 'string' ? hexToBytes(c.code) : c.code;
-  if (code.length > MAX_SNIPPET_LENGTH) {
-    throw new RangeError(`snippet is ${code.length} bytes, at most ${MAX_SNIPPET_LENGTH}`);
+  if (c.mode !== 16 && c.mode !== 32 && c.mode !== 64) {
+    throw new TypeError(`mode must be 16, 32 or 64, got ${String(c.mode)}`);
   }
+  let code = snippetBytes('snippet', c.code);
+  if (c.mode === 64) code = snippetBytes('code64 snippet', nativeCode(c));
   const parts = [`case id=${id} mode=${c.mode}`];
   for (const r of REG_NAMES) parts.push(`${r}=${u32(r, c.regs[r])}`);
   parts.push(`eflags=${u32('eflags', c.eflags)}`, `code=${bytesToHex(code)}`);
@@ -464,7 +657,7 @@ export function parseResultLine(line: string, c: OracleCase): OracleResult {
     eflags: num('eflags'),
     initialEflags: effectiveEflags(c.eflags),
     segs,
-    code: applySparse(t.get('code') ?? '-', codePageImage(c.code)),
+    code: applySparse(t.get('code') ?? '-', codePageImage(nativeCode(c))),
     data: applySparse(t.get('data') ?? '-', sized('data', c.data, DATA_SIZE)),
     stack: applySparse(t.get('stack') ?? '-', sized('stack', c.stack, STACK_SIZE)),
   };
@@ -477,7 +670,24 @@ export function parseResultLine(line: string, c: OracleCase): OracleResult {
     if (cr2 !== undefined) result.cr2 = cr2;
     if (t.get('guessed') === '1') result.vectorGuessed = true;
   }
+  const upper = t.get('upper');
+  if (upper !== undefined) result.upper = parseUpper(upper, line);
   return result;
+}
+
+const UPPER_NAMES: readonly OracleUpperName[] = [...REG_NAMES, 'eip', 'cr2'];
+
+/** The `upper=` token: "-" or "NAME:HEX,...". */
+function parseUpper(token: string, line: string): Partial<Record<OracleUpperName, number>> {
+  const out: Partial<Record<OracleUpperName, number>> = {};
+  if (token === '-') return out;
+  for (const run of token.split(',')) {
+    const m = /^([a-z0-9]+):([0-9a-f]{1,8})$/.exec(run);
+    const name = m?.[1] as OracleUpperName | undefined;
+    if (!m || !name || !UPPER_NAMES.includes(name)) throw new Error(`bad upper= token in oracle result: ${line.slice(0, 200)}`);
+    out[name] = parseInt(m[2]!, 16) >>> 0;
+  }
+  return out;
 }
 
 function parseHello(line: string, wrapped: boolean): OracleInfo {
@@ -501,13 +711,19 @@ function parseHello(line: string, wrapped: boolean): OracleInfo {
   for (const [k, v] of expect) {
     if (n(k) !== v) throw new Error(`oracle helper has ${k}=${t.get(k)}, expected ${v.toString(16)} (rebuild it)`);
   }
+  const arch = t.get('arch') ?? 'i386'; // helpers before mode 64 had no arch token
+  if (arch !== 'i386' && arch !== 'x86_64') throw new Error(`oracle helper has unknown arch=${arch}`);
+  const n0 = (k: string) => (t.has(k) ? n(k) : 0);
   return {
     version: n('version'),
+    arch,
     cs32: n('cs32'),
     ds32: n('ds32'),
     cs16: n('cs16'),
     ds16: n('ds16'),
     mode16: n('cs16') !== 0,
+    cs64: n0('cs64'),
+    ss64: n0('ss64'),
     seccomp: t.get('seccomp') === '1',
     timeoutMs: parseInt(t.get('timeout_ms') ?? '0', 10),
     wrapped,
@@ -570,40 +786,24 @@ interface Refable {
 }
 
 /**
- * One helper process answering batches of cases. Calls to {@link run} are
- * serialized; the process is started on first use and restarted after a
- * crash. While idle it does not keep Node's event loop alive, but call
- * {@link close} when done.
+ * One helper process (one binary) answering groups of cases; started on
+ * first use and restarted after a crash. Used by {@link NativeOracle}, which
+ * serializes the calls.
  */
-export class NativeOracle {
-  private readonly binaryPath: string;
-  private readonly wrapper: string[];
-  private readonly timeoutMs: number;
+class HelperProcess {
   private live: Promise<Live> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(options: NativeOracleOptions = {}) {
-    this.binaryPath = options.binaryPath ?? oracleBinaryPath();
-    this.wrapper = options.wrapper ?? defaultWrapper();
-    this.timeoutMs = options.timeoutMs ?? 100;
-  }
+  constructor(
+    private readonly spec: HelperSpec,
+    private readonly timeoutMs: number,
+  ) {}
 
-  /** The helper's self-description (starts it if needed). */
   async info(): Promise<OracleInfo> {
     return (await this.ensure()).info;
   }
 
-  /** Runs the cases in one batch; results are in the same order. */
-  run(cases: readonly OracleCase[]): Promise<OracleResult[]> {
-    const lines = cases.map((c, i) => encodeCaseLine(c, i)); // validate before queueing
-    const job = this.queue.then(() => this.runNow(cases, lines));
-    this.queue = job.catch(() => undefined);
-    return job;
-  }
-
-  /** Ends the helper process (pending runs complete first). */
+  /** Ends the process (the caller makes sure no run is pending). */
   async close(): Promise<void> {
-    await this.queue;
     const live = this.live;
     this.live = undefined;
     if (!live) return;
@@ -624,17 +824,55 @@ export class NativeOracle {
     });
   }
 
+  /**
+   * Runs cases[start..end) (whose protocol lines, with their batch index as
+   * id, are lines[start..end)), appending to `results`; an `error` answer
+   * goes to `rejected` instead.
+   */
+  async runGroup(
+    cases: readonly OracleCase[],
+    lines: readonly string[],
+    start: number,
+    end: number,
+    results: OracleResult[],
+    rejected: string[],
+  ): Promise<void> {
+    const live = await this.ensure();
+    this.setRef(live, true);
+    try {
+      const writing = this.writeAll(live, lines.slice(start, end));
+      for (let i = start; i < end; i++) {
+        let line: string;
+        try {
+          line = await live.lines.next();
+        } catch (e) {
+          this.live = undefined; // restart on next use
+          const msg = e instanceof Error ? e.message : String(e);
+          throw new OracleCrashError(`${msg} (while running case ${i} of the batch)`, i, results.slice());
+        }
+        const id = tokens(line).get('id');
+        if (id !== String(i)) throw new Error(`oracle answered case ${String(id)} where ${i} was expected`);
+        try {
+          results.push(parseResultLine(line, cases[i]!));
+        } catch (e) {
+          rejected.push(e instanceof Error ? e.message : String(e));
+        }
+      }
+      await writing;
+    } finally {
+      this.setRef(live, false);
+    }
+  }
+
   private ensure(): Promise<Live> {
     this.live ??= this.start();
     return this.live;
   }
 
   private async start(): Promise<Live> {
+    const { arch, binary, wrapper } = this.spec;
     const args = ['--timeout-ms', String(this.timeoutMs)];
-    const [cmd, argv] =
-      this.wrapper.length > 0
-        ? [this.wrapper[0]!, [...this.wrapper.slice(1), this.binaryPath, ...args]]
-        : [this.binaryPath, args];
+    const [cmd, argv] = wrapper.length > 0 ? [wrapper[0]!, [...wrapper.slice(1), binary, ...args]] : [binary, args];
     const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     const lines = new LineQueue();
     const stderr: string[] = [];
@@ -655,7 +893,10 @@ export class NativeOracle {
     const live: Live = { child, lines, stderr, info: undefined as unknown as OracleInfo };
     this.setRef(live, true);
     try {
-      live.info = parseHello(await lines.next(), this.wrapper.length > 0);
+      live.info = parseHello(await lines.next(), wrapper.length > 0);
+      if (live.info.arch !== arch) {
+        throw new Error(`native oracle helper ${binary} is the ${live.info.arch} one, expected the ${arch} helper`);
+      }
     } catch (e) {
       child.kill('SIGKILL');
       this.live = undefined;
@@ -673,40 +914,8 @@ export class NativeOracle {
     }
   }
 
-  private async runNow(cases: readonly OracleCase[], lines: string[]): Promise<OracleResult[]> {
-    const live = await this.ensure();
-    this.setRef(live, true);
-    try {
-      const writing = this.writeAll(live, lines);
-      const results: OracleResult[] = [];
-      const rejected: string[] = [];
-      for (let i = 0; i < cases.length; i++) {
-        let line: string;
-        try {
-          line = await live.lines.next();
-        } catch (e) {
-          this.live = undefined; // restart on next use
-          const msg = e instanceof Error ? e.message : String(e);
-          throw new OracleCrashError(`${msg} (while running case ${i} of the batch)`, i, results);
-        }
-        const id = tokens(line).get('id');
-        if (id !== String(i)) throw new Error(`oracle answered case ${String(id)} where ${i} was expected`);
-        try {
-          results.push(parseResultLine(line, cases[i]!));
-        } catch (e) {
-          rejected.push(e instanceof Error ? e.message : String(e));
-        }
-      }
-      await writing;
-      if (rejected.length) throw new Error(rejected.slice(0, 5).join('; '));
-      return results;
-    } finally {
-      this.setRef(live, false);
-    }
-  }
-
-  /** Writes the batch honouring back-pressure (results are read concurrently). */
-  private async writeAll(live: Live, lines: string[]): Promise<void> {
+  /** Writes the lines honouring back-pressure (results are read concurrently). */
+  private async writeAll(live: Live, lines: readonly string[]): Promise<void> {
     const stdin = live.child.stdin;
     const CHUNK = 256;
     for (let i = 0; i < lines.length; i += CHUNK) {
@@ -724,5 +933,72 @@ export class NativeOracle {
         if (stdin.destroyed) return;
       }
     }
+  }
+}
+
+/**
+ * The native oracle: answers batches of cases through the helper processes
+ * (oracle32 for modes 32 and 16, oracle64 for mode 64; one child per binary,
+ * each started on first use and restarted after a crash). Calls to
+ * {@link run} are serialized. While idle it does not keep Node's event loop
+ * alive, but call {@link close} when done.
+ */
+export class NativeOracle {
+  private readonly options: NativeOracleOptions;
+  private readonly timeoutMs: number;
+  private readonly helpers = new Map<OracleHelperArch, HelperProcess>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NativeOracleOptions = {}) {
+    this.options = { ...options };
+    this.timeoutMs = options.timeoutMs ?? 100;
+  }
+
+  /** The self-description of the helper serving `mode` (default 32; starts it if needed). */
+  info(mode: OracleMode = 32): Promise<OracleInfo> {
+    return this.helper(mode).info();
+  }
+
+  /**
+   * Runs the cases in one batch; results are in the same order. A batch may
+   * mix modes: consecutive cases for the same helper go to it together.
+   */
+  run(cases: readonly OracleCase[]): Promise<OracleResult[]> {
+    const lines = cases.map((c, i) => encodeCaseLine(c, i)); // validate before queueing
+    const job = this.queue.then(() => this.runNow(cases, lines));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  /** Ends the helper processes (pending runs complete first). */
+  async close(): Promise<void> {
+    await this.queue;
+    const helpers = [...this.helpers.values()];
+    this.helpers.clear();
+    await Promise.all(helpers.map((h) => h.close()));
+  }
+
+  private helper(mode: OracleMode): HelperProcess {
+    const arch = helperArchForMode(mode);
+    let h = this.helpers.get(arch);
+    if (!h) {
+      h = new HelperProcess(helperSpec(mode, this.options), this.timeoutMs);
+      this.helpers.set(arch, h);
+    }
+    return h;
+  }
+
+  private async runNow(cases: readonly OracleCase[], lines: string[]): Promise<OracleResult[]> {
+    const results: OracleResult[] = [];
+    const rejected: string[] = [];
+    for (let start = 0; start < cases.length; ) {
+      const arch = helperArchForMode(cases[start]!.mode);
+      let end = start + 1;
+      while (end < cases.length && helperArchForMode(cases[end]!.mode) === arch) end++;
+      await this.helper(cases[start]!.mode).runGroup(cases, lines, start, end, results, rejected);
+      start = end;
+    }
+    if (rejected.length) throw new Error(rejected.slice(0, 5).join('; '));
+    return results;
   }
 }
