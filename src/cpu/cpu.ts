@@ -11,7 +11,7 @@ import { NO_BACKING } from './physical-memory.js';
 import type { SystemInterface } from './system-interface.js';
 import { StopReason } from './system-interface.js';
 import { CpuException } from './exception.js';
-import { TLB_VALID, TLB_NOBACK, TLB_NO_USER_READ, TLB_NO_USER_WRITE, TLB_NO_SUP_WRITE, Tlb } from './tlb.js';
+import { TLB_VALID, TLB_NOBACK, TLB_NO_USER_READ, TLB_NO_USER_WRITE, TLB_NO_SUP_WRITE, TLB_FILLED, Tlb } from './tlb.js';
 import { translateSlow } from './paging.js';
 import { dispatch, lockableRegs } from './dispatch.js';
 import { deliverEvent, deliverException, EventKind, serviceInterrupts } from './interrupts.js';
@@ -138,6 +138,8 @@ export class Cpu {
   /** TLB bits that must be clear (besides VALID set) for a read / write at the current CPL. */
   tlbReadMask = TLB_VALID | TLB_NOBACK;
   tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE;
+  /** Alignment checking is on: CPL 3, CR0.AM and EFLAGS.AC (see updatePrivilegeMasks). */
+  alignCheck = false;
   /** Instruction fetch cache: linear page number and its host offset. */
   fetchPage = -1;
   fetchHost = 0;
@@ -491,6 +493,7 @@ export class Cpu {
     }
     // Slow path: make both pages writable (this raises #PF now if they are not).
     this.rmwHost = -1;
+    if (this.alignCheck && (lin & (size - 1)) !== 0) throw new CpuException(Vector.AC, 0);
     this.translate(lin, true);
     if ((lin & 0xfff) > 0x1000 - size) this.translate((lin + size - 1) | 0, true);
     return size === 4 ? this.readLin32(lin) : size === 2 ? this.readLin16(lin) : this.readLin8(lin);
@@ -614,6 +617,7 @@ export class Cpu {
    * (SDM Vol. 3A §4.6 "implicit supervisor-mode accesses").
    */
   readLinSlow(lin: number, size: number, supervisor: boolean): number {
+    if (this.alignCheck && !supervisor && (lin & (size - 1)) !== 0) throw new CpuException(Vector.AC, 0);
     if ((lin & 0xfff) > 0x1000 - size) {
       // Page crossing: translate both pages before reading either.
       const second = (lin + size) & ~0xfff;
@@ -628,6 +632,7 @@ export class Cpu {
   }
 
   writeLinSlow(lin: number, size: number, v: number, supervisor: boolean): void {
+    if (this.alignCheck && !supervisor && (lin & (size - 1)) !== 0) throw new CpuException(Vector.AC, 0);
     if ((lin & 0xfff) > 0x1000 - size) {
       this.translate(lin, true, supervisor);
       this.translate((lin + size) & ~0xfff, true, supervisor);
@@ -653,7 +658,7 @@ export class Cpu {
   /** Fills a TLB entry for a linear page → guest-physical page with permissions. */
   fillTlb(lin: number, physPage: number, noUserRead: boolean, noUserWrite: boolean, noSupWrite: boolean, global: boolean): void {
     const host = this.mem.pageHost[(physPage & this.a20Mask) >>> 12];
-    let bits = TLB_VALID;
+    let bits = TLB_VALID | TLB_FILLED;
     if (host === NO_BACKING) bits |= TLB_NOBACK;
     if (noUserRead) bits |= TLB_NO_USER_READ;
     if (noUserWrite || this.mem.pageReadOnly[(physPage & this.a20Mask) >>> 12]) bits |= TLB_NO_USER_WRITE | TLB_NO_SUP_WRITE;
@@ -674,11 +679,18 @@ export class Cpu {
     this.fetchPage = -1;
   }
 
-  /** Recomputes the TLB access masks after a CPL change. */
+  /**
+   * Recomputes the TLB access masks after a change of CPL, CR0.AM or
+   * EFLAGS.AC. Alignment checking (SDM Vol. 3A §6.15 "Interrupt 17") applies
+   * at CPL 3 with CR0.AM and EFLAGS.AC set; it sends every access to the
+   * slow path, which checks alignment.
+   */
   updatePrivilegeMasks(): void {
+    this.alignCheck = this.cpl === 3 && (this.cr0 & Cr0.AM) !== 0 && (this.flags & Flag.AC) !== 0;
+    const slow = this.alignCheck ? TLB_FILLED : 0;
     if (this.cpl === 3) {
-      this.tlbReadMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_READ;
-      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE;
+      this.tlbReadMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_READ | slow;
+      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE | slow;
     } else {
       this.tlbReadMask = TLB_VALID | TLB_NOBACK;
       this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE;
@@ -696,8 +708,10 @@ export class Cpu {
 
   /** Replaces EFLAGS (callers enforce which bits may change). */
   setFlags(v: number): void {
+    const changed = this.flags ^ v;
     this.lazyMask = 0;
     this.flags = (v & ~0x8028) | Flag.FIXED1;
+    if ((changed & Flag.AC) !== 0) this.updatePrivilegeMasks();
   }
 
   // ---- diagnostics ------------------------------------------------------------------

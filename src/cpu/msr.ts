@@ -104,7 +104,9 @@ const SLOT = new Map<number, number>(MSR_TABLE.map((spec, slot) => [spec.index, 
 
 /** Stored MSR values of one CPU, by MSR_TABLE position. */
 export class MsrFile {
+  /** Bits 31:0 of each stored MSR, by its position in the table. */
   readonly lo = new Int32Array(MSR_TABLE.length);
+  /** Bits 63:32 of each stored MSR. */
   readonly hi = new Int32Array(MSR_TABLE.length);
 
   /** RESET values (SDM Vol. 3A Table 9-1), including the MSRs kept as Cpu fields. */

@@ -17,6 +17,12 @@ export const TLB_NO_USER_WRITE = 8;
 export const TLB_NO_SUP_WRITE = 16;
 /** Translation from a global page (PTE.G with CR4.PGE): survives CR3 writes. */
 export const TLB_GLOBAL = 32;
+/**
+ * Set in every filled entry. A lookup mask that includes it sends every
+ * access to the slow path: how alignment checking (#AC) is switched on
+ * without costing the fast path anything when it is off.
+ */
+export const TLB_FILLED = 64;
 /** Translation from a 4 MiB or 2 MiB page: INVLPG anywhere in that page drops it. */
 export const TLB_LARGE = 64;
 

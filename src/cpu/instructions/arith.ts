@@ -343,6 +343,8 @@ function group9(cpu: Cpu): void {
   cpu.decodeModrm();
   if (cpu.modrmMod === 3 || cpu.modrmReg !== 1) throw new CpuException(Vector.UD);
   const seg = cpu.eaSeg, off = cpu.eaOff, offHigh = (off + 4) | 0;
+  // A quadword operand must be 8-byte aligned when alignment checking is on (SDM Vol. 3A Table 6-7).
+  if (cpu.alignCheck && ((cpu.segBase[seg] + off) & 7) !== 0) throw new CpuException(Vector.AC, 0);
   // Both halves are checked for write access before anything changes.
   const lo = cpu.readModifyMem(4, seg, off);
   const hi = cpu.readModifyMem(4, seg, offHigh);
