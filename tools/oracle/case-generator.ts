@@ -59,7 +59,7 @@ const EDGE = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x1_0000
 const NOT_IN_LONG_MODE = new Set([
   'PUSH', 'POP', 'PUSHA', 'POPA', 'PUSHF', 'POPF', 'DAA', 'DAS', 'AAA', 'AAS', 'AAM', 'AAD', 'SALC', 'BOUND',
   'ARPL', 'INTO', 'LES', 'LDS', 'LSS', 'LFS', 'LGS', 'CALL', 'CALLF', 'JMPF', 'RET', 'RETF', 'ENTER', 'LEAVE',
-  'IRET', 'SYSENTER', 'SYSEXIT', 'INT', 'INT1', 'G1A', 'ESC', 'WAIT',
+  'IRET', 'SYSENTER', 'SYSEXIT', 'G1A', 'ESC', 'WAIT',
 ]);
 
 /** Forms the generator leaves out entirely, with the reason. */
@@ -68,7 +68,6 @@ export const EXCLUDED: Record<string, string> = {
   'DEC Zv': 'encodes REX in long mode; INC/DEC semantics are covered through FE/FF',
   SYSENTER: 'enters the host kernel',
   SYSEXIT: 'privileged; #GP(0) at CPL 3 is covered by the system tests',
-  'INT Ib': 'INT 0x80 enters the host kernel; other vectors are generated separately',
   IRET: 'depends on a kernel stack frame; covered by the control-transfer tests',
   CALLF: 'depends on the host GDT', JMPF: 'depends on the host GDT', RETF: 'depends on the host GDT',
   ESC: 'the x87 unit is a separate issue', WAIT: 'the x87 unit is a separate issue',
@@ -128,7 +127,11 @@ export function longModeSafe(entry: OpcodeEntry, mnemonic: string, reg: number):
   // MOV to/from segment registers (the host's selectors), moffs with REX-free 0x67 is fine.
   if (code === 0x82 || code === 0x63 || code === 0x8c || code === 0x8e) return false;
   if (entry.group === 'G5' && reg >= 2) return false; // CALL/JMP/PUSH Ev
-  if (entry.group === 'G6' || entry.group === 'G7') return false; // descriptor-table values are host-specific
+  // Descriptor-table stores (SGDT/SIDT/SLDT/STR/SMSW) return host values, SGDT/SIDT store 10 bytes in long
+  // mode, and VERR/VERW look at the host's GDT; the privileged loads (LLDT, LTR, LGDT, LIDT, LMSW, INVLPG)
+  // raise #GP(0) at CPL 3 in both modes and are compared.
+  if (entry.group === 'G6') return reg === 2 || reg === 3;
+  if (entry.group === 'G7') return reg === 2 || reg === 3 || reg === 6 || reg === 7;
   if (code === 0x1a2 || code === 0x131 || code === 0x133) return false; // CPUID, RDTSC, RDPMC report host values
   if (code === 0x102 || code === 0x103) return false; // LAR/LSL look at the host's GDT
   return true;
@@ -173,7 +176,10 @@ function makeCase(rng: Rng, entry: OpcodeEntry, mnemonic: string, groupReg: numb
   let modrmReg = -1;
   let memoryForm = false;
   if (needsModrm) {
-    const memOnly = entry.attrs.memOnly === true || ops.some((o) => /^M/.test(o));
+    // Group 7's register forms other than LMSW/SMSW are later CPUs' instructions (XSETBV, SWAPGS, RDTSCP…) on the
+    // host; on a P6 they are #UD, which the unit tests check. Compare the memory forms.
+    const memOnly = entry.attrs.memOnly === true || ops.some((o) => /^M/.test(o)) ||
+      (entry.group === 'G7' && groupReg !== 4 && groupReg !== 6);
     const regOnly = ops.some((o) => /^[CDR]/.test(o));
     const useMemory = !regOnly && (memOnly || rng.below(2) === 0);
     const reg = groupReg >= 0 ? groupReg : (ops.includes('Sw') ? rng.below(6) : rng.below(8));
@@ -203,7 +209,8 @@ function makeCase(rng: Rng, entry: OpcodeEntry, mnemonic: string, groupReg: numb
           ? rng.pick([0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, rng.below(256)]) : rng.below(256);
         if (/^(?:SHLD|SHRD)$/.test(mnemonic) && size === 2 && (v & 31) > 16) { bytes.push(v & 15); count = v & 15; break; }
         count = v & 31;
-        bytes.push(v);
+        // INT n: vectors 3, 4 and 0x80 have user-callable gates under Linux; any other raises #GP(n*8+2).
+        bytes.push(mnemonic === 'INT' && (v === 3 || v === 4 || v === 0x80) ? 0x81 : v);
         break;
       }
       case 'Iw': bytes.push(rng.below(256), rng.below(256)); break;
