@@ -19,6 +19,7 @@ import { resetSegments, SegOk } from './segments.js';
 import { materializeFlags } from './flags.js';
 import { CpuFeatures, defaultFeatures } from './features.js';
 import { MsrFile } from './msr.js';
+import { X87 } from './fpu/x87.js';
 
 /** DR6.BS: the debug exception was a single-step trap (SDM Vol. 3A §17.2.3). */
 const DR6_BS = 1 << 14;
@@ -95,6 +96,8 @@ export class Cpu {
   readonly msrs = new MsrFile();
   /** Retired instructions (a Float64 so it never wraps in practice). */
   instructions = 0;
+  /** The x87 FPU (SDM Vol. 1 ch. 8); src/cpu/instructions/x87.ts gives it its instructions. */
+  readonly fpu = new X87();
 
   /** A20 gate: ANDed into every physical address (bit 20 cleared when the gate is off). */
   a20Mask = -1;
@@ -123,6 +126,8 @@ export class Cpu {
   nmiPending = false;
   /** Blocks interrupts until after the next instruction (STI, MOV SS, POP SS). */
   interruptShadow = false;
+  /** MOV SS / POP SS just executed: its single-step trap waits for the next instruction (SDM Vol. 3A §6.8.3). */
+  debugShadow = false;
   halted = false;
   /** Nesting of exception delivery, for double and triple fault (SDM Vol. 3A Table 6-5). */
   deliveringVector = -1;
@@ -189,6 +194,7 @@ export class Cpu {
     this.inDoubleFault = false;
     this.recentExceptions.length = 0;
     this.msrs.reset(this);
+    this.fpu.reset();
     this.flushTlb(true);
     this.updatePrivilegeMasks();
   }
@@ -234,10 +240,12 @@ export class Cpu {
       }
       this.interruptShadow = false;
       const singleStep = this.flags & Flag.TF;
+      this.debugShadow = false;
       this.step();
       this.instructions++;
-      // SDM Vol. 3A §17.3.1.4: TF set at the start of an instruction traps (#DB) after it.
-      if (singleStep !== 0) {
+      // SDM Vol. 3A §17.3.1.4: TF set at the start of an instruction traps (#DB) after it,
+      // except right after MOV SS / POP SS, which hold it until after the next instruction.
+      if (singleStep !== 0 && !this.debugShadow) {
         this.prevEip = this.eip;
         this.prevEsp = this.regs[Reg.ESP];
         this.dr[6] |= DR6_BS;
@@ -292,6 +300,16 @@ export class Cpu {
     }
     this.stopReason = (this.flags & Flag.IF) !== 0 ? StopReason.Halt : StopReason.HaltForever;
     return false;
+  }
+
+  /**
+   * MOV SS and POP SS: interrupts, debug exceptions and single-step traps
+   * wait until after the next instruction, so a stack switch (SS then ESP)
+   * is never split (SDM Vol. 3A §6.8.3).
+   */
+  stackSwitchShadow(): void {
+    this.interruptShadow = true;
+    this.debugShadow = true;
   }
 
   /** Makes run() return after the current instruction. */

@@ -30,7 +30,7 @@ async function boot(image: string, kind: 'bios' | 'kernel'): Promise<{ status: n
   return { status: result.status, output, serial, message: result.message };
 }
 
-for (const name of ['realmode', 'pmode', 'segments', 'paging', 'user']) {
+for (const name of ['realmode', 'pmode', 'segments', 'paging', 'user', 'v86', 'tasks', 'gates', 'pae', 'sysenter', 'interrupts']) {
   test(`test kernel ${name} passes`, async () => {
     const r = await boot(`${name}.bin`, 'bios');
     assert.match(r.output, new RegExp(`PASS ${name}`), `output was:\n${r.output}\n${r.message}`);

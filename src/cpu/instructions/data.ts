@@ -77,7 +77,7 @@ function MOV_SwEw(cpu: Cpu): void {
   const seg = cpu.modrmReg;
   if (seg === Seg.CS || seg > Seg.GS) undefinedOpcode();
   loadSegment(cpu, seg, cpu.readE(2));
-  if (seg === Seg.SS) cpu.interruptShadow = true;
+  if (seg === Seg.SS) cpu.stackSwitchShadow();
 }
 
 function MOV_ALOb(cpu: Cpu): void {
@@ -263,7 +263,7 @@ function loadFarPointer(cpu: Cpu, seg: number): void {
   const sel = cpu.readMem16(cpu.eaSeg, nextOffset(cpu, cpu.eaOff, size));
   loadSegment(cpu, seg, sel);
   cpu.setReg(size, cpu.modrmReg, offset);
-  if (seg === Seg.SS) cpu.interruptShadow = true;
+  // SDM Vol. 3A §6.8.3 names only MOV SS and POP SS as blocking interrupts and debug traps; LSS does not.
 }
 
 function LES_GzMp(cpu: Cpu): void { loadFarPointer(cpu, Seg.ES); }

@@ -91,7 +91,7 @@ function pushSegment(cpu: Cpu, seg: number): void {
 function popSegment(cpu: Cpu, seg: number): void {
   const sel = cpu.pop(cpu.osize) & 0xffff;
   loadSegment(cpu, seg, sel);
-  if (seg === Seg.SS) cpu.interruptShadow = true;
+  if (seg === Seg.SS) cpu.stackSwitchShadow();
 }
 
 function PUSH_ES(cpu: Cpu): void { pushSegment(cpu, Seg.ES); }

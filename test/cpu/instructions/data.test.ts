@@ -6,49 +6,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine, HarnessSel } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
+import { CODE, completes, DATA16_USER, faultsAtStart, rd, run32 } from '../../support/cpu-test.js';
 import { Flag, Reg, Seg, Vector } from '../../../src/cpu/registers.js';
-import { StopReason } from '../../../src/cpu/system-interface.js';
 import { MISSING_HANDLERS } from '../../../src/cpu/dispatch.js';
 import { handlers } from '../../../src/cpu/instructions/data.js';
 
-const CODE = 0x1000;
-/**
- * The harness GDT's 16-bit DPL 3 data segment: index 6, RPL 3. (HarnessSel
- * spells it 0x37, which has the TI bit set and so names the LDT.)
- */
-const DATA16_USER = 0x33;
 const DATA = 0x4000;
-
-interface Run { m: HarnessMachine; vector: number; eip: number; end: number }
-
-/** Runs 32-bit flat protected-mode code at CPL `cpl` until the trailing ud2 (or a fault). */
-function run32(src: string, setup?: (m: HarnessMachine) => void, cpl: 0 | 3 = 0, m = new HarnessMachine()): Run {
-  m.protectedMode(cpl);
-  const code = assemble(`${src}\nud2`, 32, CODE);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.ESP] = 0x8000;
-  setup?.(m);
-  const stop = m.run(10_000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, vector: stop.vector, eip: m.cpu.eip >>> 0, end: CODE + code.length - 2 };
-}
-
-/** Asserts the program ran to its end marker without faulting. */
-function completes(r: Run): HarnessMachine {
-  assert.equal(r.vector, Vector.UD, `stopped by vector ${r.vector} at ${r.eip.toString(16)}`);
-  assert.equal(r.eip, r.end, 'stopped before the end marker');
-  return r.m;
-}
-
-/** Asserts the first instruction faulted with `vector` (and error code, if given). */
-function faultsAtStart(r: Run, vector: number, errorCode?: number): void {
-  assert.equal(r.vector, vector);
-  assert.equal(r.eip, CODE);
-  if (errorCode !== undefined) assert.equal(r.m.cpu.interceptedEvent.errorCode, errorCode);
-}
-
-const rd = (m: HarnessMachine, gpa: number, size: 1 | 2 | 4 = 4) => m.mem.read(gpa, size) >>> 0;
 
 describe('data family table coverage', () => {
   test('every data-family handler name is in the opcode table and none is missing', () => {
@@ -460,13 +423,14 @@ describe('far pointer loads', () => {
     assert.equal(r.m.cpu.segSel[Seg.DS], HarnessSel.Data32);
   });
 
-  test('LSS blocks interrupts for one instruction; the register forms raise #UD', () => {
+  test('LSS loads SS:ESP in one instruction, so it sets no interrupt shadow (SDM Vol. 3A §6.8.3 names only MOV SS and POP SS); the register forms raise #UD', () => {
     const m = new HarnessMachine().protectedMode(0);
     m.load(CODE, assemble('lss esp, [0x3000]', 32, CODE));
     m.mem.write(0x3000, 4, 0x7000); m.mem.write(0x3004, 2, HarnessSel.Data32);
     m.cpu.eip = CODE;
     m.cpu.step();
-    assert.equal(m.cpu.interruptShadow, true);
+    assert.equal(m.cpu.interruptShadow, false);
+    assert.equal(m.reg('esp'), 0x7000);
     faultsAtStart(run32('db 0xc5, 0xc0'), Vector.UD);
     faultsAtStart(run32('db 0x0f, 0xb2, 0xc0'), Vector.UD);
   });
