@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Idempotent setup for tests and the default guest: installs the Debian
 # packages anillo's tests need (nasm for the test kernels, gcc-multilib for the
-# native CPU oracle), then builds the guests and the oracle helper.
+# native CPU oracle, cpio to cross-check anillo's own cpio writer), then
+# builds the guests and the oracle helper.
 # Safe to run repeatedly; does nothing when everything is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v nasm >/dev/null 2>&1 || need+=(nasm)
+command -v cpio >/dev/null 2>&1 || need+=(cpio)
 if ! echo 'int main(void){return 0;}' | gcc -m32 -x c -o /dev/null - >/dev/null 2>&1; then
   need+=(gcc-multilib)
 fi

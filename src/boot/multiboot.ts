@@ -8,9 +8,9 @@
  */
 import type { Cpu } from '../cpu/cpu.js';
 import type { PhysicalMemory } from '../cpu/physical-memory.js';
-import { Cr0, Reg, Seg } from '../cpu/registers.js';
-import { setSegment, updateAllSegOk } from '../cpu/segments.js';
+import { Reg } from '../cpu/registers.js';
 import { BootError } from './boot-error.js';
+import { enterFlatProtectedMode } from './flat-mode.js';
 
 const HEADER_MAGIC = 0x1bad_b002;
 const BOOT_MAGIC = 0x2bad_b002;
@@ -139,23 +139,9 @@ function writeInfo(memory: PhysicalMemory, cmdline: string): void {
   memory.load(CMDLINE_ADDR, new Uint8Array([...text, 0]));
 }
 
-/** Flat protected mode as the spec requires; a GDT is provided for the caches' sake. */
+/** Flat protected mode as the spec requires (§3.2), then EAX/EBX as the spec says. */
 function enterProtectedMode(cpu: Cpu, memory: PhysicalMemory, entry: number): void {
-  const gdt = new DataView(new ArrayBuffer(24));
-  gdt.setUint32(8, 0x0000_ffff, true); gdt.setUint32(12, 0x00cf_9a00, true);  // 0x08 code
-  gdt.setUint32(16, 0x0000_ffff, true); gdt.setUint32(20, 0x00cf_9200, true); // 0x10 data
-  memory.load(GDT_ADDR, new Uint8Array(gdt.buffer));
-  cpu.gdtrBase = GDT_ADDR;
-  cpu.gdtrLimit = 23;
-  cpu.cr0 = (cpu.cr0 | Cr0.PE) & ~Cr0.PG;
-  setSegment(cpu, Seg.CS, 0x08, 0, 0xffff_ffff, 0x00cf_9b00 & 0x00f0_ff00);
-  for (const s of [Seg.DS, Seg.ES, Seg.FS, Seg.GS, Seg.SS]) setSegment(cpu, s, 0x10, 0, 0xffff_ffff, 0x00cf_9300 & 0x00f0_ff00);
-  updateAllSegOk(cpu);
-  cpu.cpl = 0;
-  cpu.updatePrivilegeMasks();
-  cpu.flushTlb(true);
-  cpu.setFlags(0x2);
+  enterFlatProtectedMode(cpu, memory, { gdtGpa: GDT_ADDR, codeSelector: 0x08, dataSelector: 0x10 }, entry);
   cpu.regs[Reg.EAX] = BOOT_MAGIC | 0;
   cpu.regs[Reg.EBX] = INFO_ADDR;
-  cpu.eip = entry | 0;
 }

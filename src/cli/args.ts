@@ -6,7 +6,22 @@
 /** What the user asked for. */
 export type CliAction =
   | { kind: 'help'; text: string }
-  | { kind: 'run'; kernel?: string; bios?: string; append: string; memBytes: number; maxInstructions: number; stats: boolean };
+  | {
+    kind: 'run';
+    /** A Linux bzImage or a Multiboot kernel (told apart by their headers). */
+    kernel?: string;
+    /** The initial ramdisk for a Linux kernel. */
+    initrd?: string;
+    bios?: string;
+    /** Raw hard-disk images, in order (primary master first). */
+    disks: string[];
+    /** An ISO 9660 CD-ROM image. */
+    cdrom?: string;
+    append: string;
+    memBytes: number;
+    maxInstructions: number;
+    stats: boolean;
+  };
 
 /** A usage error, printed as one line. */
 export class UsageError extends Error {
@@ -17,19 +32,28 @@ export const HELP = `anillo — an x86 virtual machine monitor
 
 usage: anillo run (--kernel FILE | --bios FILE) [options]
 
-  --kernel FILE            boot a Multiboot (v1) kernel: ELF32, or a flat image with
-                           the Multiboot address fields
+  --kernel FILE            boot a kernel directly: a Linux bzImage (x86 32-bit boot
+                           protocol 2.02+) or a Multiboot (v1) kernel (ELF32, or a flat
+                           image with the Multiboot address fields); told apart by header
+  --initrd FILE            initial ramdisk for a Linux kernel (cpio archive, may be
+                           compressed)
+  --append STRING          kernel command line (Linux, Multiboot), e.g. "console=ttyS0"
   --bios FILE              map a firmware image below 4 GiB (and its last 128 KiB below
                            1 MiB) and start at the reset vector F000:FFF0
-  --append STRING          kernel command line (Multiboot)
+  --disk FILE              raw hard-disk image (size a multiple of 512); may repeat.
+                           Checked, but not attachable yet: there is no IDE controller
+  --cdrom FILE             ISO 9660 CD-ROM image. Checked, but not attachable yet
   --mem SIZE               guest RAM, e.g. 64M, 1G, or bytes (default 128M)
   --max-instructions N     stop after about N guest instructions (status 124)
   --stats                  print exit counts and speed on exit
   -h, --help               show this help
 
-Guest output on COM1 (0x3F8) and the debug console (port 0xE9) goes to stdout.
+Guest output on COM1 (0x3F8) and the debug console (port 0xE9) goes to stdout;
+standard input goes to COM1. On a terminal, input is raw (Ctrl-C goes to the
+guest): press Ctrl-A x to quit, Ctrl-A h for help, Ctrl-A Ctrl-A to send Ctrl-A.
 Exit status: the guest's isa-debug-exit value v as (v << 1) | 1; 0 when the guest
-halts with interrupts disabled; 6 after a triple fault; 2 for a usage or file error.`;
+halts with interrupts disabled or you quit; 6 after a triple fault; 2 for a usage
+or file error; 124 at the instruction limit.`;
 
 /** Parses a size like 64M, 1G, 512K or plain bytes. */
 export function parseSize(text: string): number {
@@ -49,18 +73,24 @@ export function parseArgs(argv: readonly string[]): CliAction {
   const [command, ...rest] = argv;
   if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: anillo run --kernel FILE, or --help)`);
   const action: Extract<CliAction, { kind: 'run' }> = {
-    kind: 'run', append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false,
+    kind: 'run', disks: [], append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false,
   };
+  const once = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = (): string => {
       const v = rest[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      if (v === undefined || (v.startsWith('--') && flag !== '--append')) throw new UsageError(`${flag} needs a value`);
       return v;
     };
+    if (flag !== '--disk' && once.has(flag)) throw new UsageError(`${flag} given twice`);
+    once.add(flag);
     switch (flag) {
       case '--kernel': action.kernel = value(); break;
+      case '--initrd': action.initrd = value(); break;
       case '--bios': action.bios = value(); break;
+      case '--disk': action.disks.push(value()); break;
+      case '--cdrom': action.cdrom = value(); break;
       case '--append': action.append = value(); break;
       case '--mem': action.memBytes = parseSize(value()); break;
       case '--max-instructions': {
@@ -73,7 +103,12 @@ export function parseArgs(argv: readonly string[]): CliAction {
       default: throw new UsageError(`unknown option '${flag}' (see anillo --help)`);
     }
   }
-  if (!action.kernel && !action.bios) throw new UsageError('nothing to boot: give --kernel FILE or --bios FILE');
+  if (!action.kernel && !action.bios) {
+    throw new UsageError(action.disks.length > 0 || action.cdrom
+      ? 'booting from --disk or --cdrom needs firmware: give --bios FILE (or --kernel FILE)'
+      : 'nothing to boot: give --kernel FILE or --bios FILE');
+  }
   if (action.kernel && action.bios) throw new UsageError('give either --kernel or --bios, not both');
+  if (action.initrd && !action.kernel) throw new UsageError('--initrd needs --kernel (a Linux bzImage)');
   return action;
 }

@@ -1,14 +1,15 @@
 /**
  * `anillo` command line: parses arguments, builds a VM, boots what was asked
- * and relays guest output. Errors the user can fix are one line on stderr
- * with status 2; guest outcomes map to statuses as documented in --help.
+ * and relays guest output and input. Errors the user can fix are one line
+ * on stderr with status 2; guest outcomes map to statuses as documented in
+ * --help.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs, UsageError } from './args.js';
-import { BootError } from '../boot/boot-error.js';
-import { loadMultiboot } from '../boot/multiboot.js';
-import { mapBios } from '../boot/bios.js';
-import { Vm } from '../vmm/vm.js';
+import { checkCdromImage, checkDiskImage, formatSize, type DriveImage } from './drive-images.js';
+import { Terminal } from './terminal.js';
+import { BootError, findMultibootHeader, isBzImage, loadLinux, loadMultiboot, mapBios } from '../boot/index.js';
+import { Vm, type VmResult } from '../vmm/vm.js';
 
 function readImage(path: string, what: string): Uint8Array {
   let size: number;
@@ -24,36 +25,77 @@ function readImage(path: string, what: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
-async function main(argv: string[]): Promise<number> {
+/** How main() ended: a status, and whether the VM must be abandoned mid-run (the user quit). */
+interface Outcome { status: number; abandon: boolean }
+
+async function main(argv: string[]): Promise<Outcome> {
   const action = parseArgs(argv);
   if (action.kind === 'help') {
     process.stdout.write(`${action.text}\n`);
-    return 0;
+    return { status: 0, abandon: false };
   }
+  // Check every file before building the machine, so mistakes cost nothing.
+  const drives: DriveImage[] = [...action.disks.map(checkDiskImage), ...(action.cdrom ? [checkCdromImage(action.cdrom)] : [])];
+  if (drives.length > 0) {
+    const d = drives[0];
+    throw new BootError(`${d.path}: ${d.kind === 'disk' ? 'raw disk' : 'ISO 9660 CD-ROM'} image of ${formatSize(d.sizeBytes)} looks fine, but --${d.kind} is not supported yet (no IDE controller on the board); boot Linux with --kernel and --initrd instead`);
+  }
+  const kernel = action.kernel ? readImage(action.kernel, 'kernel') : undefined;
+  const initrd = action.initrd ? readImage(action.initrd, 'initrd') : undefined;
+
   const vm = new Vm({
     memBytes: action.memBytes,
     output: (bytes) => process.stdout.write(bytes),
     log: (line) => process.stderr.write(`anillo: ${line}\n`),
   });
-  if (action.kernel) {
-    loadMultiboot(vm.cpu, vm.memory, readImage(action.kernel, 'kernel'), action.kernel, action.append);
+  if (kernel && action.kernel) {
+    if (isBzImage(kernel)) {
+      const boot = loadLinux(vm.cpu, vm.memory, kernel, action.kernel, {
+        cmdline: action.append,
+        initrd: initrd && action.initrd ? { bytes: initrd, name: action.initrd } : undefined,
+      });
+      const version = boot.image.kernelVersion ? `Linux ${boot.image.kernelVersion.split(' ')[0]}` : 'Linux';
+      const rd = boot.initrd ? `, initrd ${formatSize(boot.initrd.sizeBytes)} at 0x${boot.initrd.gpa.toString(16)}` : '';
+      process.stderr.write(`anillo: booting ${version} (boot protocol ${boot.image.protocolText}), ${vm.memory.ramBytes >> 20} MiB RAM${rd}\n`);
+    } else if (findMultibootHeader(kernel) >= 0) {
+      if (initrd) throw new UsageError(`--initrd needs a Linux bzImage; ${action.kernel} is a Multiboot kernel`);
+      loadMultiboot(vm.cpu, vm.memory, kernel, action.kernel, action.append);
+    } else {
+      throw new BootError(`${action.kernel}: neither a Linux bzImage (no "HdrS" setup header) nor a Multiboot kernel (no header in the first 8 KiB)`);
+    }
   } else if (action.bios) {
     mapBios(vm.memory, readImage(action.bios, 'BIOS image'), action.bios);
     vm.cpu.reset();
   }
+
+  let quit!: () => void;
+  const quitted = new Promise<'quit'>((resolve) => { quit = () => resolve('quit'); });
+  const terminal = new Terminal(
+    { input: process.stdin, notice: (text) => process.stderr.write(text) },
+    { toGuest: (bytes) => vm.com1.receive(bytes), quit },
+  );
   const started = process.hrtime.bigint();
-  const result = await vm.run(action.maxInstructions);
+  let result: VmResult | 'quit';
+  try {
+    result = await Promise.race([vm.run(action.maxInstructions), quitted]);
+  } finally {
+    terminal.close();
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stderr.write(`anillo: ${result.message}\n`);
+  if (result !== 'quit') process.stderr.write(`anillo: ${result.message}\n`);
   if (action.stats) {
     const mips = vm.cpu.instructions / seconds / 1e6;
     process.stderr.write(`anillo: ${vm.cpu.instructions} instructions in ${seconds.toFixed(3)} s (${mips.toFixed(1)} MIPS); exits ${JSON.stringify(vm.exitCounts)}\n`);
   }
-  return result.status;
+  return result === 'quit' ? { status: 0, abandon: true } : { status: result.status, abandon: false };
 }
 
 main(process.argv.slice(2)).then(
-  (status) => { process.exitCode = status; },
+  ({ status, abandon }) => {
+    process.exitCode = status;
+    // The VM's run loop is still scheduled when the user quits; end the process here.
+    if (abandon) process.exit(status);
+  },
   (e: unknown) => {
     if (e instanceof UsageError || e instanceof BootError) {
       process.stderr.write(`anillo: ${e.message}\n`);

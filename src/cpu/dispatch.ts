@@ -18,6 +18,7 @@ import { handlers as string } from './instructions/string.js';
 import { handlers as io } from './instructions/io.js';
 import { handlers as control } from './instructions/control.js';
 import { handlers as system } from './instructions/system.js';
+import { handlers as x87 } from './instructions/x87.js';
 
 /** An instruction handler: runs with prefixes and opcode decoded, EIP past the opcode. */
 export type Handler = (cpu: Cpu) => void;
@@ -29,7 +30,7 @@ export function undefinedOpcode(_cpu: Cpu): void {
 
 /** Every handler by name, from all families. */
 export const HANDLERS: Readonly<Record<string, Handler>> = mergeFamilies([
-  arith, shift, bit, bcd, data, stack, string, io, control, system,
+  arith, shift, bit, bcd, data, stack, string, io, control, system, x87,
 ]);
 
 function mergeFamilies(families: Record<string, Handler>[]): Record<string, Handler> {

@@ -35,6 +35,13 @@ function selectorFault(vector: number, sel: number): CpuException {
   return new CpuException(vector, sel & 0xfffc);
 }
 
+/** The descriptor a far JMP or CALL names, read into `target`; #GP(0) for a null selector. */
+function readTarget(cpu: Cpu, sel: number): Descriptor {
+  if ((sel & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
+  readDescriptor(cpu, sel, target);
+  return target;
+}
+
 function isCodeSegment(d: Descriptor): boolean {
   return (d.high & (Attr.S | Attr.Code)) === (Attr.S | Attr.Code);
 }
@@ -46,6 +53,11 @@ function isConforming(d: Descriptor): boolean {
 /** System descriptor type (S = 0), or -1 for a code/data segment. */
 function systemType(d: Descriptor): number {
   return (d.high & Attr.S) !== 0 ? -1 : (d.high >> 8) & 0xf;
+}
+
+function isCallGate(d: Descriptor): boolean {
+  const type = systemType(d);
+  return type === SysType.CallGate16 || type === SysType.CallGate32;
 }
 
 /** True when `size` bytes at `off` lie inside a stack segment with these attributes (expand-down aware). */
@@ -80,6 +92,21 @@ function enterCodeReal(cpu: Cpu, sel: number, eip: number): void {
 /** #GP(0) unless `eip` lies within a code segment limit. */
 function checkCodeLimit(eip: number, limit: number): void {
   if ((eip >>> 0) > limit) throw new CpuException(Vector.GP, 0);
+}
+
+/**
+ * #GP(0) unless `eip` lies within the CS limit of a real-address or
+ * virtual-8086 mode transfer (64 KiB in virtual-8086 mode).
+ */
+function checkRealLimit(cpu: Cpu, eip: number): void {
+  checkCodeLimit(eip, cpu.vm86 ? 0xffff : cpu.segLimit[Seg.CS]);
+}
+
+/** Enters a checked code segment at the current privilege level, after the limit check (JMP, CALL). */
+function enterAtCpl(cpu: Cpu, sel: number, d: Descriptor, eip: number): void {
+  checkCodeLimit(eip, descLimit(d));
+  markAccessed(cpu, sel, d);
+  enterCode(cpu, sel, d, cpu.cpl, eip);
 }
 
 /**
@@ -129,6 +156,23 @@ function throughTaskGate(cpu: Cpu, gateSel: number, gate: Descriptor, reason: Ta
   taskSwitch(cpu, gate.low >>> 16, reason, 0);
 }
 
+/**
+ * JMP or CALL to a system descriptor other than a call gate: a task gate or
+ * a TSS switches tasks, anything else is #GP(selector).
+ */
+function toTask(cpu: Cpu, sel: number, d: Descriptor, reason: TaskSwitchReason): void {
+  switch (systemType(d)) {
+    case SysType.TaskGate:
+      throughTaskGate(cpu, sel, d, reason);
+      return;
+    case SysType.Tss16: case SysType.Tss32: case SysType.Tss16Busy: case SysType.Tss32Busy:
+      toTss(cpu, sel, d, reason);
+      return;
+    default:
+      throw selectorFault(Vector.GP, sel);
+  }
+}
+
 /** JMP or CALL naming a TSS descriptor directly (SDM Vol. 2 "JMP"/"CALL" TASK-STATE-SEGMENT). */
 function toTss(cpu: Cpu, sel: number, tss: Descriptor, reason: TaskSwitchReason): void {
   const dpl = descDpl(tss);
@@ -145,39 +189,24 @@ export function farJump(cpu: Cpu, sel: number, offset: number): void {
   sel &= 0xffff;
   if (!cpu.opsize32) offset &= 0xffff;
   if (!cpu.protectedMode || cpu.vm86) {
-    checkCodeLimit(offset, cpu.vm86 ? 0xffff : cpu.segLimit[Seg.CS]);
+    checkRealLimit(cpu, offset);
     enterCodeReal(cpu, sel, offset);
     return;
   }
-  if ((sel & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
-  const d = target;
-  readDescriptor(cpu, sel, d);
+  const d = readTarget(cpu, sel);
   if (isCodeSegment(d)) {
     checkDirectCode(cpu, sel, d);
-    checkCodeLimit(offset, descLimit(d));
-    markAccessed(cpu, sel, d);
-    enterCode(cpu, sel, d, cpu.cpl, offset);
+    enterAtCpl(cpu, sel, d, offset);
     return;
   }
-  switch (systemType(d)) {
-    case SysType.CallGate16: case SysType.CallGate32: {
-      const size = systemType(d) === SysType.CallGate32 ? 4 : 2;
-      const csSel = checkCallGate(cpu, sel, d, false);
-      const eip = gateOffset(d, size);
-      checkCodeLimit(eip, descLimit(gateCode));
-      markAccessed(cpu, csSel, gateCode);
-      enterCode(cpu, csSel, gateCode, cpu.cpl, eip);
-      return;
-    }
-    case SysType.TaskGate:
-      throughTaskGate(cpu, sel, d, TaskSwitchReason.Jmp);
-      return;
-    case SysType.Tss16: case SysType.Tss32: case SysType.Tss16Busy: case SysType.Tss32Busy:
-      toTss(cpu, sel, d, TaskSwitchReason.Jmp);
-      return;
-    default:
-      throw selectorFault(Vector.GP, sel);
+  if (isCallGate(d)) {
+    const size = systemType(d) === SysType.CallGate32 ? 4 : 2;
+    const csSel = checkCallGate(cpu, sel, d, false);
+    const eip = gateOffset(d, size);
+    enterAtCpl(cpu, csSel, gateCode, eip);
+    return;
   }
+  toTask(cpu, sel, d, TaskSwitchReason.Jmp);
 }
 
 // ---- CALL ---------------------------------------------------------------------------
@@ -191,35 +220,20 @@ export function farCall(cpu: Cpu, sel: number, offset: number): void {
     // Stack room first (#SS), then the target (#GP(0)): SDM Vol. 2 "CALL", real-address mode.
     cpu.push(size, cpu.segSel[Seg.CS]);
     cpu.push(size, cpu.eip);
-    checkCodeLimit(offset, cpu.vm86 ? 0xffff : cpu.segLimit[Seg.CS]);
+    checkRealLimit(cpu, offset);
     enterCodeReal(cpu, sel, offset);
     return;
   }
-  if ((sel & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
-  const d = target;
-  readDescriptor(cpu, sel, d);
+  const d = readTarget(cpu, sel);
   if (isCodeSegment(d)) {
     checkDirectCode(cpu, sel, d);
     cpu.push(size, cpu.segSel[Seg.CS]);
     cpu.push(size, cpu.eip);
-    checkCodeLimit(offset, descLimit(d));
-    markAccessed(cpu, sel, d);
-    enterCode(cpu, sel, d, cpu.cpl, offset);
+    enterAtCpl(cpu, sel, d, offset);
     return;
   }
-  switch (systemType(d)) {
-    case SysType.CallGate16: case SysType.CallGate32:
-      callThroughGate(cpu, sel, d);
-      return;
-    case SysType.TaskGate:
-      throughTaskGate(cpu, sel, d, TaskSwitchReason.Call);
-      return;
-    case SysType.Tss16: case SysType.Tss32: case SysType.Tss16Busy: case SysType.Tss32Busy:
-      toTss(cpu, sel, d, TaskSwitchReason.Call);
-      return;
-    default:
-      throw selectorFault(Vector.GP, sel);
-  }
+  if (isCallGate(d)) callThroughGate(cpu, sel, d);
+  else toTask(cpu, sel, d, TaskSwitchReason.Call);
 }
 
 /** CALL through a call gate: to the same privilege, or inward with a stack switch (SDM Vol. 2 "CALL" CALL-GATE). */
@@ -235,9 +249,7 @@ function callThroughGate(cpu: Cpu, gateSel: number, gate: Descriptor): void {
   // SAME-PRIVILEGE: the return address has the gate's size.
   cpu.push(size, cpu.segSel[Seg.CS]);
   cpu.push(size, cpu.eip);
-  checkCodeLimit(eip, descLimit(gateCode));
-  markAccessed(cpu, csSel, gateCode);
-  enterCode(cpu, csSel, gateCode, cpu.cpl, eip);
+  enterAtCpl(cpu, csSel, gateCode, eip);
 }
 
 /**
@@ -304,7 +316,7 @@ export function farReturn(cpu: Cpu, imm: number): void {
   const cs = cpu.peek(size, size) & 0xffff;
   if (size === 2) eip &= 0xffff;
   if (!cpu.protectedMode || cpu.vm86) {
-    checkCodeLimit(eip, cpu.vm86 ? 0xffff : cpu.segLimit[Seg.CS]);
+    checkRealLimit(cpu, eip);
     cpu.adjustSp(2 * size + imm);
     enterCodeReal(cpu, cs, eip);
     return;

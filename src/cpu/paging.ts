@@ -63,24 +63,29 @@ function fill(cpu: Cpu, lin: number, physPage: number, user: boolean, rw: boolea
   if (large) cpu.tlb.markLarge(lin >>> 12);
 }
 
-function walk32(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): number {
-  const pdeAddr = (cpu.cr3 & ~0xfff) + ((lin >>> 22) << 2);
-  const pde = readPhys32(cpu, pdeAddr);
-  if ((pde & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
-  if ((pde & PS) !== 0 && (cpu.cr4 & Cr4.PSE) !== 0) {
-    // 4 MiB page (SDM Vol. 3A §4.3, Table 4-4); PSE-36 bits 13..16 address above 4 GiB, unsupported here.
-    if ((pde & 0x003f_e000) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
-    const user = (pde & US) !== 0, rw = (pde & RW) !== 0;
-    checkRights(cpu, lin, user, rw, write, supervisor);
-    const updated = pde | A | (write ? D : 0);
-    if (updated !== pde) writePhys32(cpu, pdeAddr, updated);
-    const phys = (pde & 0xffc0_0000) | (lin & 0x003f_ffff);
-    fill(cpu, lin, phys & ~0xfff, user, rw, (updated & D) !== 0, (pde & G) !== 0, true);
-    return phys;
-  }
-  const pteAddr = (pde & ~0xfff) + (((lin >>> 12) & 0x3ff) << 2);
-  const pte = readPhys32(cpu, pteAddr);
-  if ((pte & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
+/**
+ * Ends a walk at a PDE that maps a large page: 4 MiB under 32-bit paging, 2 MiB
+ * under PAE. `reserved` are the PDE bits that must be 0 and `offsetMask` the
+ * linear-address bits that are the offset within the page.
+ */
+function largePage(cpu: Cpu, lin: number, pdeAddr: number, pde: number, reserved: number, offsetMask: number,
+  write: boolean, supervisor: boolean): number {
+  if ((pde & reserved) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
+  const user = (pde & US) !== 0, rw = (pde & RW) !== 0;
+  checkRights(cpu, lin, user, rw, write, supervisor);
+  const updated = pde | A | (write ? D : 0);
+  if (updated !== pde) writePhys32(cpu, pdeAddr, updated);
+  const phys = (pde & ~offsetMask) | (lin & offsetMask);
+  fill(cpu, lin, phys & ~0xfff, user, rw, (updated & D) !== 0, (pde & G) !== 0, true);
+  return phys;
+}
+
+/**
+ * Ends a walk at a present PTE of a 4 KiB page (either format): rights are
+ * those of the PDE and the PTE together; sets A in both and D in the PTE.
+ */
+function smallPage(cpu: Cpu, lin: number, pdeAddr: number, pde: number, pteAddr: number, pte: number,
+  write: boolean, supervisor: boolean): number {
   const user = (pde & pte & US) !== 0, rw = (pde & pte & RW) !== 0;
   checkRights(cpu, lin, user, rw, write, supervisor);
   if ((pde & A) === 0) writePhys32(cpu, pdeAddr, pde | A);
@@ -89,6 +94,20 @@ function walk32(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): num
   const physPage = pte & ~0xfff;
   fill(cpu, lin, physPage, user, rw, (updated & D) !== 0, (pte & G) !== 0, false);
   return physPage | (lin & 0xfff);
+}
+
+function walk32(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): number {
+  const pdeAddr = (cpu.cr3 & ~0xfff) + ((lin >>> 22) << 2);
+  const pde = readPhys32(cpu, pdeAddr);
+  if ((pde & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
+  if ((pde & PS) !== 0 && (cpu.cr4 & Cr4.PSE) !== 0) {
+    // 4 MiB page (SDM Vol. 3A §4.3, Table 4-4); PSE-36 bits 13..16 address above 4 GiB, unsupported here.
+    return largePage(cpu, lin, pdeAddr, pde, 0x003f_e000, 0x003f_ffff, write, supervisor);
+  }
+  const pteAddr = (pde & ~0xfff) + (((lin >>> 12) & 0x3ff) << 2);
+  const pte = readPhys32(cpu, pteAddr);
+  if ((pte & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
+  return smallPage(cpu, lin, pdeAddr, pde, pteAddr, pte, write, supervisor);
 }
 
 /**
@@ -110,26 +129,13 @@ function walkPae(cpu: Cpu, lin: number, write: boolean, supervisor: boolean): nu
   if ((pde & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
   if ((pdeHigh & PAE_RESERVED_HIGH) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
   if ((pde & PS) !== 0) {
-    if ((pde & 0x001f_e000) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
-    const user = (pde & US) !== 0, rw = (pde & RW) !== 0;
-    checkRights(cpu, lin, user, rw, write, supervisor);
-    const updated = pde | A | (write ? D : 0);
-    if (updated !== pde) writePhys32(cpu, pdeAddr, updated);
-    const phys = (pde & 0xffe0_0000) | (lin & 0x001f_ffff);
-    fill(cpu, lin, phys & ~0xfff, user, rw, (updated & D) !== 0, (pde & G) !== 0, true);
-    return phys;
+    // 2 MiB page (SDM Vol. 3A §4.4.2, Table 4-9); bits 20:13 are reserved.
+    return largePage(cpu, lin, pdeAddr, pde, 0x001f_e000, 0x001f_ffff, write, supervisor);
   }
   const pteAddr = (pde & ~0xfff) + (((lin >>> 12) & 0x1ff) << 3);
   const pte = readPhys32(cpu, pteAddr);
   const pteHigh = readPhys32(cpu, pteAddr + 4);
   if ((pte & P) === 0) pageFault(cpu, lin, 0, write, supervisor);
   if ((pteHigh & PAE_RESERVED_HIGH) !== 0) pageFault(cpu, lin, PfError.Present | PfError.Reserved, write, supervisor);
-  const user = (pde & pte & US) !== 0, rw = (pde & pte & RW) !== 0;
-  checkRights(cpu, lin, user, rw, write, supervisor);
-  if ((pde & A) === 0) writePhys32(cpu, pdeAddr, pde | A);
-  const updated = pte | A | (write ? D : 0);
-  if (updated !== pte) writePhys32(cpu, pteAddr, updated);
-  const physPage = pte & ~0xfff;
-  fill(cpu, lin, physPage, user, rw, (updated & D) !== 0, (pte & G) !== 0, false);
-  return physPage | (lin & 0xfff);
+  return smallPage(cpu, lin, pdeAddr, pde, pteAddr, pte, write, supervisor);
 }

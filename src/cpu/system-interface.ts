@@ -29,6 +29,14 @@ export interface SystemInterface {
    * StopReason.Exception with the event in `cpu.interceptedEvent`.
    */
   interceptException?(vector: number, errorCode: number, software: boolean): boolean;
+  /**
+   * The FERR# pin (SDM Vol. 1 Appendix D, Vol. 3A §22.18.6.7): with CR0.NE = 0
+   * the x87 asserts it when an instruction ends with an unmasked exception
+   * pending, and deasserts it when the exception flags are cleared (FNCLEX,
+   * FNINIT, FNSAVE, FLDCW/FLDENV/FRSTOR masking or clearing them). A PC
+   * routes it to IRQ 13 and answers with IGNNE# (`cpu.fpu.ignne`).
+   */
+  fpuError?(asserted: boolean): void;
 }
 
 /** Sensitive operations reported through {@link SystemInterface.onSensitive}. */

@@ -27,3 +27,22 @@ export class ManualClock implements Clock {
   set(nowNs: number): void { if (nowNs > this.timeNs) this.timeNs = nowNs; }
   add(deltaNs: number): void { this.timeNs += deltaNs; }
 }
+
+/**
+ * Whole periods of a `hz` clock that have elapsed `ns` nanoseconds after its
+ * origin: floor(ns × hz / 1e9), exact for any ns below 2^53 (the product is
+ * split so no intermediate leaves the integers a double holds exactly).
+ */
+export function ticksAt(ns: number, hz: number): number {
+  if (ns <= 0) return Math.floor((ns * hz) / 1e9);
+  const seconds = Math.floor(ns / 1e9);
+  return seconds * hz + Math.floor(((ns - seconds * 1e9) * hz) / 1e9);
+}
+
+/** The first nanosecond at which a `hz` clock has counted `ticks` periods: ceil(ticks × 1e9 / hz). */
+export function nsOfTick(ticks: number, hz: number): number {
+  if (ticks === Infinity) return Infinity;
+  const whole = Math.floor(ticks / hz);
+  return whole * 1e9 + Math.ceil(((ticks - whole * hz) * 1e9) / hz);
+}
+

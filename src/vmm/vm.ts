@@ -1,20 +1,29 @@
 /**
- * One virtual machine: guest memory, the board of devices on the I/O bus,
- * and a vCPU. `runSlice()` runs the vCPU until an exit; `run()` is the loop
- * that handles exits until the guest is done. The board here is the minimal
- * one test kernels need (debug console 0xE9, isa-debug-exit 0xF4, COM1);
- * the full PC attaches more devices the same way.
+ * One virtual machine: guest memory, the PC board of devices on the I/O bus
+ * (pc-board.ts), a guest clock and a vCPU. `runSlice()` runs the vCPU until
+ * an exit; `run()` is the loop that handles exits and runs the board's
+ * timers between slices until the guest is done. The debug console (0xE9)
+ * and isa-debug-exit (0xF4) that test kernels use sit beside the board.
  */
 import { Cpu, hex } from '../cpu/cpu.js';
+import { Feature } from '../cpu/features.js';
 import { PhysicalMemory } from '../cpu/physical-memory.js';
 import { Seg } from '../cpu/registers.js';
 import { StopReason, type SystemInterface } from '../cpu/system-interface.js';
 import { IoBus } from '../devices/io-bus.js';
 import { DebugConsole, DebugExit } from '../devices/debug-port.js';
-import { Uart16550 } from '../devices/uart-16550.js';
-import { NO_IRQ } from '../devices/io-device.js';
+import type { Uart16550 } from '../devices/uart-16550.js';
+import { hostWallClockMs, InstructionClock, RealTimeClock, type GuestClock } from '../host/clock.js';
 import type { ExitReason, VmExit } from './vm-exit.js';
+import { PcBoard } from './pc-board.js';
 import { PORTS } from './layout.js';
+
+/** How guest time passes. */
+export type TimeSource =
+  /** Host monotonic time: guest timers run at wall-clock speed. */
+  | { kind: 'realtime' }
+  /** Retired instructions × nsPerInstruction (default 10), jumping over halts: reproducible runs. */
+  | { kind: 'instructions'; nsPerInstruction?: number };
 
 /** Options for a {@link Vm}. */
 export interface VmOptions {
@@ -24,10 +33,18 @@ export interface VmOptions {
   output: (bytes: Uint8Array) => void;
   /** Where the 0xE9 debug console goes, if not to `output`. */
   debugOutput?: (bytes: Uint8Array) => void;
+  /** COM2, COM3, COM4 output; a port without one is left off the board. */
+  moreSerialOutputs?: ReadonlyArray<((bytes: Uint8Array) => void) | undefined>;
   /** Diagnostics from the monitor itself (unclaimed ports, …). */
   log?: (line: string) => void;
-  /** Instructions per run slice. */
+  /** Most instructions per run slice (slices end earlier at timer deadlines). */
   sliceInstructions?: number;
+  /** Guest time: real time (default) or deterministic instruction time. */
+  time?: TimeSource;
+  /** What the RTC shows at start, ms since 1970: default the host's time, or 2020-01-01 00:00 UTC with instruction time. */
+  rtcStartMs?: number;
+  /** End the run when the guest asks for a reset instead of resetting (QEMU's -no-reboot). */
+  noReboot?: boolean;
 }
 
 /** How a VM's run ended. */
@@ -42,27 +59,71 @@ export interface VmResult {
 /** Status a triple fault ends the run with (distinct from the debug-exit statuses, which are odd). */
 export const TRIPLE_FAULT_STATUS = 3 << 1;
 
+/** The RTC's start with instruction time, so runs do not depend on the host's date. */
+const DETERMINISTIC_RTC_START_MS = Date.UTC(2020, 0, 1);
+/** Longest host sleep of a halted vCPU before the loop looks again (host input wakes it sooner). */
+const MAX_IDLE_MS = 50;
+/** Slices of a real-time run are sized from a measured speed; this is the first guess (instructions per ns). */
+const INITIAL_INSTRUCTIONS_PER_NS = 0.02;
+/** Loop iterations between yields to the host's event loop, when slices are short. */
+const YIELD_ITERATIONS = 1000;
+
 /** A virtual machine with one vCPU. */
 export class Vm {
   readonly memory: PhysicalMemory;
   readonly io = new IoBus();
   readonly cpu: Cpu;
-  readonly com1: Uart16550;
+  readonly clock: GuestClock;
+  readonly board: PcBoard;
   readonly exitCounts: Record<ExitReason, number> = {
-    'io-in': 0, 'io-out': 0, hlt: 0, shutdown: 0, 'debug-exit': 0, 'halt-forever': 0, exception: 0, budget: 0,
+    'io-in': 0, 'io-out': 0, hlt: 0, shutdown: 0, 'debug-exit': 0, 'halt-forever': 0, exception: 0, reset: 0, budget: 0,
   };
   private debugExitStatus = -1;
+  private resetRequested = false;
   private readonly log: (line: string) => void;
   private readonly slice: number;
+  private readonly noReboot: boolean;
+  /** Measured guest speed, for sizing real-time slices. */
+  private instructionsPerNs = INITIAL_INSTRUCTIONS_PER_NS;
+  /** The earliest timer deadline, as of the last advanceTimers. */
+  private deadlineNs = Infinity;
+  /** Ends the current idle sleep early (set while sleeping). */
+  private wake: (() => void) | undefined;
 
   constructor(options: VmOptions) {
     this.log = options.log ?? (() => {});
     this.slice = options.sliceInstructions ?? 1_000_000;
+    this.noReboot = options.noReboot ?? false;
     this.memory = new PhysicalMemory({
       ramBytes: options.memBytes,
       onUnmapped: (gpa, write) => this.log(`unmapped memory ${write ? 'write' : 'read'} at 0x${hex(gpa, 8)}`),
     });
     this.io.onUnclaimed = (port, write) => this.log(`unclaimed I/O port ${write ? 'write' : 'read'} at 0x${hex(port, 4)}`);
+    const time = options.time ?? { kind: 'realtime' };
+    this.clock = time.kind === 'realtime'
+      ? new RealTimeClock()
+      : new InstructionClock(() => this.cpu.instructions, time.nsPerInstruction);
+
+    // The CPU first: the instruction clock and the board's devices read it; its
+    // system interface reaches the board only when the guest runs.
+    const counts = this.exitCounts;
+    const io = this.io;
+    const system: SystemInterface = {
+      ioRead: (port, size) => {
+        counts['io-in']++;
+        const value = io.read(port, size);
+        this.checkDeadline();
+        return value;
+      },
+      ioWrite: (port, size, value) => {
+        counts['io-out']++;
+        io.write(port, size, value);
+        this.checkDeadline();
+      },
+      acknowledgeInterrupt: () => this.board.pic.acknowledge(),
+    };
+    this.cpu = new Cpu({ memory: this.memory, system });
+
     const out = (b: number) => options.output(Uint8Array.of(b));
     const debugOut = options.debugOutput;
     this.io.attach(PORTS.debugConsole, 1, new DebugConsole(debugOut ? (b) => debugOut(Uint8Array.of(b)) : out), 'debug console');
@@ -70,22 +131,49 @@ export class Vm {
       this.debugExitStatus = status;
       this.cpu.requestStop();
     }), 'isa-debug-exit');
-    this.com1 = new Uart16550(NO_IRQ, out);
-    this.io.attach(PORTS.com1, 8, this.com1, 'COM1');
-    const counts = this.exitCounts;
-    const io = this.io;
-    const system: SystemInterface = {
-      ioRead(port, size) { counts['io-in']++; return io.read(port, size); },
-      ioWrite(port, size, value) { counts['io-out']++; io.write(port, size, value); },
-      acknowledgeInterrupt: () => 0x20,
-    };
-    this.cpu = new Cpu({ memory: this.memory, system });
+    const more = (options.moreSerialOutputs ?? []).map((f) => f && ((b: number) => f(Uint8Array.of(b))));
+    this.board = new PcBoard({
+      io: this.io,
+      clock: this.clock,
+      setIntr: (level) => {
+        this.cpu.setIntr(level);
+        if (level) this.wake?.();
+      },
+      a20: {
+        setA20: (enabled) => {
+          this.cpu.a20Mask = enabled ? -1 : ~(1 << 20);
+          this.cpu.flushTlb(true);
+        },
+      },
+      requestReset: () => {
+        this.resetRequested = true;
+        this.cpu.requestStop();
+      },
+      // A reprogrammed timer may be due sooner than the slice was sized for.
+      timersChanged: () => this.cpu.requestStop(),
+      rtcStartMs: options.rtcStartMs ?? (time.kind === 'realtime' ? hostWallClockMs() : DETERMINISTIC_RTC_START_MS),
+      serial: [out, ...more],
+    });
+    this.board.configureCmos({
+      ramBelow4GiBBytes: options.memBytes,
+      fpu: (this.cpu.features.edx & Feature.FPU) !== 0,
+    });
   }
 
-  /** Runs the vCPU until something needs the monitor. */
-  runSlice(): VmExit {
+  /** COM1, the console. */
+  get com1(): Uart16550 { return this.board.serial[0]!; }
+
+  /** Machine reset: the CPU and the board's chips to their power-on state; memory is kept. */
+  reset(): void {
+    this.resetRequested = false;
+    this.cpu.reset();
+    this.board.reset();
+  }
+
+  /** Runs the vCPU until something needs the monitor, for at most `budget` instructions. */
+  runSlice(budget = this.slice): VmExit {
     const cpu = this.cpu;
-    const reason = cpu.run(this.slice);
+    const reason = cpu.run(budget);
     const cs = cpu.segSel[Seg.CS], eip = cpu.eip;
     let exit: VmExit;
     switch (reason) {
@@ -103,7 +191,8 @@ export class Vm {
         exit = { reason: 'exception', vector: cpu.interceptedEvent.vector, errorCode: cpu.interceptedEvent.errorCode, cs, eip };
         break;
       default:
-        exit = this.debugExitStatus >= 0 ? { reason: 'debug-exit', status: this.debugExitStatus } : { reason: 'budget' };
+        exit = this.debugExitStatus >= 0 ? { reason: 'debug-exit', status: this.debugExitStatus }
+          : this.resetRequested ? { reason: 'reset' } : { reason: 'budget' };
     }
     this.exitCounts[exit.reason]++;
     return exit;
@@ -111,12 +200,23 @@ export class Vm {
 
   /**
    * Runs until the guest is done: debug-exit, HLT with interrupts off, or a
-   * triple fault. Yields to the host event loop between slices so input and
-   * timers get serviced.
+   * triple fault. Between slices the board's timers run up to the clock's
+   * now, and the next slice is sized to end at the earliest deadline; a
+   * halted vCPU sleeps (or, with instruction time, jumps) to that deadline.
+   * Yields to the host event loop regularly so input and host timers get serviced.
    */
   async run(maxInstructions = Infinity): Promise<VmResult> {
+    const cpu = this.cpu;
+    let sinceYield = 0;
+    let iterations = 0;
     for (;;) {
-      const exit = this.runSlice();
+      const now = this.clock.nowNs();
+      const deadline = this.advanceTimers(now);
+      const before = cpu.instructions;
+      const exit = this.runSlice(this.budget(deadline - now, maxInstructions));
+      const retired = cpu.instructions - before;
+      this.learnSpeed(retired, this.clock.nowNs() - now);
+      sinceYield += retired;
       switch (exit.reason) {
         case 'debug-exit':
           return { status: exit.status, exit, message: `guest exited with status ${exit.status} (isa-debug-exit)` };
@@ -132,18 +232,84 @@ export class Vm {
             status: TRIPLE_FAULT_STATUS, exit,
             message: `unhandled exception #${vectorName(exit.vector)} at ${hex(exit.cs, 4)}:${hex(exit.eip, 8)}`,
           };
+        case 'reset':
+          if (this.noReboot) return { status: 0, exit, message: 'guest requested a reset (no-reboot)' };
+          this.log('guest requested a reset');
+          this.reset();
+          break;
         case 'hlt':
-          // Nothing on this board raises interrupts yet: a guest waiting for one waits for host input.
-          await new Promise((resolve) => setTimeout(resolve, 10));
+          await this.idle();
+          sinceYield = 0;
           break;
         case 'budget':
-          if (this.cpu.instructions >= maxInstructions) {
+          if (cpu.instructions >= maxInstructions) {
             return { status: 124, exit, message: `instruction limit reached (${maxInstructions}) at ${hex(this.cpu.segSel[Seg.CS], 4)}:${hex(this.cpu.eip, 8)}` };
           }
-          await new Promise((resolve) => setImmediate(resolve));
           break;
       }
+      if (sinceYield >= this.slice || ++iterations >= YIELD_ITERATIONS) {
+        sinceYield = 0;
+        iterations = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
+  }
+
+  private advanceTimers(nowNs: number): number {
+    this.deadlineNs = this.board.advanceTimers(nowNs);
+    return this.deadlineNs;
+  }
+
+  /**
+   * After each port access: end the slice if a timer fell due. Slices are
+   * sized from an estimate of the guest's speed, which a loop polling a port
+   * (a calibration loop reading the PIT) can miss by far; such loops are
+   * exactly the ones that watch time.
+   */
+  private checkDeadline(): void {
+    if (this.clock.nowNs() >= this.deadlineNs) this.cpu.requestStop();
+  }
+
+  /** Instructions to run before `untilNs` of guest time have passed (at least 1, at most a slice). */
+  private budget(untilNs: number, maxInstructions: number): number {
+    const perNs = this.clock.nsPerInstruction !== undefined ? 1 / this.clock.nsPerInstruction : this.instructionsPerNs;
+    const wanted = untilNs === Infinity ? this.slice : Math.ceil(untilNs * perNs);
+    return Math.max(1, Math.min(wanted, this.slice, maxInstructions - this.cpu.instructions));
+  }
+
+  /** Folds one slice into the speed estimate that sizes real-time slices. */
+  private learnSpeed(retired: number, elapsedNs: number): void {
+    if (this.clock.nsPerInstruction !== undefined || retired < 1000 || elapsedNs <= 0) return;
+    this.instructionsPerNs += (retired / elapsedNs - this.instructionsPerNs) * 0.25;
+  }
+
+  /**
+   * The vCPU is halted with interrupts enabled: run the timers, and unless an
+   * interrupt fell due, wait for the next deadline. Instruction time jumps
+   * there (and the TSC with it, so it keeps counting guest time); real time
+   * sleeps, woken early by any interrupt a host event raises.
+   */
+  private async idle(): Promise<void> {
+    const deadline = this.advanceTimers(this.clock.nowNs());
+    if (this.cpu.intrLine) return;
+    const before = this.clock.nowNs();
+    const waitMs = this.clock.idle(deadline);
+    const nsPerInstruction = this.clock.nsPerInstruction;
+    if (nsPerInstruction !== undefined) this.cpu.tscOffset += Math.round((this.clock.nowNs() - before) / nsPerInstruction);
+    if (waitMs > 0) await this.sleep(Math.min(waitMs, MAX_IDLE_MS));
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, Math.ceil(ms)));
+      this.wake = done;
+    });
   }
 }
 

@@ -29,6 +29,9 @@ test('--help lists the options and exits 0', () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /--kernel FILE/);
   assert.match(r.stdout, /--bios FILE/);
+  for (const option of ['--initrd FILE', '--append STRING', '--disk FILE', '--cdrom FILE', '--mem SIZE', 'Ctrl-A x']) {
+    assert.ok(r.stdout.includes(option), option);
+  }
 });
 
 test('an unknown option is a one-line usage error', () => {
@@ -45,10 +48,10 @@ test('an empty kernel file is rejected', () => {
   oneLineError(anillo('run', '--kernel', f), /empty\.elf: kernel is empty/);
 });
 
-test('a file without a Multiboot header is rejected', () => {
+test('a file that is neither a bzImage nor a Multiboot kernel is rejected', () => {
   const f = join(dir, 'text.bin');
   writeFileSync(f, 'this is not a kernel\n'.repeat(100));
-  oneLineError(anillo('run', '--kernel', f), /text\.bin: not a Multiboot kernel/);
+  oneLineError(anillo('run', '--kernel', f), /text\.bin: neither a Linux bzImage .* nor a Multiboot kernel/);
 });
 
 test('a truncated ELF kernel is rejected', () => {

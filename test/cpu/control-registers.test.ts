@@ -4,9 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine } from '../../tools/cpu-harness.js';
-import { assemble } from '../support/asm.js';
+import { CODE, completes, faultsAtStart, runProgram, type Run, type Setup } from '../support/cpu-test.js';
 import { Cr0, Cr4, Reg, Seg, Vector } from '../../src/cpu/registers.js';
-import { StopReason } from '../../src/cpu/system-interface.js';
 import { Cpu } from '../../src/cpu/cpu.js';
 import { PhysicalMemory } from '../../src/cpu/physical-memory.js';
 import { NullSystem } from '../../src/cpu/system-interface.js';
@@ -14,34 +13,11 @@ import { defaultFeatures, Feature } from '../../src/cpu/features.js';
 import { cr4Writable, writeCr0, writeCr3, writeCr4 } from '../../src/cpu/control-registers.js';
 import { SegOk } from '../../src/cpu/segments.js';
 
-const CODE = 0x1000;
 const DATA = 0x5000;
 const u = (v: number) => v >>> 0;
 
-interface Run { m: HarnessMachine; vector: number; errorCode: number; eip: number; end: number }
-
-function run(src: string, setup?: (m: HarnessMachine) => void, mode: 'pm0' | 'real' = 'pm0', m = new HarnessMachine()): Run {
-  if (mode === 'real') m.realMode(0, CODE);
-  else m.protectedMode(0);
-  const code = assemble(`${src}\nud2`, mode === 'real' ? 16 : 32, CODE);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  setup?.(m);
-  const stop = m.run(1000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, vector: stop.vector, errorCode: stop.errorCode, eip: m.cpu.eip >>> 0, end: CODE + code.length - 2 };
-}
-
-function completes(r: Run): HarnessMachine {
-  assert.equal(r.vector, Vector.UD, `stopped by vector ${r.vector} (error ${r.errorCode}) at ${r.eip.toString(16)}`);
-  assert.equal(r.eip, r.end);
-  return r.m;
-}
-
-function faultsAtStart(r: Run, vector: number, errorCode = -1): void {
-  assert.equal(r.vector, vector, `vector ${r.vector} (error ${r.errorCode})`);
-  assert.equal(r.eip, CODE);
-  assert.equal(r.errorCode, errorCode);
+function run(src: string, setup?: Setup, mode: 'pm0' | 'real' = 'pm0', m?: HarnessMachine): Run {
+  return runProgram(src, { mode, setup, machine: m, budget: 1000 });
 }
 
 const setEax = (v: number) => (m: HarnessMachine) => { m.cpu.regs[Reg.EAX] = v | 0; };

@@ -5,12 +5,13 @@
 // Programs end with `int3` (intercepted by the harness, EIP past it).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { descriptor, gateDescriptor, HarnessMachine } from '../../tools/cpu-harness.js';
+import { descriptor, gateDescriptor, HarnessMachine, type HarnessStop } from '../../tools/cpu-harness.js';
 import { assemble } from '../support/asm.js';
+import { CODE, read16, read32, runCode } from '../support/cpu-test.js';
 import { Flag, Reg, Seg, Vector } from '../../src/cpu/registers.js';
-import { StopReason } from '../../src/cpu/system-interface.js';
 
-const USER = 0x1000;
+/** Where the code under test is loaded ({@link runCode}'s default) and starts. */
+const USER = CODE;
 const KERNEL = 0x2000;
 const KERNEL16 = 0x2100;
 const TARGET = 0x3000;
@@ -71,29 +72,16 @@ function machine(cpl: 0 | 3): HarnessMachine {
   return m;
 }
 
-interface Stop { vector: number; errorCode: number }
-
-/** Loads 32-bit `src` at USER and runs to an exception; returns it. */
-function run(m: HarnessMachine, src: string): Stop {
-  m.load(USER, assemble(src, 32, USER));
-  const stop = m.run(10_000);
-  assert.equal(stop.reason, StopReason.Exception, `stopped by ${stop.reason}`);
-  return stop;
-}
-
-function assertFault(stop: Stop, vector: number, errorCode: number, what: string): void {
+function assertFault(stop: HarnessStop, vector: number, errorCode: number, what: string): void {
   assert.equal(stop.vector, vector, `${what}: vector ${stop.vector}`);
   assert.equal(stop.errorCode, errorCode, `${what}: error code ${stop.errorCode.toString(16)}`);
 }
-
-const read32 = (m: HarnessMachine, gpa: number): number => m.mem.read(gpa, 4) >>> 0;
-const read16 = (m: HarnessMachine, gpa: number): number => m.mem.read(gpa, 2);
 
 describe('direct far JMP and CALL', () => {
   test('JMP to a non-conforming segment at CPL loads CS with its base and RPL = CPL', () => {
     const m = machine(0);
     m.load(ALT_BASE + 0x100, [0xcc]);
-    assert.equal(run(m, 'jmp 0x38:0x100').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x38:0x100').vector, Vector.BP);
     assert.equal(m.cpu.segSel[Seg.CS], Sel.CodeAlt);
     assert.equal(m.cpu.segBase[Seg.CS], ALT_BASE);
     assert.equal(m.cpu.eip, 0x101);
@@ -102,7 +90,7 @@ describe('direct far JMP and CALL', () => {
   test('JMP to a more privileged conforming segment keeps CPL 3 and gives CS RPL 3', () => {
     const m = machine(3);
     m.load(TARGET, [0xcc]);
-    assert.equal(run(m, `jmp 0x40:${TARGET}`).vector, Vector.BP);
+    assert.equal(runCode(m, `jmp 0x40:${TARGET}`).vector, Vector.BP);
     assert.equal(m.cpu.segSel[Seg.CS], Sel.Conforming | 3);
     assert.equal(m.cpu.cpl, 3);
   });
@@ -123,7 +111,7 @@ describe('direct far JMP and CALL', () => {
       const m = machine(cpl);
       if (what.startsWith('an LDT')) m.setGdtEntry(13, descriptor(0x7000, 0x67, 0x82, 0));
       const cs = m.cpu.segSel[Seg.CS];
-      assertFault(run(m, src), vector, code, what);
+      assertFault(runCode(m, src), vector, code, what);
       assert.equal(m.cpu.eip, USER, 'reported at the instruction');
       assert.equal(m.cpu.segSel[Seg.CS], cs);
       assert.equal(m.reg('esp'), USER_STACK);
@@ -133,14 +121,14 @@ describe('direct far JMP and CALL', () => {
   test('CALL ptr16:32 pushes CS (zero-extended) and EIP; RETF returns', () => {
     const m = machine(0);
     m.load(ALT_BASE + 0x100, [0xcc]);
-    run(m, 'call 0x38:0x100');
+    runCode(m, 'call 0x38:0x100');
     assert.equal(m.reg('esp'), USER_STACK - 8);
     assert.equal(read32(m, USER_STACK - 8), USER + 7);
     assert.equal(read32(m, USER_STACK - 4), Sel.Code0);
 
     const back = machine(0);
     back.load(ALT_BASE + 0x100, [0xcb]);
-    assert.equal(run(back, 'call 0x38:0x100\nint3').vector, Vector.BP);
+    assert.equal(runCode(back, 'call 0x38:0x100\nint3').vector, Vector.BP);
     assert.equal(back.cpu.segSel[Seg.CS], Sel.Code0);
     assert.equal(back.cpu.eip, USER + 8);
     assert.equal(back.reg('esp'), USER_STACK);
@@ -149,7 +137,7 @@ describe('direct far JMP and CALL', () => {
   test('a 16-bit far CALL pushes IP and CS as words; o16 RETF pops them', () => {
     const m = machine(0);
     m.load(ALT_BASE + 0x100, [0x66, 0xcb]);
-    assert.equal(run(m, 'call word 0x38:0x100\nint3').vector, Vector.BP);
+    assert.equal(runCode(m, 'call word 0x38:0x100\nint3').vector, Vector.BP);
     assert.equal(m.cpu.eip, USER + 7);
     assert.equal(m.reg('esp'), USER_STACK);
     assert.equal(read16(m, USER_STACK - 4), USER + 6);
@@ -163,7 +151,7 @@ describe('call gates', () => {
   test('CALL through a 32-bit gate from CPL 3 switches to the TSS ring-0 stack and copies the parameters', () => {
     const m = machine(3);
     m.load(KERNEL, [0xcc]);
-    assert.equal(run(m, CALL_WITH_PARAMS).vector, Vector.BP);
+    assert.equal(runCode(m, CALL_WITH_PARAMS).vector, Vector.BP);
     assert.equal(m.cpu.cpl, 0);
     assert.equal(m.cpu.segSel[Seg.CS], Sel.Code0);
     assert.equal(m.cpu.segSel[Seg.SS], Sel.Data0);
@@ -176,7 +164,7 @@ describe('call gates', () => {
   test('RETF imm16 back to CPL 3 pops SS:ESP, releases the parameters on both stacks and nulls a ring-0 DS', () => {
     const m = machine(3);
     m.load(KERNEL, assemble('mov ax, 0x10\nmov ds, ax\nretf 8', 32, KERNEL));
-    assert.equal(run(m, CALL_WITH_PARAMS).vector, Vector.BP);
+    assert.equal(runCode(m, CALL_WITH_PARAMS).vector, Vector.BP);
     assert.equal(m.cpu.eip, USER + 18);
     assert.equal(m.cpu.cpl, 3);
     assert.equal(m.cpu.segSel[Seg.CS], Sel.Code3);
@@ -190,7 +178,7 @@ describe('call gates', () => {
     const m = machine(3);
     m.load(KERNEL16, [0xcc]);
     const src = 'push word 0x1111\npush word 0x2222\ncall 0x5b:0\nint3';
-    assert.equal(run(m, src).vector, Vector.BP);
+    assert.equal(runCode(m, src).vector, Vector.BP);
     assert.equal(m.cpu.segSel[Seg.CS], Sel.Code16);
     assert.ok(!m.cpu.codeSize32);
     assert.equal(m.reg('esp'), KERNEL_STACK - 12);
@@ -199,7 +187,7 @@ describe('call gates', () => {
 
     const back = machine(3);
     back.load(KERNEL16, assemble('retf 4', 16, KERNEL16));
-    assert.equal(run(back, src).vector, Vector.BP);
+    assert.equal(runCode(back, src).vector, Vector.BP);
     assert.equal(back.cpu.eip, USER + 16);
     assert.equal(back.cpu.cpl, 3);
     assert.equal(back.reg('esp'), USER_STACK);
@@ -208,7 +196,7 @@ describe('call gates', () => {
   test('a gate to a segment at the current level pushes on the current stack', () => {
     const m = machine(3);
     m.load(TARGET, [0xcc]);
-    assert.equal(run(m, 'call 0x8b:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'call 0x8b:0').vector, Vector.BP);
     assert.equal(m.cpu.segSel[Seg.CS], Sel.Code3);
     assert.equal(m.cpu.eip, TARGET + 1);
     assert.equal(m.reg('esp'), USER_STACK - 8);
@@ -219,11 +207,11 @@ describe('call gates', () => {
   test('JMP through a call gate reaches a segment at CPL, but not a more privileged one', () => {
     const m = machine(3);
     m.load(TARGET, [0xcc]);
-    assert.equal(run(m, 'jmp 0x8b:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x8b:0').vector, Vector.BP);
     assert.equal(m.cpu.eip, TARGET + 1);
     assert.equal(m.reg('esp'), USER_STACK);
     const inward = machine(3);
-    assertFault(run(inward, 'jmp 0x53:0'), Vector.GP, Sel.Code0, 'JMP inward');
+    assertFault(runCode(inward, 'jmp 0x53:0'), Vector.GP, Sel.Code0, 'JMP inward');
   });
 
   const gateFaults: [string, (m: HarnessMachine) => void, string, number, number][] = [
@@ -255,7 +243,7 @@ describe('call gates', () => {
     test(`faults: ${what}`, () => {
       const m = machine(3);
       setup(m);
-      assertFault(run(m, src), vector, code, what);
+      assertFault(runCode(m, src), vector, code, what);
       assert.equal(m.cpu.eip, USER);
       assert.equal(m.cpu.cpl, 3);
       assert.equal(m.cpu.segSel[Seg.CS], Sel.Code3);
@@ -267,11 +255,11 @@ describe('call gates', () => {
 
 describe('far RET checks', () => {
   /** Runs `retf` (or `src`) at `cpl` with `stack` dwords at the top of the stack. */
-  function retf(cpl: 0 | 3, stack: number[], src = 'retf'): { m: HarnessMachine; stop: Stop } {
+  function retf(cpl: 0 | 3, stack: number[], src = 'retf'): { m: HarnessMachine; stop: HarnessStop } {
     const m = machine(cpl);
     stack.forEach((v, i) => m.mem.write(USER_STACK + 4 * i, 4, v));
     m.load(TARGET, [0xcc]);
-    return { m, stop: run(m, src) };
+    return { m, stop: runCode(m, src) };
   }
 
   const cases: [string, 0 | 3, number[], number, number][] = [
@@ -306,12 +294,12 @@ describe('far RET checks', () => {
 
 describe('IRET in protected mode', () => {
   /** Runs `iretd` at `cpl` with `stack` dwords on top of the stack and int3 at TARGET. */
-  function iret(cpl: 0 | 3, stack: number[], setup?: (m: HarnessMachine) => void): { m: HarnessMachine; stop: Stop } {
+  function iret(cpl: 0 | 3, stack: number[], setup?: (m: HarnessMachine) => void): { m: HarnessMachine; stop: HarnessStop } {
     const m = machine(cpl);
     stack.forEach((v, i) => m.mem.write(USER_STACK + 4 * i, 4, v));
     m.load(TARGET, [0xcc]);
     setup?.(m);
-    return { m, stop: run(m, 'iretd') };
+    return { m, stop: runCode(m, 'iretd') };
   }
 
   test('to ring 3: pops SS:ESP, takes IOPL and IF at CPL 0, nulls the ring-0 data segments', () => {

@@ -15,13 +15,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine } from '../../tools/cpu-harness.js';
 import { assemble } from '../support/asm.js';
+import { CODE, completes, loadProgram, rd, runLoaded, type Run } from '../support/cpu-test.js';
 import { Cr0, Cr4, Reg, Vector } from '../../src/cpu/registers.js';
-import { StopReason } from '../../src/cpu/system-interface.js';
 import { writeCr0, writeCr3, writeCr4 } from '../../src/cpu/control-registers.js';
 import { PfError } from '../../src/cpu/paging.js';
 
 const P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80, G = 0x100;
-const CODE = 0x1000;
 /** Where the paging structures go; identity-mapped (supervisor) so MOV can edit them. */
 const TABLES = 0x10_0000;
 const MEM_BYTES = 16 << 20;
@@ -37,23 +36,24 @@ interface Tables {
   pteAddr(lin: number): number;
 }
 
-/** 32-bit paging: a page directory and page tables (SDM Vol. 3A §4.3). */
-class Tables32 implements Tables {
+/** What both table formats share: allocation of zeroed 4 KiB tables after the root, and entry writes. */
+abstract class TablesBase implements Tables {
   readonly root = TABLES;
-  private next = TABLES + 0x1000;
-  constructor(private readonly m: HarnessMachine) { zero(m, this.root); }
-  pdeAddr(lin: number): number { return this.root + (lin >>> 22) * 4; }
-  pteAddr(lin: number): number {
-    return (this.m.mem.read(this.pdeAddr(lin), 4) & ~0xfff) + ((lin >>> 12) & 0x3ff) * 4;
+  protected next = TABLES + 0x1000;
+  constructor(protected readonly m: HarnessMachine) { zero(m, this.root); }
+  abstract pdeAddr(lin: number): number;
+  abstract pteAddr(lin: number): number;
+  /** A fresh zeroed table. */
+  protected allocate(): number {
+    const table = this.next;
+    this.next += 0x1000;
+    zero(this.m, table);
+    return table;
   }
   map(lin: number, phys: number, flags = P | RW | US, upper = P | RW | US): void {
     const pde = this.m.mem.read(this.pdeAddr(lin), 4);
     let table = pde & ~0xfff;
-    if ((pde & P) === 0 || (pde & PS) !== 0) {
-      table = this.next;
-      this.next += 0x1000;
-      zero(this.m, table);
-    }
+    if ((pde & P) === 0 || (pde & PS) !== 0) table = this.allocate();
     this.m.mem.write(this.pdeAddr(lin), 4, table | upper);
     this.m.mem.write(this.pteAddr(lin), 4, phys | flags);
   }
@@ -62,18 +62,21 @@ class Tables32 implements Tables {
   }
 }
 
+/** 32-bit paging: a page directory and page tables (SDM Vol. 3A §4.3). */
+class Tables32 extends TablesBase {
+  pdeAddr(lin: number): number { return this.root + (lin >>> 22) * 4; }
+  pteAddr(lin: number): number {
+    return (this.m.mem.read(this.pdeAddr(lin), 4) & ~0xfff) + ((lin >>> 12) & 0x3ff) * 4;
+  }
+}
+
 /** PAE paging: a PDPT, page directories and page tables of 64-bit entries (§4.4). */
-class TablesPae implements Tables {
-  readonly root = TABLES;
-  private next = TABLES + 0x1000;
-  constructor(private readonly m: HarnessMachine) { zero(m, this.root); }
+class TablesPae extends TablesBase {
   private directory(lin: number): number {
     const at = this.root + (lin >>> 30) * 8;
     let pdpte = this.m.mem.read(at, 4);
     if ((pdpte & P) === 0) {
-      pdpte = this.next | P;
-      this.next += 0x1000;
-      zero(this.m, pdpte & ~0xfff);
+      pdpte = this.allocate() | P;
       this.m.mem.write(at, 4, pdpte);
     }
     return pdpte & ~0xfff;
@@ -81,20 +84,6 @@ class TablesPae implements Tables {
   pdeAddr(lin: number): number { return this.directory(lin) + ((lin >>> 21) & 0x1ff) * 8; }
   pteAddr(lin: number): number {
     return (this.m.mem.read(this.pdeAddr(lin), 4) & ~0xfff) + ((lin >>> 12) & 0x1ff) * 8;
-  }
-  map(lin: number, phys: number, flags = P | RW | US, upper = P | RW | US): void {
-    const pde = this.m.mem.read(this.pdeAddr(lin), 4);
-    let table = pde & ~0xfff;
-    if ((pde & P) === 0 || (pde & PS) !== 0) {
-      table = this.next;
-      this.next += 0x1000;
-      zero(this.m, table);
-    }
-    this.m.mem.write(this.pdeAddr(lin), 4, table | upper);
-    this.m.mem.write(this.pteAddr(lin), 4, phys | flags);
-  }
-  mapLarge(lin: number, phys: number, flags = P | RW | US): void {
-    this.m.mem.write(this.pdeAddr(lin), 4, phys | flags | PS);
   }
 }
 
@@ -115,10 +104,10 @@ interface PagedOptions {
   before?: string;
 }
 
-interface Run {
-  m: HarnessMachine; t: Tables; vector: number; errorCode: number; eip: number;
-  /** EIP of the first instruction of the code under test, and of the end marker. */
-  start: number; end: number;
+interface PagedRun extends Run {
+  t: Tables;
+  /** EIP of the first instruction of the code under test. */
+  start: number;
 }
 
 /** A machine at `cpl` with the paging structures of `opts` built (paging still off). */
@@ -143,17 +132,14 @@ function layout(opts: PagedOptions = {}): Tables {
  * CR4, MOV CR3 and MOV CR0; at CPL 3 the test does it through
  * control-registers.ts.
  */
-function runPaged(src: string, opts: PagedOptions = {}): Run {
+function runPaged(src: string, opts: PagedOptions = {}): PagedRun {
   const cpl = opts.cpl ?? 0;
   const { m, t } = prepare(opts);
   const cr4 = (opts.cr4 ?? 0) | (opts.pae ? Cr4.PAE : 0);
   const cr0 = m.cpu.cr0 | Cr0.PG | (opts.cr0 ?? 0);
   const prologue = cpl === 0 ? `${opts.before ?? ''}\nmov cr4, ecx\nmov cr3, ebx\nmov cr0, eax\n` : '';
-  const code = assemble(`${prologue}${src}\nud2`, 32, CODE);
   const start = CODE + (prologue === '' ? 0 : assemble(prologue, 32, CODE).length);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.ESP] = 0x8000;
+  const end = loadProgram(m, `${prologue}${src}`);
   for (const [r, v] of Object.entries(opts.regs ?? {})) m.cpu.regs[Number(r)] = v;
   if (cpl === 0) {
     m.cpu.regs[Reg.EAX] = cr0;
@@ -164,26 +150,16 @@ function runPaged(src: string, opts: PagedOptions = {}): Run {
     writeCr3(m.cpu, t.root);
     writeCr0(m.cpu, cr0);
   }
-  const stop = m.run(10_000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, t, vector: stop.vector, errorCode: stop.errorCode, eip: m.cpu.eip >>> 0, start, end: CODE + code.length - 2 };
-}
-
-function completes(r: Run): HarnessMachine {
-  assert.equal(r.vector, Vector.UD, `stopped by vector ${r.vector} (error ${r.errorCode}) at ${r.eip.toString(16)}, CR2 ${(r.m.cpu.cr2 >>> 0).toString(16)}`);
-  assert.equal(r.eip, r.end);
-  return r.m;
+  return { ...runLoaded(m, end), t, start };
 }
 
 /** Asserts a #PF with `errorCode` and CR2 = `cr2`, at the instruction `at` bytes into the code under test. */
-function pageFault(r: Run, errorCode: number, cr2: number, at = 0): void {
+function pageFault(r: PagedRun, errorCode: number, cr2: number, at = 0): void {
   assert.equal(r.vector, Vector.PF, `vector ${r.vector} (error ${r.errorCode}) at ${r.eip.toString(16)}`);
   assert.equal(r.errorCode, errorCode, 'error code');
   assert.equal(r.m.cpu.cr2 >>> 0, cr2 >>> 0, 'CR2');
   assert.equal(r.eip, r.start + at, 'EIP at the faulting instruction');
 }
-
-const rd = (m: HarnessMachine, gpa: number) => m.mem.read(gpa, 4) >>> 0;
 
 const LIN = 0x4000_0000;
 const FRAME = 0x20_0000;

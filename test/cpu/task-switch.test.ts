@@ -7,10 +7,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { descriptor, gateDescriptor, HarnessMachine, type Tss32Fields } from '../../tools/cpu-harness.js';
 import { assemble } from '../support/asm.js';
+import { CODE, read16, read32, runCode } from '../support/cpu-test.js';
 import { Cr0, Flag, Reg, Seg, Vector } from '../../src/cpu/registers.js';
-import { StopReason } from '../../src/cpu/system-interface.js';
 
-const USER = 0x1000;
+/** Where the code under test is loaded ({@link runCode}'s default) and starts. */
+const USER = CODE;
 const TARGET = 0x3000;
 const IDT = 0x5000;
 const TSS_A = 0x6000;
@@ -66,24 +67,13 @@ function machine(b: Tss32Fields = {}, cpl: 0 | 3 = 0, intercept?: (vector: numbe
   return m;
 }
 
-interface Stop { vector: number; errorCode: number }
-
-function run(m: HarnessMachine, src: string): Stop {
-  m.load(USER, assemble(src, 32, USER));
-  const stop = m.run(10_000);
-  assert.equal(stop.reason, StopReason.Exception, `stopped by ${stop.reason}`);
-  return stop;
-}
-
-const read32 = (m: HarnessMachine, gpa: number): number => m.mem.read(gpa, 4) >>> 0;
-const read16 = (m: HarnessMachine, gpa: number): number => m.mem.read(gpa, 2);
 /** Type field (low nibble of the access byte) of GDT entry `sel`. */
 const typeOf = (m: HarnessMachine, sel: number): number => m.mem.read(m.cpu.gdtrBase + (sel & ~7) + 5, 1) & 0xf;
 
 describe('task switch by JMP', () => {
   test('saves the outgoing state, loads the incoming one, moves the busy bit and sets CR0.TS', () => {
     const m = machine();
-    assert.equal(run(m, 'jmp 0x40:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x40:0').vector, Vector.BP);
     const cpu = m.cpu;
     assert.equal(cpu.trSel, Sel.TssB);
     assert.equal(cpu.trBase, TSS_B);
@@ -106,14 +96,14 @@ describe('task switch by JMP', () => {
   test('through a task gate, the gate DPL is checked instead of the TSS DPL', () => {
     const m = machine({}, 3);
     m.setGdtEntry(8, descriptor(TSS_B, 0x67, 0x89, 0)); // TSS DPL 0
-    assert.equal(run(m, 'jmp 0x4b:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x4b:0').vector, Vector.BP);
     assert.equal(m.cpu.trSel, Sel.TssB);
     assert.equal(m.cpu.cpl, 0);
   });
 
   test('loads LDTR before the segment registers that name LDT descriptors', () => {
     const m = machine({ ldt: Sel.Ldt, segs: [Sel.Data0, Sel.Code0, Sel.Data0, 0x0c, 0, 0] });
-    assert.equal(run(m, 'jmp 0x40:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x40:0').vector, Vector.BP);
     assert.equal(m.cpu.ldtrSel, Sel.Ldt);
     assert.equal(m.cpu.ldtrBase, LDT);
     assert.equal(m.cpu.segSel[Seg.DS], 0x0c);
@@ -125,7 +115,7 @@ describe('task switch by JMP', () => {
     const pages = [...Array(16).keys()];
     m.enablePaging(pages, 0x31_0000);
     m.enablePaging(pages, 0x30_0000);
-    assert.equal(run(m, 'jmp 0x40:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x40:0').vector, Vector.BP);
     assert.equal(m.cpu.cr3, 0x31_0000);
   });
 
@@ -161,7 +151,7 @@ describe('task switch by JMP', () => {
   test('starts a virtual-8086 task when the new EFLAGS has VM set', () => {
     const m = machine({ eflags: Flag.VM | Flag.FIXED1, eip: 0x10, segs: [0x100, 0x200, 0x300, 0x400, 0x500, 0x600] });
     m.load(0x2010, [0xcc]);
-    assert.equal(run(m, 'jmp 0x40:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x40:0').vector, Vector.BP);
     assert.ok(m.cpu.vm86);
     assert.equal(m.cpu.cpl, 3);
     assert.equal(m.cpu.segBase[Seg.CS], 0x2000);
@@ -173,7 +163,7 @@ describe('task switch by JMP', () => {
 describe('nested tasks: CALL, INT n, exceptions and IRET', () => {
   test('CALL to a TSS writes the back-link, sets NT and keeps the old TSS busy', () => {
     const m = machine();
-    run(m, 'call 0x40:0');
+    runCode(m, 'call 0x40:0');
     assert.equal(m.cpu.trSel, Sel.TssB);
     assert.equal(read16(m, TSS_B), Sel.TssA);
     assert.equal(m.cpu.getFlags() & Flag.NT, Flag.NT);
@@ -184,7 +174,7 @@ describe('nested tasks: CALL, INT n, exceptions and IRET', () => {
   test('IRET with NT returns to the calling task and frees the nested one', () => {
     const m = machine();
     m.load(TARGET, assemble('iretd', 32, TARGET));
-    assert.equal(run(m, 'call 0x40:0\nint3').vector, Vector.BP);
+    assert.equal(runCode(m, 'call 0x40:0\nint3').vector, Vector.BP);
     assert.equal(m.cpu.trSel, Sel.TssA);
     assert.equal(m.cpu.eip, USER + 8);
     assert.equal(m.cpu.regs[Reg.EAX], 0xa0);
@@ -202,7 +192,7 @@ describe('nested tasks: CALL, INT n, exceptions and IRET', () => {
     const idt: [number, number][] = new Array(0x31).fill([0, 0]);
     idt[0x30] = gateDescriptor(Sel.TssB, 0, 0x5, 0);
     m.installIdt(IDT, idt);
-    assert.equal(run(m, 'int 0x30\nint3').vector, Vector.BP);
+    assert.equal(runCode(m, 'int 0x30\nint3').vector, Vector.BP);
     assert.equal(m.cpu.eip, USER + 3);
     assert.equal(m.cpu.trSel, Sel.TssA);
     assert.equal(read16(m, TSS_B), Sel.TssA, 'back-link');
@@ -213,7 +203,7 @@ describe('nested tasks: CALL, INT n, exceptions and IRET', () => {
     const idt: [number, number][] = new Array(0x20).fill([0, 0]);
     idt[Vector.GP] = gateDescriptor(Sel.TssB, 0, 0x5, 0);
     m.installIdt(IDT, idt);
-    assert.equal(run(m, 'jmp 0x1000:0').vector, Vector.BP);
+    assert.equal(runCode(m, 'jmp 0x1000:0').vector, Vector.BP);
     assert.equal(m.cpu.trSel, Sel.TssB);
     assert.equal(m.reg('esp'), 0x9000 - 4);
     assert.equal(read32(m, 0x9000 - 4), 0x1000, '#GP error code');
@@ -241,7 +231,7 @@ describe('faults before the switch commits leave the old task intact', () => {
     test(what, () => {
       const m = machine({}, cpl ?? 0);
       setup(m);
-      const stop = run(m, src);
+      const stop = runCode(m, src);
       assert.equal(stop.vector, vector);
       assert.equal(stop.errorCode, code);
       assert.equal(m.cpu.trSel, Sel.TssA);
@@ -273,7 +263,7 @@ describe('faults after the switch commits are taken in the new task', () => {
       const m = machine({ segs: base, ...fields });
       m.setGdtEntry(15, descriptor(0, 0xfffff, 0x1b, 0xc)); // 0x78: code, not present
       m.setGdtEntry(16, descriptor(0, 0xfffff, 0x13, 0xc)); // 0x80: data, not present
-      const stop = run(m, 'jmp 0x40:0');
+      const stop = runCode(m, 'jmp 0x40:0');
       assert.equal(stop.vector, vector);
       assert.equal(stop.errorCode, code);
       assert.equal(m.cpu.trSel, Sel.TssB, 'TR already names the new task');

@@ -4,16 +4,19 @@
  * linear layout (code, data and stack pages mapped user/writable through
  * 32-bit paging, everything else not present), CPL 3, the same selectors
  * (flat GDT segments for mode 32, LDT segments for mode 16), an IDT whose
- * gates make INT n raise #GP(n*8+2) as Linux's does, and CR0.AM set as
- * Linux sets it — and reports an OracleResult in the native helper's terms.
+ * gates make INT n raise #GP(n*8+2) as Linux's does, and CR0.AM, NE and MP
+ * set as Linux sets them (TS clear: Linux switches the FPU eagerly) — and
+ * reports an OracleResult in the native helper's terms. The x87 state starts
+ * as the case's {@link X87Image} or else the FNINIT state, as in the helper.
  */
 import { HarnessMachine, descriptor } from '../cpu-harness.js';
 import { Cr0, Reg, Seg } from '../../src/cpu/registers.js';
 import { StopReason } from '../../src/cpu/system-interface.js';
 import {
   CODE_BASE, CODE_SIZE, DATA_BASE, DATA_SIZE, SNIPPET_OFFSET, STACK_BASE, STACK_SIZE, codePageImage,
-  effectiveEflags, hexToBytes, type OracleCase, type OracleResult, type OracleResultKind,
+  effectiveEflags, hexToBytes, type OracleCase, type OracleResult, type OracleResultKind, type X87Image,
 } from './native-oracle.js';
+import type { X87 } from '../../src/cpu/fpu/x87.js';
 
 /** Selectors the native helper reported (its hello line); Linux's defaults otherwise. */
 export interface OracleSelectors { cs32: number; ds32: number; cs16: number; ds16: number }
@@ -77,7 +80,7 @@ export function runOnEmulator(c: OracleCase, selectors: OracleSelectors = LINUX_
   cpu.idtrBase = IDT_AT;
   cpu.idtrLimit = 0x7ff;
 
-  cpu.cr0 = Cr0.PE | Cr0.ET | Cr0.AM;
+  cpu.cr0 = Cr0.PE | Cr0.ET | Cr0.AM | Cr0.NE | Cr0.MP;
   cpu.cpl = 3;
   const cs = mode16 ? selectors.cs16 : selectors.cs32;
   const ds = mode16 ? selectors.ds16 : selectors.ds32;
@@ -101,6 +104,7 @@ export function runOnEmulator(c: OracleCase, selectors: OracleSelectors = LINUX_
   regs[Reg.ESP] = r.esp; regs[Reg.EBP] = r.ebp; regs[Reg.ESI] = r.esi; regs[Reg.EDI] = r.edi;
   const initialEflags = effectiveEflags(c.eflags);
   cpu.setFlags(initialEflags);
+  if (c.x87) setX87(cpu.fpu, c.x87); else cpu.fpu.init();
   cpu.eip = mode16 ? SNIPPET_OFFSET : CODE_BASE + SNIPPET_OFFSET;
 
   const length = bytesOf(c.code).length;
@@ -126,7 +130,7 @@ export function runOnEmulator(c: OracleCase, selectors: OracleSelectors = LINUX_
   } else {
     throw new Error(`emulator oracle: unexpected stop ${stop.reason} at ${cpu.where()}`);
   }
-  return {
+  const result: OracleResult = {
     kind, vector, errorCode, cr2, signal: 0,
     regs: {
       eax: regs[Reg.EAX] >>> 0, ecx: regs[Reg.ECX] >>> 0, edx: regs[Reg.EDX] >>> 0, ebx: regs[Reg.EBX] >>> 0,
@@ -143,4 +147,24 @@ export function runOnEmulator(c: OracleCase, selectors: OracleSelectors = LINUX_
     data: readArea(m, DATA_BASE, DATA_SIZE),
     stack: readArea(m, STACK_BASE, STACK_SIZE),
   };
+  if (c.x87) result.x87 = getX87(cpu.fpu);
+  return result;
+}
+
+/** Loads an oracle x87 image (FXSAVE view) into the FPU. */
+export function setX87(fpu: X87, x: X87Image): void {
+  fpu.init();
+  fpu.setCw(x.fcw);
+  fpu.setSw(x.fsw);
+  fpu.emptyMask = ~x.ftw & 0xff;
+  x.st.forEach((hex, i) => {
+    fpu.st(i).set(parseInt(hex.slice(0, 4), 16), parseInt(hex.slice(4, 12), 16), parseInt(hex.slice(12, 20), 16));
+  });
+}
+
+/** The FPU's state as an oracle x87 image. */
+export function getX87(fpu: X87): X87Image {
+  const st: string[] = [];
+  for (let i = 0; i < 8; i++) st.push(fpu.st(i).toHex());
+  return { fcw: fpu.cw, fsw: fpu.getSw(), ftw: fpu.abridgedTag(), fop: fpu.fop, st };
 }

@@ -36,8 +36,9 @@
  * 1 and IF are always 1 and IOPL, NT, RF, VM, VIF, VIP, ID are always 0 (see
  * {@link effectiveEflags}; results carry it as `initialEflags`). With TF set,
  * the first single-step trap comes after the snippet's first instruction.
- * The x87/SSE state is the kernel's initial one (FCW 0x037F, MXCSR 0x1F80);
- * it is not reported yet (issue 4 will add `key=value` tokens for it).
+ * The SSE state is the kernel's initial one (MXCSR 0x1F80). The x87 state
+ * is the FNINIT state (FCW 0x037F, FSW 0, all registers empty) unless the
+ * case gives {@link OracleCase.x87} (mode 64 only, see "x87 state" below).
  *
  * ## Mode 64 (hosts without IA-32 user mode)
  *
@@ -114,6 +115,21 @@
  * non-zero at the end, HEX being those upper bits. Each helper answers only
  * its own modes (an `error` line otherwise). New state (x87/SSE for issue 4)
  * is added as new `key=value` tokens.
+ *
+ * ## x87 state (mode 64)
+ *
+ * A case may carry `fcw=H fsw=H ftw=H st=R0,...,R7` ({@link X87Image}): the
+ * helper writes them into the FXSAVE image of the launch signal frame, which
+ * sigreturn loads, so the snippet starts with exactly that x87 state (FSW's
+ * TOP included; `ftw` is FXSAVE's abridged tag, bit i for physical register
+ * i; `st` lists ST(0)..ST(7), each 80-bit value as 20 hex digits, sign and
+ * exponent first). Its result then adds the same tokens plus `fop=`, read
+ * from the FXSAVE image of the signal frame that ended the snippet: the
+ * state the snippet left, before the helper's handler runs any x87 code.
+ * The last-instruction/operand pointers are not reported: AMD processors
+ * save FOP/FIP/FDP only while an exception is pending, and in 64-bit mode
+ * they are addresses in `code64`'s layout anyway. The hello line of a helper
+ * that knows these tokens says `x87=1`.
  *
  * ## Results
  *
@@ -206,6 +222,22 @@ export interface OracleSegs {
   gs: number;
 }
 
+/**
+ * x87 state as the oracle exchanges it (see "x87 state" in the module doc):
+ * the FXSAVE view: FCW, FSW, the abridged tag (bit i = physical register i
+ * holds a value) and ST(0)..ST(7) as 20-hex-digit strings.
+ */
+export interface X87Image {
+  fcw: number;
+  fsw: number;
+  /** Abridged tag word: bit i set when physical register i is not empty. */
+  ftw: number;
+  /** ST(0)..ST(7), each `SEEE` + 16 significand digits (80 bits, most significant first). */
+  st: string[];
+  /** Last x87 opcode (11 bits; results only, and only when an exception is pending on AMD). */
+  fop?: number;
+}
+
 /** One snippet to run. */
 export interface OracleCase {
   /**
@@ -233,6 +265,8 @@ export interface OracleCase {
   data?: Uint8Array;
   /** Initial stack page contents (up to {@link STACK_SIZE} bytes; the rest is zero). Zero when absent. */
   stack?: Uint8Array;
+  /** Initial x87 state (mode 64 only); the FNINIT state when absent. */
+  x87?: X87Image;
 }
 
 /** How a snippet ended. */
@@ -283,6 +317,8 @@ export interface OracleResult {
   data: Uint8Array;
   /** Final stack page (4 KiB). */
   stack: Uint8Array;
+  /** Final x87 state, when the case gave an initial one. */
+  x87?: X87Image;
 }
 
 /** What the helper told about itself (its hello line). */
@@ -616,6 +652,14 @@ export function encodeCaseLine(c: OracleCase, id: number | string): string {
   parts.push(`eflags=${u32('eflags', c.eflags)}`, `code=${bytesToHex(code)}`);
   parts.push(`data=${encodeSparse(sized('data', c.data, DATA_SIZE))}`);
   parts.push(`stack=${encodeSparse(sized('stack', c.stack, STACK_SIZE))}`);
+  if (c.x87) {
+    const x = c.x87;
+    if (x.st.length !== 8 || !x.st.every((v) => /^[0-9a-f]{20}$/.test(v))) {
+      throw new TypeError('x87.st must be eight 20-digit lower-case hex strings');
+    }
+    parts.push(`fcw=${(x.fcw & 0xffff).toString(16)}`, `fsw=${(x.fsw & 0xffff).toString(16)}`,
+      `ftw=${(x.ftw & 0xff).toString(16)}`, `st=${x.st.join(',')}`);
+  }
   return parts.join(' ');
 }
 
@@ -672,6 +716,12 @@ export function parseResultLine(line: string, c: OracleCase): OracleResult {
   }
   const upper = t.get('upper');
   if (upper !== undefined) result.upper = parseUpper(upper, line);
+  const st = t.get('st');
+  if (st !== undefined) {
+    const regs = st.split(',');
+    if (regs.length !== 8 || !regs.every((v) => /^[0-9a-f]{20}$/.test(v))) throw new Error(`bad st= token: ${line.slice(0, 200)}`);
+    result.x87 = { fcw: num('fcw'), fsw: num('fsw'), ftw: num('ftw'), fop: num('fop'), st: regs };
+  }
   return result;
 }
 

@@ -79,6 +79,15 @@ static struct {
     uint32_t reg[8];
     uint32_t eflags;
     uint32_t code_len;
+#ifdef ORACLE_HAS_X87
+    /* x87 state to start from (tokens fcw= fsw= ftw= st=; defaults: the
+     * FNINIT state). ftw is the FXSAVE abridged tag: bit i set = physical
+     * register i is not empty. st[i] is ST(i), 10 bytes little endian. */
+    int has_x87;
+    uint16_t fcw, fsw;
+    uint8_t ftw;
+    uint8_t st[8][10];
+#endif
 } cur;
 
 /* ---- hooks each helper defines ------------------------------------------ */
@@ -288,6 +297,9 @@ static const char *parse_case(char *line, char *id, size_t idsize)
     char *save = NULL;
     strcpy(id, "-");
     memset(&cur, 0, sizeof cur);
+#ifdef ORACLE_HAS_X87
+    cur.fcw = 0x037F; /* FNINIT state */
+#endif
     memset(data_init, 0, DATA_SIZE);
     memset(stack_init, 0, STACK_SIZE);
     memset(code_init, CODE_FILL, CODE_SIZE);
@@ -333,6 +345,29 @@ static const char *parse_case(char *line, char *id, size_t idsize)
         } else if (strcmp(key, "stack") == 0) {
             if (parse_sparse(val, stack_init, STACK_SIZE) != 0)
                 return "bad-stack";
+#ifdef ORACLE_HAS_X87
+        } else if (strcmp(key, "fcw") == 0 || strcmp(key, "fsw") == 0 || strcmp(key, "ftw") == 0) {
+            uint32_t v;
+            if (parse_u32(val, &v) != 0 || v > (key[2] == 'w' && key[1] == 't' ? 0xffu : 0xffffu))
+                return "bad-x87-word";
+            if (key[1] == 'c') cur.fcw = (uint16_t)v;
+            else if (key[1] == 's') cur.fsw = (uint16_t)v;
+            else cur.ftw = (uint8_t)v;
+            cur.has_x87 = 1;
+        } else if (strcmp(key, "st") == 0) {
+            /* Eight comma-separated 80-bit values, ST(0) first, each 20 hex
+             * digits most significant first (sign/exponent, then significand). */
+            const char *p = val;
+            for (int i = 0; i < 8; i++) {
+                uint8_t be[10];
+                if (parse_hex(p, 20, be, 10) != 10 || (i < 7 ? p[20] != ',' : p[20] != 0))
+                    return "bad-x87-st";
+                for (int k = 0; k < 10; k++)
+                    cur.st[i][k] = be[9 - k];
+                p += 21;
+            }
+            cur.has_x87 = 1;
+#endif
         } else {
             return "unknown-key";
         }

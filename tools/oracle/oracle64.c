@@ -34,6 +34,7 @@
  *     does not reload them, so a snippet's segment loads would otherwise
  *     leak into the next case.
  */
+#define ORACLE_HAS_X87 1 /* fcw= fsw= ftw= st= tokens: see load_x87/save_x87 */
 #include "oracle-common.h"
 #include <asm/prctl.h>
 #include <sys/auxv.h>
@@ -65,6 +66,10 @@ static struct {
     uint64_t rip, rflags;
     uint16_t cs, ds, es, ss, fs, gs;
     int guessed; /* vector derived from the signal, not the sigcontext */
+    int have_x87; /* the signal frame carried the FPU state */
+    uint16_t fcw, fsw, fop;
+    uint8_t ftw;
+    uint8_t st[8][10];
 } res;
 
 static volatile sig_atomic_t running;
@@ -104,6 +109,54 @@ static inline void fix_host_state(uint16_t gs_sel)
     __asm__ volatile("movl %0, %%ds\n\tmovl %1, %%es" : : "r"(ds), "r"(es));
 }
 
+/* The x87 state a case starts with goes into the signal frame's FXSAVE
+ * image, which sigreturn loads (FXRSTOR/XRSTOR): FCW, FSW (with TOP), the
+ * abridged tag and ST(0)..ST(7). The instruction and operand pointers and
+ * the opcode start at 0; MXCSR and the XMM registers stay the host's. With
+ * an XSAVE frame, the header must say the x87 component is in use, or
+ * XRSTOR would put it in its initial state instead. */
+static void load_x87(ucontext_t *uc)
+{
+    struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+    if (!fp)
+        return;
+    fp->cwd = cur.fcw;
+    fp->swd = cur.fsw;
+    fp->ftw = cur.ftw;
+    fp->fop = 0;
+    fp->rip = 0;
+    fp->rdp = 0;
+    for (int i = 0; i < 8; i++) {
+        memset(&fp->_st[i], 0, sizeof fp->_st[i]);
+        memcpy(&fp->_st[i], cur.st[i], 10);
+    }
+    uint8_t *area = (uint8_t *)fp;
+    uint32_t magic1;
+    memcpy(&magic1, area + 464, 4); /* fpx_sw_bytes.magic1 in the reserved tail */
+    if (magic1 == 0x46505853u) {    /* FP_XSTATE_MAGIC1: an XSAVE header follows at 512 */
+        uint64_t bv;
+        memcpy(&bv, area + 512, 8);
+        bv |= 1; /* XSTATE_BV.x87 */
+        memcpy(area + 512, &bv, 8);
+    }
+}
+
+/* The x87 state the snippet left, from the signal frame (taken by the
+ * kernel when the exception or the final int3 stopped it). */
+static void save_x87(const ucontext_t *uc)
+{
+    const struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+    if (!fp)
+        return;
+    res.have_x87 = 1;
+    res.fcw = fp->cwd;
+    res.fsw = fp->swd;
+    res.ftw = (uint8_t)fp->ftw;
+    res.fop = fp->fop;
+    for (int i = 0; i < 8; i++)
+        memcpy(res.st[i], &fp->_st[i], 10);
+}
+
 /* SIGUSR1: turn "return from this handler" into "jump into the snippet". */
 static void on_launch(int sig, siginfo_t *si, void *ctx)
 {
@@ -120,7 +173,7 @@ static void on_launch(int sig, siginfo_t *si, void *ctx)
     /* CS and SS stay the 64-bit user selectors the kernel saved (sigreturn
      * restores both); DS/ES/FS/GS are not part of a 64-bit sigcontext. */
     sigemptyset(&uc->uc_sigmask); /* nothing blocked while the snippet runs */
-    /* Future (x87/SSE state, issue 4): fill *uc->uc_mcontext.fpregs here. */
+    load_x87(uc);
     running = 1;
     set_timer(timeout_ms); /* SIGALRM is blocked until the sigreturn */
     /* Last: from here on glibc's TLS is unreachable until on_trap. */
@@ -161,6 +214,7 @@ static void on_trap(int sig, siginfo_t *si, void *ctx)
     res.es = es;
     res.fs = fs;
     res.gs = gs;
+    save_x87(uc);
 
     if (sig == SIGALRM) {
         res.kind = K_TIMEOUT;
@@ -271,6 +325,15 @@ static void arch_put_result(const char *id)
     printf(" eip=%x eflags=%x cs=%x ds=%x es=%x ss=%x fs=%x gs=%x", (uint32_t)res.rip,
            (uint32_t)res.rflags, res.cs, res.ds, res.es, res.ss, res.fs, res.gs);
     put_upper();
+    if (cur.has_x87 && res.have_x87) {
+        printf(" fcw=%x fsw=%x ftw=%x fop=%x st=", res.fcw, res.fsw, res.ftw, res.fop);
+        for (int i = 0; i < 8; i++) {
+            for (int k = 9; k >= 0; k--)
+                printf("%02x", res.st[i][k]);
+            if (i < 7)
+                putchar(',');
+        }
+    }
     put_memory();
     putchar('\n');
 }
@@ -279,7 +342,7 @@ static void arch_put_hello(void)
 {
     printf("oracle version=%d arch=x86_64 code_base=%x code_size=%x snippet_offset=%x data_base=%x "
            "data_size=%x stack_base=%x stack_size=%x settable_eflags=%x fixed_eflags=%x "
-           "cs64=%x ss64=%x cs32=0 ds32=0 cs16=0 ds16=0 seccomp=%d timeout_ms=%ld\n",
+           "cs64=%x ss64=%x cs32=0 ds32=0 cs16=0 ds16=0 x87=1 seccomp=%d timeout_ms=%ld\n",
            PROTOCOL_VERSION, CODE_BASE, CODE_SIZE, SNIPPET_OFFSET, DATA_BASE, DATA_SIZE,
            STACK_BASE, STACK_SIZE, SETTABLE_EFLAGS, FIXED_EFLAGS, host_cs, host_ss,
            have_seccomp, timeout_ms);

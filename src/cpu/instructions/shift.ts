@@ -117,60 +117,50 @@ function group2(cpu: Cpu, size: number, count: number): void {
 }
 
 /**
- * SHLD Ev, Gv, count: shifts E left, filling from the top of G (SDM Vol. 2 "SHLD").
+ * SHLD Ev, Gv, count (`left`): shifts E left, filling from the top of G; SHRD
+ * Ev, Gv, count: shifts E right, filling from the bottom of G (SDM Vol. 2
+ * "SHLD", "SHRD").
  *
  * 16-bit operands with a count of 17..31 have an undefined result; like Intel
- * P6 and later (and QEMU, Bochs) we shift the 48-bit pattern E:G:E, so the
- * result is G:E shifted by count − 16. (The AMD host shifts E:G:G instead.)
+ * P6 and later (and QEMU, Bochs) we shift the 48-bit pattern E:G:E (E lowest
+ * for SHRD): SHLD gives G:E shifted by count − 16. (The AMD host shifts E:G:G
+ * for SHLD and G:G:E for SHRD instead.)
  */
-function shld(cpu: Cpu, count: number): void {
+function doubleShift(cpu: Cpu, count: number, left: boolean): void {
   const size = cpu.osize;
   const d = cpu.readModifyE(size);
   const s = cpu.getReg(size, cpu.modrmReg);
   count &= 0x1f;
   if (count === 0) return;
-  let r: number, cf: number;
-  if (size === 4) {
-    r = (d << count) | (s >>> (32 - count));
-    cf = (d >>> (32 - count)) & 1;
-  } else if (count <= 16) {
-    r = ((d << count) | (s >>> (16 - count))) & 0xffff;
-    cf = (d >>> (16 - count)) & 1;
-  } else {
-    const k = count - 16;
-    r = ((s << k) | (d >>> (16 - k))) & 0xffff;
-    cf = (s >>> (16 - k)) & 1;
-  }
   const msb = size * 8 - 1;
-  setResultFlags(cpu, r, size, carryOverflow(cf, ((r >>> msb) & 1) ^ cf));
-  cpu.writeModifiedE(size, r);
-}
-
-/**
- * SHRD Ev, Gv, count: shifts E right, filling from the bottom of G (SDM Vol. 2
- * "SHRD"). 16-bit counts of 17..31: the pattern E:G:E (E lowest) shifted
- * right, as Intel P6+ do (the AMD host uses G:G:E).
- */
-function shrd(cpu: Cpu, count: number): void {
-  const size = cpu.osize;
-  const d = cpu.readModifyE(size);
-  const s = cpu.getReg(size, cpu.modrmReg);
-  count &= 0x1f;
-  if (count === 0) return;
   let r: number, cf: number;
-  if (size === 4) {
-    r = (d >>> count) | (s << (32 - count));
-    cf = (d >>> (count - 1)) & 1;
-  } else if (count <= 16) {
-    r = ((d >>> count) | (s << (16 - count))) & 0xffff;
-    cf = (d >>> (count - 1)) & 1;
+  if (left) {
+    if (size === 4) {
+      r = (d << count) | (s >>> (32 - count));
+      cf = (d >>> (32 - count)) & 1;
+    } else if (count <= 16) {
+      r = ((d << count) | (s >>> (16 - count))) & 0xffff;
+      cf = (d >>> (16 - count)) & 1;
+    } else {
+      const k = count - 16;
+      r = ((s << k) | (d >>> (16 - k))) & 0xffff;
+      cf = (s >>> (16 - k)) & 1;
+    }
+    setResultFlags(cpu, r, size, carryOverflow(cf, ((r >>> msb) & 1) ^ cf));
   } else {
-    const k = count - 16;
-    r = ((s >>> k) | (d << (16 - k))) & 0xffff;
-    cf = (s >>> (k - 1)) & 1;
+    if (size === 4) {
+      r = (d >>> count) | (s << (32 - count));
+      cf = (d >>> (count - 1)) & 1;
+    } else if (count <= 16) {
+      r = ((d >>> count) | (s << (16 - count))) & 0xffff;
+      cf = (d >>> (count - 1)) & 1;
+    } else {
+      const k = count - 16;
+      r = ((s >>> k) | (d << (16 - k))) & 0xffff;
+      cf = (s >>> (k - 1)) & 1;
+    }
+    setResultFlags(cpu, r, size, carryOverflow(cf, ((r >>> msb) ^ (r >>> (msb - 1))) & 1));
   }
-  const msb = size * 8 - 1;
-  setResultFlags(cpu, r, size, carryOverflow(cf, ((r >>> msb) ^ (r >>> (msb - 1))) & 1));
   cpu.writeModifiedE(size, r);
 }
 
@@ -182,8 +172,8 @@ export const handlers: Record<string, Handler> = {
   G2_Ev1: (cpu) => { cpu.decodeModrm(); group2(cpu, cpu.osize, 1); },
   G2_EbCL: (cpu) => { cpu.decodeModrm(); group2(cpu, 1, cpu.regs[Reg.ECX]); },
   G2_EvCL: (cpu) => { cpu.decodeModrm(); group2(cpu, cpu.osize, cpu.regs[Reg.ECX]); },
-  SHLD_EvGvIb: (cpu) => { cpu.decodeModrm(); shld(cpu, cpu.fetch8()); },
-  SHLD_EvGvCL: (cpu) => { cpu.decodeModrm(); shld(cpu, cpu.regs[Reg.ECX]); },
-  SHRD_EvGvIb: (cpu) => { cpu.decodeModrm(); shrd(cpu, cpu.fetch8()); },
-  SHRD_EvGvCL: (cpu) => { cpu.decodeModrm(); shrd(cpu, cpu.regs[Reg.ECX]); },
+  SHLD_EvGvIb: (cpu) => { cpu.decodeModrm(); doubleShift(cpu, cpu.fetch8(), true); },
+  SHLD_EvGvCL: (cpu) => { cpu.decodeModrm(); doubleShift(cpu, cpu.regs[Reg.ECX], true); },
+  SHRD_EvGvIb: (cpu) => { cpu.decodeModrm(); doubleShift(cpu, cpu.fetch8(), false); },
+  SHRD_EvGvCL: (cpu) => { cpu.decodeModrm(); doubleShift(cpu, cpu.regs[Reg.ECX], false); },
 };

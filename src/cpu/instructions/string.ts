@@ -59,6 +59,21 @@ function setCount(cpu: Cpu, count: number, mask: number): void {
   regs[Reg.ECX] = (regs[Reg.ECX] & ~mask) | (count & mask);
 }
 
+/**
+ * The (E)CX value at which one execution of a REP instruction that starts
+ * with (E)CX = `count` stops: 0, or REP_CHUNK iterations down.
+ */
+function chunkEnd(count: number): number {
+  return count > REP_CHUNK ? count - REP_CHUNK : 0;
+}
+
+/** Retires `k` iterations: (E)CX = `count` - `k`, which it returns. */
+function retire(cpu: Cpu, count: number, k: number, mask: number): number {
+  count -= k;
+  setCount(cpu, count, mask);
+  return count;
+}
+
 /** Ends a REP execution: rewinds EIP to the instruction when iterations remain. */
 function finishRep(cpu: Cpu, count: number): void {
   if (count !== 0) cpu.eip = cpu.prevEip;
@@ -128,6 +143,27 @@ function copyForward(b: Uint8Array, dst: number, src: number, bytes: number, siz
   }
 }
 
+/**
+ * REP MOVS fast path (DF = 0): copies up to `limit` elements in host memory
+ * when source and destination runs each stay in one page and pass the
+ * checks. Returns the elements copied; 0 sends the caller to movsOnce.
+ */
+function movsRun(cpu: Cpu, size: number, src: number, mask: number, limit: number): number {
+  const regs = cpu.regs;
+  const si = regs[Reg.ESI] & mask, di = regs[Reg.EDI] & mask;
+  let k = elementsInPage(cpu, src, si, size, mask, limit);
+  k = elementsInPage(cpu, Seg.ES, di, size, mask, k);
+  if (k <= 1) return 0;
+  const bytes = k * size;
+  const hs = hostRun(cpu, src, si, bytes, false);
+  const hd = hs < 0 ? -1 : hostRun(cpu, Seg.ES, di, bytes, true);
+  if (hd < 0) return 0;
+  copyForward(cpu.backing, hd, hs, bytes, size);
+  advance(cpu, Reg.ESI, bytes, mask);
+  advance(cpu, Reg.EDI, bytes, mask);
+  return k;
+}
+
 function movs(cpu: Cpu, size: number): void {
   const mask = addressMask(cpu);
   const src = cpu.dataSeg();
@@ -138,32 +174,14 @@ function movs(cpu: Cpu, size: number): void {
   }
   let count = countOf(cpu, mask);
   if (count === 0) return;
-  let n = count < REP_CHUNK ? count : REP_CHUNK;
-  const regs = cpu.regs;
-  while (n > 0) {
-    if (delta > 0) {
-      const si = regs[Reg.ESI] & mask, di = regs[Reg.EDI] & mask;
-      let k = elementsInPage(cpu, src, si, size, mask, n);
-      k = elementsInPage(cpu, Seg.ES, di, size, mask, k);
-      if (k > 1) {
-        const bytes = k * size;
-        const hs = hostRun(cpu, src, si, bytes, false);
-        const hd = hs < 0 ? -1 : hostRun(cpu, Seg.ES, di, bytes, true);
-        if (hd >= 0) {
-          copyForward(cpu.backing, hd, hs, bytes, size);
-          advance(cpu, Reg.ESI, bytes, mask);
-          advance(cpu, Reg.EDI, bytes, mask);
-          count -= k;
-          n -= k;
-          setCount(cpu, count, mask);
-          continue;
-        }
-      }
+  const end = chunkEnd(count);
+  while (count > end) {
+    let k = delta > 0 ? movsRun(cpu, size, src, mask, count - end) : 0;
+    if (k === 0) {
+      movsOnce(cpu, size, src, mask, delta);
+      k = 1;
     }
-    movsOnce(cpu, size, src, mask, delta);
-    count--;
-    n--;
-    setCount(cpu, count, mask);
+    count = retire(cpu, count, k, mask);
   }
   finishRep(cpu, count);
 }
@@ -195,6 +213,23 @@ function fill(b: Uint8Array, dst: number, bytes: number, size: number, v: number
   }
 }
 
+/**
+ * REP STOS fast path (DF = 0): fills up to `limit` elements in host memory
+ * when the destination run stays in one page and passes the checks. Returns
+ * the elements stored; 0 sends the caller to stosOnce.
+ */
+function stosRun(cpu: Cpu, size: number, v: number, mask: number, limit: number): number {
+  const di = cpu.regs[Reg.EDI] & mask;
+  const k = elementsInPage(cpu, Seg.ES, di, size, mask, limit);
+  if (k <= 1) return 0;
+  const bytes = k * size;
+  const hd = hostRun(cpu, Seg.ES, di, bytes, true);
+  if (hd < 0) return 0;
+  fill(cpu.backing, hd, bytes, size, v);
+  advance(cpu, Reg.EDI, bytes, mask);
+  return k;
+}
+
 function stos(cpu: Cpu, size: number): void {
   const mask = addressMask(cpu);
   const delta = stepOf(cpu, size);
@@ -205,29 +240,14 @@ function stos(cpu: Cpu, size: number): void {
   }
   let count = countOf(cpu, mask);
   if (count === 0) return;
-  let n = count < REP_CHUNK ? count : REP_CHUNK;
-  const regs = cpu.regs;
-  while (n > 0) {
-    if (delta > 0) {
-      const di = regs[Reg.EDI] & mask;
-      const k = elementsInPage(cpu, Seg.ES, di, size, mask, n);
-      if (k > 1) {
-        const bytes = k * size;
-        const hd = hostRun(cpu, Seg.ES, di, bytes, true);
-        if (hd >= 0) {
-          fill(cpu.backing, hd, bytes, size, v);
-          advance(cpu, Reg.EDI, bytes, mask);
-          count -= k;
-          n -= k;
-          setCount(cpu, count, mask);
-          continue;
-        }
-      }
+  const end = chunkEnd(count);
+  while (count > end) {
+    let k = delta > 0 ? stosRun(cpu, size, v, mask, count - end) : 0;
+    if (k === 0) {
+      stosOnce(cpu, size, v, mask, delta);
+      k = 1;
     }
-    stosOnce(cpu, size, v, mask, delta);
-    count--;
-    n--;
-    setCount(cpu, count, mask);
+    count = retire(cpu, count, k, mask);
   }
   finishRep(cpu, count);
 }
@@ -249,13 +269,11 @@ function lods(cpu: Cpu, size: number): void {
   }
   let count = countOf(cpu, mask);
   if (count === 0) return;
-  let n = count < REP_CHUNK ? count : REP_CHUNK;
-  while (n > 0) {
+  const end = chunkEnd(count);
+  while (count > end) {
     cpu.setReg(size, Reg.EAX, cpu.readMem(size, src, regs[Reg.ESI] & mask));
     advance(cpu, Reg.ESI, delta, mask);
-    count--;
-    n--;
-    setCount(cpu, count, mask);
+    count = retire(cpu, count, 1, mask);
   }
   finishRep(cpu, count);
 }
@@ -288,57 +306,37 @@ function scasOnce(cpu: Cpu, size: number, a: number, mask: number, delta: number
 }
 
 /**
- * REPE/REPNE termination: after each iteration the count is decremented,
- * then REPE stops on ZF = 0 (not equal) and REPNE on ZF = 1 (equal).
+ * CMPS (`scan` false) or SCAS (`scan` true), which share the REPE/REPNE
+ * termination: after each iteration the count is decremented, then REPE
+ * stops on ZF = 0 (not equal) and REPNE on ZF = 1 (equal).
  */
-function cmps(cpu: Cpu, size: number): void {
+function compare(cpu: Cpu, size: number, scan: boolean): void {
   const mask = addressMask(cpu);
-  const src = cpu.dataSeg();
   const delta = stepOf(cpu, size);
+  // CMPS reads its first operand from the source string, SCAS takes the accumulator.
+  const src = scan ? 0 : cpu.dataSeg();
+  const a = scan ? cpu.getReg(size, Reg.EAX) : 0;
   if (cpu.repPrefix === 0) {
-    cmpsOnce(cpu, size, src, mask, delta);
+    if (scan) scasOnce(cpu, size, a, mask, delta);
+    else cmpsOnce(cpu, size, src, mask, delta);
     return;
   }
   const whileEqual = cpu.repPrefix === 0xf3;
   let count = countOf(cpu, mask);
   if (count === 0) return;
-  let n = count < REP_CHUNK ? count : REP_CHUNK;
-  while (n > 0) {
-    const equal = cmpsOnce(cpu, size, src, mask, delta);
-    count--;
-    n--;
-    setCount(cpu, count, mask);
+  const end = chunkEnd(count);
+  while (count > end) {
+    const equal = scan ? scasOnce(cpu, size, a, mask, delta) : cmpsOnce(cpu, size, src, mask, delta);
+    count = retire(cpu, count, 1, mask);
     if (equal !== whileEqual) return;
   }
   finishRep(cpu, count);
 }
 
-function scas(cpu: Cpu, size: number): void {
-  const mask = addressMask(cpu);
-  const delta = stepOf(cpu, size);
-  const a = cpu.getReg(size, Reg.EAX);
-  if (cpu.repPrefix === 0) {
-    scasOnce(cpu, size, a, mask, delta);
-    return;
-  }
-  const whileEqual = cpu.repPrefix === 0xf3;
-  let count = countOf(cpu, mask);
-  if (count === 0) return;
-  let n = count < REP_CHUNK ? count : REP_CHUNK;
-  while (n > 0) {
-    const equal = scasOnce(cpu, size, a, mask, delta);
-    count--;
-    n--;
-    setCount(cpu, count, mask);
-    if (equal !== whileEqual) return;
-  }
-  finishRep(cpu, count);
-}
-
-function CMPS_XbYb(cpu: Cpu): void { cmps(cpu, 1); }
-function CMPS_XvYv(cpu: Cpu): void { cmps(cpu, cpu.osize); }
-function SCAS_ALYb(cpu: Cpu): void { scas(cpu, 1); }
-function SCAS_eAXYv(cpu: Cpu): void { scas(cpu, cpu.osize); }
+function CMPS_XbYb(cpu: Cpu): void { compare(cpu, 1, false); }
+function CMPS_XvYv(cpu: Cpu): void { compare(cpu, cpu.osize, false); }
+function SCAS_ALYb(cpu: Cpu): void { compare(cpu, 1, true); }
+function SCAS_eAXYv(cpu: Cpu): void { compare(cpu, cpu.osize, true); }
 
 // ---- INS and OUTS ------------------------------------------------------------------
 
@@ -366,62 +364,40 @@ function outsOnce(cpu: Cpu, size: 1 | 2 | 4, src: number, port: number, mask: nu
   advance(cpu, Reg.ESI, delta, mask);
 }
 
-/** INS: port DX → ES:(E)DI, with the I/O permission check of IN (SDM Vol. 2 "INS"). */
-function ins(cpu: Cpu, size: 1 | 2 | 4): void {
+/**
+ * INS (`out` false: port DX → ES:(E)DI) or OUTS (`out` true: src:(E)SI →
+ * port DX), with the I/O permission check of IN and OUT (SDM Vol. 2 "INS",
+ * "OUTS").
+ */
+function stringIo(cpu: Cpu, size: 1 | 2 | 4, out: boolean): void {
   const mask = addressMask(cpu);
+  const src = out ? cpu.dataSeg() : 0;
   const delta = stepOf(cpu, size);
   const port = cpu.regs[Reg.EDX] & 0xffff;
-  if (cpu.repPrefix === 0) {
-    checkIoPermission(cpu, port, size);
-    insOnce(cpu, size, port, mask, delta);
-    return;
-  }
   // The I/O permission check comes first, even when (E)CX is 0 (as the host CPU does; Bochs agrees).
   checkIoPermission(cpu, port, size);
+  if (cpu.repPrefix === 0) {
+    if (out) outsOnce(cpu, size, src, port, mask, delta);
+    else insOnce(cpu, size, port, mask, delta);
+    return;
+  }
   let count = countOf(cpu, mask);
   if (count === 0) return;
-  let n = count < REP_CHUNK ? count : REP_CHUNK;
-  while (n > 0) {
-    insOnce(cpu, size, port, mask, delta);
-    count--;
-    n--;
-    setCount(cpu, count, mask);
+  const end = chunkEnd(count);
+  while (count > end) {
+    if (out) outsOnce(cpu, size, src, port, mask, delta);
+    else insOnce(cpu, size, port, mask, delta);
+    count = retire(cpu, count, 1, mask);
     // A device that asked the run loop to stop gets it between iterations.
     if (cpu.stopRequested) break;
   }
   finishRep(cpu, count);
 }
 
-/** OUTS: src:(E)SI → port DX (SDM Vol. 2 "OUTS"). */
-function outs(cpu: Cpu, size: 1 | 2 | 4): void {
-  const mask = addressMask(cpu);
-  const src = cpu.dataSeg();
-  const delta = stepOf(cpu, size);
-  const port = cpu.regs[Reg.EDX] & 0xffff;
-  if (cpu.repPrefix === 0) {
-    checkIoPermission(cpu, port, size);
-    outsOnce(cpu, size, src, port, mask, delta);
-    return;
-  }
-  // The I/O permission check comes first, even when (E)CX is 0 (as the host CPU does; Bochs agrees).
-  checkIoPermission(cpu, port, size);
-  let count = countOf(cpu, mask);
-  if (count === 0) return;
-  let n = count < REP_CHUNK ? count : REP_CHUNK;
-  while (n > 0) {
-    outsOnce(cpu, size, src, port, mask, delta);
-    count--;
-    n--;
-    setCount(cpu, count, mask);
-    if (cpu.stopRequested) break;
-  }
-  finishRep(cpu, count);
-}
-
-function INS_YbDX(cpu: Cpu): void { ins(cpu, 1); }
-function INS_YzDX(cpu: Cpu): void { ins(cpu, cpu.opsize32 ? 4 : 2); }
-function OUTS_DXXb(cpu: Cpu): void { outs(cpu, 1); }
-function OUTS_DXXz(cpu: Cpu): void { outs(cpu, cpu.opsize32 ? 4 : 2); }
+function INS_YbDX(cpu: Cpu): void { stringIo(cpu, 1, false); }
+function INS_YzDX(cpu: Cpu): void { stringIo(cpu, cpu.opsize32 ? 4 : 2, false); }
+function OUTS_DXXb(cpu: Cpu): void { stringIo(cpu, 1, true); }
+function OUTS_DXXz(cpu: Cpu): void { stringIo(cpu, cpu.opsize32 ? 4 : 2, true); }
 
 /** Handlers of this family by name (see opcode-table.ts). */
 export const handlers: Record<string, Handler> = {

@@ -1,7 +1,8 @@
 /**
  * Instruction family: system. This file holds control and debug register
  * moves, MSRs, the time-stamp and performance counters, CPUID, HLT, CLI/STI,
- * CLTS, the cache-control no-ops, UD2, WAIT and the x87 escape; the
+ * CLTS, the cache-control no-ops and UD2 (WAIT and the x87 escape are the
+ * x87 family, x87.ts); the
  * descriptor-table instructions (groups 6 and 7, LAR, LSL, ARPL) live in
  * descriptor-tables.ts and are exported from here, the family's entry point.
  *
@@ -167,7 +168,7 @@ function STI(cpu: Cpu): void {
   }
 }
 
-// ---- cache control, UD2, x87 --------------------------------------------------------
+// ---- cache control, UD2 --------------------------------------------------------
 
 /** 0F 08: INVD. There are no caches to invalidate. */
 function INVD(cpu: Cpu): void {
@@ -184,27 +185,11 @@ function UD2(_cpu: Cpu): void {
   throw new CpuException(Vector.UD);
 }
 
-/** 9B: WAIT/FWAIT. #NM when CR0.MP and CR0.TS are both set; otherwise (no x87 errors pending) nothing. */
-function WAIT(cpu: Cpu): void {
-  if ((cpu.cr0 & (Cr0.MP | Cr0.TS)) === (Cr0.MP | Cr0.TS)) throw new CpuException(Vector.NM);
-}
-
-/**
- * D8-DF: x87 escape. #NM when CR0.EM or CR0.TS is set, so an OS can emulate
- * the FPU or switch its context. Otherwise #UD: the x87 unit is not
- * implemented yet, and CPUID does not report an FPU.
- */
-function ESC_Ex(cpu: Cpu): void {
-  cpu.decodeModrm();
-  if ((cpu.cr0 & (Cr0.EM | Cr0.TS)) !== 0) throw new CpuException(Vector.NM);
-  throw new CpuException(Vector.UD);
-}
-
 /** Handlers of this family by name (see opcode-table.ts). */
 export const handlers: Record<string, Handler> = {
   ...descriptorHandlers,
   MOV_RdCd, MOV_CdRd, MOV_RdDd, MOV_DdRd, CLTS,
   WRMSR, RDMSR, RDTSC, RDPMC, CPUID,
   HLT, CLI, STI,
-  INVD, WBINVD, UD2, WAIT, ESC_Ex,
+  INVD, WBINVD, UD2,
 };

@@ -4,72 +4,12 @@
 // Programs end with `ud2`, which raises #UD whatever family owns it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HarnessMachine } from '../../../tools/cpu-harness.js';
-import { assemble } from '../../support/asm.js';
-import { Reg, Vector } from '../../../src/cpu/registers.js';
+import { CODE, exec, expectRun } from '../../support/cpu-test.js';
+import { Vector } from '../../../src/cpu/registers.js';
 import { OPCODES } from '../../../src/cpu/opcode-table.js';
 import { handlers } from '../../../src/cpu/instructions/bit.js';
 
-const CODE = 0x1000;
 const DATA = 0x4000;
-const REGS = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
-type RegName = (typeof REGS)[number];
-const FLAG_BITS: [string, number][] = [['C', 0x1], ['P', 0x4], ['A', 0x10], ['Z', 0x40], ['S', 0x80], ['O', 0x800]];
-
-/** Initial state: registers, arithmetic flags by letter (C P A Z S O), memory bytes by address. */
-interface Init { regs?: Partial<Record<RegName, number>>; flags?: string; mem?: Record<number, number[]>; bits?: 16 | 32 }
-
-interface Outcome {
-  m: HarnessMachine;
-  /** Vector of the exception that stopped the program before its end, or -1. */
-  fault: number;
-  /** The set arithmetic flags, as letters in CPAZSO order. */
-  flags: string;
-  reg(name: RegName): number;
-  mem(gpa: number, size?: 1 | 2 | 4): number;
-}
-
-function letters(eflags: number): string {
-  return FLAG_BITS.filter(([, bit]) => eflags & bit).map(([l]) => l).join('');
-}
-
-/** Runs `src` (32-bit flat protected mode, or real mode with bits 16) up to its ud2 end marker. */
-function exec(src: string, init: Init = {}): Outcome {
-  const m = new HarnessMachine();
-  const bits = init.bits ?? 32;
-  if (bits === 16) m.realMode(0, CODE); else m.protectedMode(0);
-  const code = assemble(`${src}\nud2`, bits, CODE);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.ESP] = 0x8000;
-  for (const [name, v] of Object.entries(init.regs ?? {})) m.cpu.regs[REGS.indexOf(name as RegName)] = v;
-  let f = 0;
-  for (const [l, bit] of FLAG_BITS) if (init.flags?.includes(l)) f |= bit;
-  m.cpu.setFlags(f);
-  for (const [gpa, bytes] of Object.entries(init.mem ?? {})) m.load(Number(gpa), bytes);
-  const stop = m.run(10_000);
-  const end = CODE + code.length - 2;
-  const atEnd = stop.vector === Vector.UD && m.cpu.eip === end;
-  return {
-    m,
-    fault: atEnd ? -1 : stop.vector,
-    flags: letters(m.cpu.getFlags()),
-    reg: (name) => m.cpu.regs[REGS.indexOf(name)] >>> 0,
-    mem: (gpa, size = 4) => m.mem.read(gpa, size) >>> 0,
-  };
-}
-
-/** Runs and asserts completion, register values and the flags in `mask` (default all six). */
-function expectRun(src: string, init: Init, regs: Partial<Record<RegName, number>>, flags?: string, mask = 'CPAZSO'): Outcome {
-  const o = exec(src, init);
-  assert.equal(o.fault, -1, `faulted with vector ${o.fault}`);
-  for (const [name, v] of Object.entries(regs)) assert.equal(o.reg(name as RegName).toString(16), (v >>> 0).toString(16), name);
-  if (flags !== undefined) {
-    const only = (s: string) => [...s].filter((c) => mask.includes(c)).join('');
-    assert.equal(only(o.flags), only(flags), 'flags');
-  }
-  return o;
-}
 
 describe('bit family table coverage', () => {
   test('implements every handler its table entries name', () => {

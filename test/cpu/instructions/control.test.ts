@@ -7,59 +7,24 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine, HarnessSel } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
+import {
+  CODE, completes, faults, read16, read32, runProgram, STACK_TOP, type Run, type Setup,
+} from '../../support/cpu-test.js';
 import { Flag, Reg, Seg, Vector } from '../../../src/cpu/registers.js';
-import { StopReason } from '../../../src/cpu/system-interface.js';
 import { handlers } from '../../../src/cpu/instructions/control.js';
 import { OPCODES } from '../../../src/cpu/opcode-table.js';
 
-const CODE = 0x1000;
 const DATA = 0x4000;
-const STACK = 0x8000;
-
-interface Run { m: HarnessMachine; vector: number; errorCode: number; eip: number; end: number }
 
 /** Runs flat 32-bit protected-mode code at `cpl` until the trailing int3 (or another exception). */
-function run32(src: string, setup?: (m: HarnessMachine) => void, cpl: 0 | 3 = 0): Run {
-  const m = new HarnessMachine().protectedMode(cpl);
-  const code = assemble(`${src}\nint3`, 32, CODE);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.ESP] = STACK;
-  setup?.(m);
-  const stop = m.run(10_000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, vector: stop.vector, errorCode: stop.errorCode, eip: m.cpu.eip >>> 0, end: CODE + code.length };
+function run32(src: string, setup?: Setup, cpl: 0 | 3 = 0): Run {
+  return runProgram(src, { mode: cpl === 3 ? 'pm3' : 'pm0', setup, marker: 'int3' });
 }
 
 /** Runs real-mode code at 0000:1000 until the trailing int3 (or another exception). */
-function runReal(src: string, setup?: (m: HarnessMachine) => void): Run {
-  const m = new HarnessMachine().realMode(0, CODE);
-  const code = assemble(`${src}\nint3`, 16, CODE);
-  m.load(CODE, code);
-  m.cpu.regs[Reg.ESP] = STACK;
-  setup?.(m);
-  const stop = m.run(10_000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, vector: stop.vector, errorCode: stop.errorCode, eip: m.cpu.eip >>> 0, end: CODE + code.length };
+function runReal(src: string, setup?: Setup): Run {
+  return runProgram(src, { mode: 'real', setup, marker: 'int3' });
 }
-
-/** Asserts the program ran to its final int3. */
-function completes(r: Run): HarnessMachine {
-  assert.equal(r.vector, Vector.BP, `stopped by vector ${r.vector} at ${r.eip.toString(16)}`);
-  assert.equal(r.eip, r.end, 'stopped before the end marker');
-  return r.m;
-}
-
-/** Asserts the program stopped with `vector`(`errorCode`) reported at `eip`. */
-function faults(r: Run, vector: number, errorCode: number, eip: number): HarnessMachine {
-  assert.equal(r.vector, vector, `vector ${r.vector}, expected ${vector}`);
-  assert.equal(r.errorCode, errorCode, `error code ${r.errorCode.toString(16)}`);
-  assert.equal(r.eip, eip, `EIP ${r.eip.toString(16)}`);
-  return r.m;
-}
-
-const read32 = (m: HarnessMachine, gpa: number): number => m.mem.read(gpa, 4) >>> 0;
-const read16 = (m: HarnessMachine, gpa: number): number => m.mem.read(gpa, 2);
 
 describe('control family table coverage', () => {
   test('every handler the opcode table names for this family is defined here', () => {
@@ -126,14 +91,14 @@ describe('CALL and RET (near)', () => {
   test('CALL rel32 pushes the address of the next instruction', () => {
     const r = run32('call f\nnop\nf:');
     const m = completes(r);
-    assert.equal(m.reg('esp'), STACK - 4);
-    assert.equal(read32(m, STACK - 4), CODE + 5);
+    assert.equal(m.reg('esp'), STACK_TOP - 4);
+    assert.equal(read32(m, STACK_TOP - 4), CODE + 5);
   });
 
   test('RET pops EIP; RET imm16 then releases the parameters', () => {
     completes(run32('call f\njmp done\nf: ret\ndone:'));
     const m = completes(run32('call f\njmp done\nf: ret 8\ndone:'));
-    assert.equal(m.reg('esp'), STACK + 8);
+    assert.equal(m.reg('esp'), STACK_TOP + 8);
   });
 
   test('16-bit CALL and RET in real mode use IP and SP', () => {
@@ -148,9 +113,9 @@ describe('CALL and RET (near)', () => {
   });
 
   test('RET to an offset beyond the CS limit raises #GP(0) with ESP restored', () => {
-    const r = runReal('o32 ret', (m) => m.mem.write(STACK, 4, 0x12000));
+    const r = runReal('o32 ret', (m) => m.mem.write(STACK_TOP, 4, 0x12000));
     const m = faults(r, Vector.GP, 0, CODE);
-    assert.equal(m.reg('esp'), STACK);
+    assert.equal(m.reg('esp'), STACK_TOP);
   });
 });
 
@@ -215,14 +180,14 @@ describe('group 5 (FF)', () => {
       mm.cpu.regs[Reg.EAX] = CODE + 4;
       mm.mem.write(DATA, 4, CODE + 11);
     }));
-    assert.equal(read32(m, STACK - 4), CODE + 2);
+    assert.equal(read32(m, STACK_TOP - 4), CODE + 2);
   });
 
   test('PUSH Ev pushes a memory operand', () => {
     const m = completes(run32(`push dword [${DATA}]\npush word [${DATA}]`, (mm) => mm.mem.write(DATA, 4, 0x1234_5678)));
-    assert.equal(m.reg('esp'), STACK - 6);
-    assert.equal(read32(m, STACK - 4), 0x1234_5678);
-    assert.equal(read16(m, STACK - 6), 0x5678);
+    assert.equal(m.reg('esp'), STACK_TOP - 6);
+    assert.equal(read32(m, STACK_TOP - 4), 0x1234_5678);
+    assert.equal(read16(m, STACK_TOP - 6), 0x5678);
   });
 
   test('/7 and the register forms of CALLF and JMPF are #UD', () => {
@@ -244,14 +209,14 @@ describe('group 5 (FF)', () => {
     m.mem.write(DATA + 4, 4, 0x0000_0020);
     m.mem.write(DATA + 8, 2, 0x0300);
     m.load(0x3020, [0xcc]);
-    m.cpu.regs[Reg.ESP] = STACK;
+    m.cpu.regs[Reg.ESP] = STACK_TOP;
     assert.equal(m.run(10).vector, Vector.BP);
     assert.equal(m.cpu.segSel[Seg.CS], 0x0300);
     assert.equal(m.cpu.segBase[Seg.CS], 0x3000);
     assert.equal(m.cpu.eip, 0x21);
-    assert.equal(m.reg('esp'), STACK - 8);
-    assert.equal(read32(m, STACK - 8), 0x15, 'EIP after the 5-byte CALLF at 0200:0010');
-    assert.equal(read32(m, STACK - 4), 0x0200, 'CS pushed as a zero-extended dword');
+    assert.equal(m.reg('esp'), STACK_TOP - 8);
+    assert.equal(read32(m, STACK_TOP - 8), 0x15, 'EIP after the 5-byte CALLF at 0200:0010');
+    assert.equal(read32(m, STACK_TOP - 4), 0x0200, 'CS pushed as a zero-extended dword');
   });
 });
 
@@ -261,38 +226,38 @@ describe('far transfers in real mode', () => {
     m.load(CODE, assemble('jmp 0x0200:0x0010', 16, CODE));
     m.load(0x2010, assemble('call 0x0300:0x0000\nint3', 16, 0x10));
     m.load(0x3000, assemble('retf 6', 16, 0));
-    m.cpu.regs[Reg.ESP] = STACK;
+    m.cpu.regs[Reg.ESP] = STACK_TOP;
     assert.equal(m.run(10).vector, Vector.BP);
     assert.equal(m.cpu.segSel[Seg.CS], 0x0200);
     assert.equal(m.cpu.segBase[Seg.CS], 0x2000);
     assert.equal(m.cpu.eip, 0x16);
-    assert.equal(m.reg('esp'), STACK + 6);
+    assert.equal(m.reg('esp'), STACK_TOP + 6);
   });
 
   test('IRET pops IP, CS and FLAGS', () => {
     const r = runReal('iret', (m) => {
-      m.mem.write(STACK, 2, 0x0010);
-      m.mem.write(STACK + 2, 2, 0x0200);
-      m.mem.write(STACK + 4, 2, 0x0ad5);
+      m.mem.write(STACK_TOP, 2, 0x0010);
+      m.mem.write(STACK_TOP + 2, 2, 0x0200);
+      m.mem.write(STACK_TOP + 4, 2, 0x0ad5);
       m.load(0x2010, [0xcc]);
     });
     assert.equal(r.vector, Vector.BP);
     assert.equal(r.m.cpu.segBase[Seg.CS], 0x2000);
     assert.equal(r.eip, 0x11);
     assert.equal(r.m.cpu.getFlags(), 0x0ad7);
-    assert.equal(r.m.reg('esp'), STACK + 6);
+    assert.equal(r.m.reg('esp'), STACK_TOP + 6);
   });
 
   test('a 32-bit IRET keeps VM, VIF and VIP and rejects an EIP above FFFFh', () => {
     const r = runReal('o32 iret', (m) => {
-      m.mem.write(STACK, 4, 0x10);
-      m.mem.write(STACK + 4, 4, 0x200);
-      m.mem.write(STACK + 8, 4, Flag.VIF | Flag.AC | Flag.CF | Flag.FIXED1);
+      m.mem.write(STACK_TOP, 4, 0x10);
+      m.mem.write(STACK_TOP + 4, 4, 0x200);
+      m.mem.write(STACK_TOP + 8, 4, Flag.VIF | Flag.AC | Flag.CF | Flag.FIXED1);
       m.load(0x2010, [0xcc]);
     });
     assert.equal(r.vector, Vector.BP);
     assert.equal(r.m.cpu.getFlags(), Flag.AC | Flag.CF | Flag.FIXED1);
-    faults(runReal('o32 iret', (m) => { m.mem.write(STACK, 4, 0x10000); }), Vector.GP, 0, CODE);
+    faults(runReal('o32 iret', (m) => { m.mem.write(STACK_TOP, 4, 0x10000); }), Vector.GP, 0, CODE);
   });
 });
 
@@ -307,9 +272,9 @@ describe('software interrupts', () => {
     assert.equal(r.vector, Vector.BP);
     assert.equal(r.m.cpu.segSel[Seg.CS], 0x200);
     assert.equal(r.eip, 0x11);
-    assert.equal(read16(r.m, STACK - 2), Flag.IF | Flag.CF | Flag.FIXED1);
-    assert.equal(read16(r.m, STACK - 4), 0);
-    assert.equal(read16(r.m, STACK - 6), CODE + 2);
+    assert.equal(read16(r.m, STACK_TOP - 2), Flag.IF | Flag.CF | Flag.FIXED1);
+    assert.equal(read16(r.m, STACK_TOP - 4), 0);
+    assert.equal(read16(r.m, STACK_TOP - 6), CODE + 2);
     assert.equal(r.m.cpu.getFlags() & Flag.IF, 0);
   });
 

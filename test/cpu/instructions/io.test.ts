@@ -4,18 +4,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine } from '../../../tools/cpu-harness.js';
-import { assemble } from '../../support/asm.js';
-import { Flag, Reg, Seg, Vector } from '../../../src/cpu/registers.js';
-import { StopReason } from '../../../src/cpu/system-interface.js';
-import { loadSegmentReal, updateAllSegOk } from '../../../src/cpu/segments.js';
+import { completes, faultsAtStart, runProgram, type Mode, type Run, type Setup } from '../../support/cpu-test.js';
+import { Flag, Reg, Vector } from '../../../src/cpu/registers.js';
 import { CpuException } from '../../../src/cpu/exception.js';
 import { checkIoPermission } from '../../../src/cpu/instructions/io.js';
 
-const CODE = 0x1000;
 const TSS = 0x40000;
 const MAP = 0x68;
 
-interface Run { m: HarnessMachine; vector: number; eip: number; end: number; log: string[] }
+interface IoRun extends Run { log: string[] }
 
 /** A machine whose ports log every access; reads return 0x12345678 masked to size. */
 function ioMachine(log: string[]): HarnessMachine {
@@ -30,40 +27,13 @@ function ioMachine(log: string[]): HarnessMachine {
   });
 }
 
-function run(mode: 'real' | 'cpl0' | 'cpl3' | 'v86', src: string, setup?: (m: HarnessMachine) => void): Run {
+function run(mode: Mode, src: string, setup?: Setup): IoRun {
   const log: string[] = [];
-  const m = ioMachine(log);
-  const bits = mode === 'real' || mode === 'v86' ? 16 : 32;
-  if (mode === 'real') m.realMode(0, CODE);
-  else m.protectedMode(mode === 'cpl3' ? 3 : 0);
-  if (mode === 'v86') {
-    const cpu = m.cpu;
-    cpu.setFlags(Flag.VM);
-    cpu.cpl = 3;
-    updateAllSegOk(cpu);
-    for (let s = Seg.ES; s <= Seg.GS; s++) loadSegmentReal(cpu, s, 0);
-    cpu.updatePrivilegeMasks();
-  }
-  const code = assemble(`${src}\nud2`, bits, CODE);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.ESP] = 0x8000;
-  setup?.(m);
-  const stop = m.run(1000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, vector: stop.vector, eip: m.cpu.eip >>> 0, end: CODE + code.length - 2, log };
+  return { ...runProgram(src, { mode, setup, machine: ioMachine(log), budget: 1000 }), log };
 }
 
-function completes(r: Run): HarnessMachine {
-  assert.equal(r.vector, Vector.UD, `stopped by vector ${r.vector} at ${r.eip.toString(16)}`);
-  assert.equal(r.eip, r.end, 'stopped before the end marker');
-  return r.m;
-}
-
-function gpAtStart(r: Run): void {
-  assert.equal(r.vector, Vector.GP);
-  assert.equal(r.m.cpu.interceptedEvent.errorCode, 0);
-  assert.equal(r.eip, CODE);
+function gpAtStart(r: IoRun): void {
+  faultsAtStart(r, Vector.GP, 0);
   assert.deepEqual(r.log, [], 'no port was accessed');
 }
 
@@ -88,7 +58,7 @@ function tss(m: HarnessMachine, deny: number[], options: { ports?: number; limit
 
 describe('IN and OUT', () => {
   test('immediate-port forms in 8, 16 and 32 bits', () => {
-    const r = run('cpl0', 'in al, 0x60\nmov ebx, eax\nin ax, 0x61\nmov ecx, eax\nin eax, 0x62\nout 0x80, al\nout 0x81, ax\nout 0x82, eax',
+    const r = run('pm0', 'in al, 0x60\nmov ebx, eax\nin ax, 0x61\nmov ecx, eax\nin eax, 0x62\nout 0x80, al\nout 0x81, ax\nout 0x82, eax',
       (h) => { h.cpu.regs[Reg.EAX] = 0xaabbccdd; });
     const m = completes(r);
     assert.equal(m.reg('ebx'), 0xaabbcc78);
@@ -98,7 +68,7 @@ describe('IN and OUT', () => {
   });
 
   test('DX-port forms use the full 16-bit port number', () => {
-    const r = run('cpl0', 'in al, dx\nin ax, dx\nin eax, dx\nout dx, al\nout dx, ax\nout dx, eax',
+    const r = run('pm0', 'in al, dx\nin ax, dx\nin eax, dx\nout dx, al\nout dx, ax\nout dx, eax',
       (h) => { h.cpu.regs[Reg.EDX] = 0xffff03f8; });
     completes(r);
     assert.deepEqual(r.log, ['in 3f8/1', 'in 3f8/2', 'in 3f8/4', 'out 3f8/1=78', 'out 3f8/2=5678', 'out 3f8/4=12345678']);
@@ -111,12 +81,12 @@ describe('IN and OUT', () => {
   });
 
   test('CPL 0 needs no bitmap even when IOPL is 0', () => {
-    const r = run('cpl0', 'in al, 0x60', (h) => tss(h, [0x60]));
+    const r = run('pm0', 'in al, 0x60', (h) => tss(h, [0x60]));
     completes(r);
   });
 
   test('CPL 3 with IOPL 3 needs no bitmap', () => {
-    const r = run('cpl3', 'in al, 0x60', (h) => { h.cpu.setFlags(Flag.IOPL); h.cpu.trLimit = 0; });
+    const r = run('pm3', 'in al, 0x60', (h) => { h.cpu.setFlags(Flag.IOPL); h.cpu.trLimit = 0; });
     completes(r);
     assert.deepEqual(r.log, ['in 60/1']);
   });
@@ -124,44 +94,44 @@ describe('IN and OUT', () => {
 
 describe('the I/O permission bit map', () => {
   test('CPL 3 with IOPL 0 may access ports whose bits are clear', () => {
-    const r = run('cpl3', 'in al, 0x60\nout 0x64, al\nmov dx, 0x3f8\nin eax, dx', (h) => tss(h, [0x61, 0x3fc]));
+    const r = run('pm3', 'in al, 0x60\nout 0x64, al\nmov dx, 0x3f8\nin eax, dx', (h) => tss(h, [0x61, 0x3fc]));
     completes(r);
     assert.deepEqual(r.log, ['in 60/1', 'out 64/1=78', 'in 3f8/4']);
   });
 
   test('a set bit raises #GP(0) before the port is touched', () => {
-    gpAtStart(run('cpl3', 'in al, 0x61', (h) => tss(h, [0x61])));
-    gpAtStart(run('cpl3', 'out 0x61, al', (h) => tss(h, [0x61])));
+    gpAtStart(run('pm3', 'in al, 0x61', (h) => tss(h, [0x61])));
+    gpAtStart(run('pm3', 'out 0x61, al', (h) => tss(h, [0x61])));
   });
 
   test('every byte of a multi-byte access is checked, across a map byte boundary', () => {
-    gpAtStart(run('cpl3', 'in eax, dx', (h) => { tss(h, [0x3fb]); h.cpu.regs[Reg.EDX] = 0x3f8; }));
-    gpAtStart(run('cpl3', 'in ax, dx', (h) => { tss(h, [0x400]); h.cpu.regs[Reg.EDX] = 0x3ff; }));
-    completes(run('cpl3', 'in ax, dx', (h) => { tss(h, [0x401]); h.cpu.regs[Reg.EDX] = 0x3ff; }));
+    gpAtStart(run('pm3', 'in eax, dx', (h) => { tss(h, [0x3fb]); h.cpu.regs[Reg.EDX] = 0x3f8; }));
+    gpAtStart(run('pm3', 'in ax, dx', (h) => { tss(h, [0x400]); h.cpu.regs[Reg.EDX] = 0x3ff; }));
+    completes(run('pm3', 'in ax, dx', (h) => { tss(h, [0x401]); h.cpu.regs[Reg.EDX] = 0x3ff; }));
   });
 
   test('ports beyond the map (or its second byte beyond the TSS limit) are denied', () => {
     // Map covers ports 0..0x3ff: port 0x400's byte is the trailing 0xFF.
-    gpAtStart(run('cpl3', 'in al, dx', (h) => { tss(h, [], { ports: 0x400 }); h.cpu.regs[Reg.EDX] = 0x400; }));
-    completes(run('cpl3', 'in al, dx', (h) => { tss(h, [], { ports: 0x400 }); h.cpu.regs[Reg.EDX] = 0x3f0; }));
+    gpAtStart(run('pm3', 'in al, dx', (h) => { tss(h, [], { ports: 0x400 }); h.cpu.regs[Reg.EDX] = 0x400; }));
+    completes(run('pm3', 'in al, dx', (h) => { tss(h, [], { ports: 0x400 }); h.cpu.regs[Reg.EDX] = 0x3f0; }));
     // The processor always reads two bytes: the last map byte alone at the limit is not enough.
-    gpAtStart(run('cpl3', 'in al, dx', (h) => {
+    gpAtStart(run('pm3', 'in al, dx', (h) => {
       tss(h, [], { ports: 0x400, limit: MAP + 0x7f });
       h.cpu.regs[Reg.EDX] = 0x3f8;
     }));
-    completes(run('cpl3', 'in al, dx', (h) => {
+    completes(run('pm3', 'in al, dx', (h) => {
       tss(h, [], { ports: 0x400, limit: MAP + 0x80 });
       h.cpu.regs[Reg.EDX] = 0x3f8;
     }));
   });
 
   test('a map base at or beyond the TSS limit means no map: every port is denied', () => {
-    gpAtStart(run('cpl3', 'in al, 0x60', (h) => tss(h, [], { mapBase: 0x2100, limit: 0x2100 })));
-    gpAtStart(run('cpl3', 'in al, 0x60', (h) => tss(h, [], { limit: 0x60 })));
+    gpAtStart(run('pm3', 'in al, 0x60', (h) => tss(h, [], { mapBase: 0x2100, limit: 0x2100 })));
+    gpAtStart(run('pm3', 'in al, 0x60', (h) => tss(h, [], { limit: 0x60 })));
   });
 
   test('a 16-bit TSS has no map', () => {
-    gpAtStart(run('cpl3', 'in al, 0x60', (h) => tss(h, [], { attr: 0x8300 })));
+    gpAtStart(run('pm3', 'in al, 0x60', (h) => tss(h, [], { attr: 0x8300 })));
   });
 
   test('virtual-8086 mode consults the map whatever the IOPL', () => {

@@ -5,71 +5,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine, HarnessSel } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
+import {
+  CODE, completes, DATA16_USER, faultsAtStart, rd, run32, runProgram, runReal, STACK_TOP, type Run, type Setup,
+} from '../../support/cpu-test.js';
 import { Cr4, Flag, Reg, Seg, Vector } from '../../../src/cpu/registers.js';
-import { StopReason } from '../../../src/cpu/system-interface.js';
-import { loadSegmentReal, updateAllSegOk } from '../../../src/cpu/segments.js';
-
-const CODE = 0x1000;
-const STACK_TOP = 0x8000;
-/** The harness GDT's 16-bit DPL 3 data segment (index 6, RPL 3). */
-const DATA16_USER = 0x33;
-
-interface Run { m: HarnessMachine; vector: number; eip: number; end: number }
-
-function run32(src: string, setup?: (m: HarnessMachine) => void, cpl: 0 | 3 = 0, m = new HarnessMachine()): Run {
-  m.protectedMode(cpl);
-  const code = assemble(`${src}\nud2`, 32, CODE);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.ESP] = STACK_TOP;
-  setup?.(m);
-  const stop = m.run(10_000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, vector: stop.vector, eip: m.cpu.eip >>> 0, end: CODE + code.length - 2 };
-}
-
-/** Real-mode code at 0000:1000 with SS:SP = 0000:8000. */
-function runReal(src: string, setup?: (m: HarnessMachine) => void): Run {
-  const m = new HarnessMachine().realMode(0, CODE);
-  const code = assemble(`${src}\nud2`, 16, CODE);
-  m.load(CODE, code);
-  m.cpu.regs[Reg.ESP] = STACK_TOP;
-  setup?.(m);
-  const stop = m.run(10_000);
-  return { m, vector: stop.vector, eip: m.cpu.eip >>> 0, end: CODE + code.length - 2 };
-}
 
 /** Virtual-8086 mode at CPL 3: 16-bit code at 0000:1000, SS:SP = 0000:8000, EFLAGS.IOPL = `iopl`. */
-function runV86(src: string, iopl: number, setup?: (m: HarnessMachine) => void): Run {
-  const m = new HarnessMachine().protectedMode(0);
-  const cpu = m.cpu;
-  cpu.setFlags(Flag.VM | (iopl << 12));
-  cpu.cpl = 3;
-  updateAllSegOk(cpu);
-  for (let s = Seg.ES; s <= Seg.GS; s++) loadSegmentReal(cpu, s, 0);
-  cpu.updatePrivilegeMasks();
-  const code = assemble(`${src}\nud2`, 16, CODE);
-  m.load(CODE, code);
-  cpu.eip = CODE;
-  cpu.regs[Reg.ESP] = STACK_TOP;
-  setup?.(m);
-  const stop = m.run(10_000);
-  return { m, vector: stop.vector, eip: cpu.eip >>> 0, end: CODE + code.length - 2 };
+function runV86(src: string, iopl: number, setup?: Setup): Run {
+  return runProgram(src, { mode: 'v86', iopl, setup });
 }
-
-function completes(r: Run): HarnessMachine {
-  assert.equal(r.vector, Vector.UD, `stopped by vector ${r.vector} at ${r.eip.toString(16)}`);
-  assert.equal(r.eip, r.end, 'stopped before the end marker');
-  return r.m;
-}
-
-function faultsAtStart(r: Run, vector: number, errorCode?: number): void {
-  assert.equal(r.vector, vector);
-  assert.equal(r.eip, CODE);
-  if (errorCode !== undefined) assert.equal(r.m.cpu.interceptedEvent.errorCode, errorCode);
-}
-
-const rd = (m: HarnessMachine, gpa: number, size: 1 | 2 | 4 = 4) => m.mem.read(gpa, size) >>> 0;
 
 describe('PUSH and POP', () => {
   test('push and pop registers in 32 and 16 bits', () => {

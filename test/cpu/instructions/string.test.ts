@@ -5,42 +5,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
+import {
+  bytes, CODE, completes, DATA16_USER, faultsAtStart, rd, runProgram, type Run, type Setup,
+} from '../../support/cpu-test.js';
 import { Flag, Reg, Seg, Vector } from '../../../src/cpu/registers.js';
 import { StopReason } from '../../../src/cpu/system-interface.js';
 
-const CODE = 0x1000;
-const STACK_TOP = 0x8000;
-/** The harness GDT's 16-bit DPL 3 data segment (index 6, RPL 3). */
-const DATA16_USER = 0x33;
-
-interface Run { m: HarnessMachine; vector: number; eip: number; end: number }
-
-function run32(src: string, setup?: (m: HarnessMachine) => void, cpl: 0 | 3 = 0, m = new HarnessMachine()): Run {
-  m.protectedMode(cpl);
-  const code = assemble(`${src}\nud2`, 32, CODE);
-  m.load(CODE, code);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.ESP] = STACK_TOP;
-  setup?.(m);
-  const stop = m.run(100_000);
-  assert.equal(stop.reason, StopReason.Exception);
-  return { m, vector: stop.vector, eip: m.cpu.eip >>> 0, end: CODE + code.length - 2 };
+/** Flat 32-bit protected mode at `cpl`, with room in the budget for long REPs. */
+function run32(src: string, setup?: Setup, cpl: 0 | 3 = 0, m?: HarnessMachine): Run {
+  return runProgram(src, { mode: cpl === 3 ? 'pm3' : 'pm0', setup, machine: m, budget: 100_000 });
 }
-
-function completes(r: Run): HarnessMachine {
-  assert.equal(r.vector, Vector.UD, `stopped by vector ${r.vector} at ${r.eip.toString(16)}`);
-  assert.equal(r.eip, r.end, 'stopped before the end marker');
-  return r.m;
-}
-
-function faultsAtStart(r: Run, vector: number, errorCode?: number): void {
-  assert.equal(r.vector, vector);
-  assert.equal(r.eip, CODE);
-  if (errorCode !== undefined) assert.equal(r.m.cpu.interceptedEvent.errorCode, errorCode);
-}
-
-const rd = (m: HarnessMachine, gpa: number, size: 1 | 2 | 4 = 4) => m.mem.read(gpa, size) >>> 0;
-const bytes = (m: HarnessMachine, gpa: number, n: number) => Array.from({ length: n }, (_, i) => m.mem.read(gpa + i, 1));
 
 /** Deterministic pseudo-random bytes. */
 function pattern(n: number, seed = 1): Uint8Array {
