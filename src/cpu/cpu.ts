@@ -138,7 +138,7 @@ export class Cpu {
 
   // ---- memory ----------------------------------------------------------------
   readonly mem: PhysicalMemory;
-  backing: Uint8Array;
+  readonly backing: Uint8Array;
   readonly tlb: Tlb;
   /** TLB bits that must be clear (besides VALID set) for a read / write at the current CPL. */
   tlbReadMask = TLB_VALID | TLB_NOBACK;
@@ -688,7 +688,6 @@ export class Cpu {
   flushTlb(includeGlobal: boolean): void {
     this.tlb.flush(includeGlobal);
     this.fetchPage = -1;
-    this.backing = this.mem.backing;
   }
 
   /** INVLPG: drops one linear page (SDM Vol. 3A §4.10.4.1). */

@@ -20,6 +20,8 @@ interface MmioRange { start: number; end: number; handler: MmioHandler; name: st
 export const NO_BACKING = -1;
 const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** Host bytes reserved after RAM for ROM images: a 16 MiB flash image plus option ROMs. */
+const ROM_RESERVE = 17 << 20;
 
 /** Options for {@link PhysicalMemory}. */
 export interface PhysicalMemoryOptions {
@@ -32,12 +34,14 @@ export interface PhysicalMemoryOptions {
 /** Guest-physical address space of one machine. */
 export class PhysicalMemory {
   /** Backing store: RAM first, then ROM images. */
-  backing: Uint8Array;
+  readonly backing: Uint8Array;
   /** Host offset of each 4 KiB guest-physical page, or NO_BACKING. */
   readonly pageHost = new Int32Array(1 << 20).fill(NO_BACKING);
   /** 1 where a backed page is read-only (ROM): writes are ignored. */
   readonly pageReadOnly = new Uint8Array(1 << 20);
   readonly ramBytes: number;
+  /** Next free host offset in the ROM reserve. */
+  private romTop: number;
   /** Bumped whenever the page map changes, so TLBs know to flush. */
   generation = 0;
   private readonly mmio: MmioRange[] = [];
@@ -49,7 +53,10 @@ export class PhysicalMemory {
       throw new RangeError(`RAM size ${options.ramBytes} is out of range (1 byte .. 3.75 GiB)`);
     }
     this.ramBytes = Math.ceil(options.ramBytes / PAGE_SIZE) * PAGE_SIZE;
-    this.backing = new Uint8Array(this.ramBytes);
+    // ROM images go into a reserve after RAM, so mapping one never copies RAM
+    // (untouched pages of the reserve cost the host nothing).
+    this.backing = new Uint8Array(this.ramBytes + ROM_RESERVE);
+    this.romTop = this.ramBytes;
     for (let page = 0; page < this.ramBytes >>> PAGE_SHIFT; page++) this.pageHost[page] = page << PAGE_SHIFT;
     this.onUnmapped = options.onUnmapped ?? (() => {});
   }
@@ -62,11 +69,12 @@ export class PhysicalMemory {
   mapRom(gpa: number, image: Uint8Array): void {
     if (gpa % PAGE_SIZE !== 0) throw new RangeError(`ROM address 0x${gpa.toString(16)} is not page aligned`);
     const pages = Math.ceil(image.length / PAGE_SIZE);
-    const hostStart = this.backing.length;
-    const grown = new Uint8Array(hostStart + pages * PAGE_SIZE);
-    grown.set(this.backing);
-    grown.set(image, hostStart);
-    this.backing = grown;
+    const hostStart = this.romTop;
+    if (hostStart + pages * PAGE_SIZE > this.backing.length) {
+      throw new RangeError(`ROM images exceed the ${ROM_RESERVE >> 20} MiB reserved for them`);
+    }
+    this.backing.set(image, hostStart);
+    this.romTop += pages * PAGE_SIZE;
     for (let i = 0; i < pages; i++) {
       const page = (gpa >>> PAGE_SHIFT) + i;
       this.pageHost[page] = hostStart + i * PAGE_SIZE;
