@@ -82,7 +82,9 @@ async function main(argv: string[]): Promise<Outcome> {
     terminal.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result !== 'quit') process.stderr.write(`anillo: ${result.message}\n`);
+  process.stderr.write(result === 'quit'
+    ? `anillo: stopped after ${vm.cpu.instructions} instructions; last at ${vm.cpu.where()}\n`
+    : `anillo: ${result.message}\n`);
   if (action.stats) {
     const mips = vm.cpu.instructions / seconds / 1e6;
     process.stderr.write(`anillo: ${vm.cpu.instructions} instructions in ${seconds.toFixed(3)} s (${mips.toFixed(1)} MIPS); exits ${JSON.stringify(vm.exitCounts)}\n`);

@@ -126,7 +126,11 @@ export class Cpu {
   nmiPending = false;
   /** Blocks interrupts until after the next instruction (STI, MOV SS, POP SS). */
   interruptShadow = false;
-  /** MOV SS / POP SS just executed: its single-step trap waits for the next instruction (SDM Vol. 3A §6.8.3). */
+  /**
+   * No single-step trap after this instruction: MOV SS / POP SS hold it for
+   * one more instruction (SDM Vol. 3A §6.8.3), and software interrupts are
+   * not traced (§17.3.1.4).
+   */
   debugShadow = false;
   halted = false;
   /** Nesting of exception delivery, for double and triple fault (SDM Vol. 3A Table 6-5). */
@@ -239,10 +243,13 @@ export class Cpu {
         if (this.stopRequested) return;
       }
       this.interruptShadow = false;
-      const singleStep = this.flags & Flag.TF;
+      const startFlags = this.flags;
+      const singleStep = startFlags & Flag.TF;
       this.debugShadow = false;
       this.step();
       this.instructions++;
+      // RF lasts for one instruction: cleared once an instruction that began with it completes (SDM Vol. 3A §17.3.1.1).
+      if ((startFlags & Flag.RF) !== 0) this.flags &= ~Flag.RF;
       // SDM Vol. 3A §17.3.1.4: TF set at the start of an instruction traps (#DB) after it,
       // except right after MOV SS / POP SS, which hold it until after the next instruction.
       if (singleStep !== 0 && !this.debugShadow) {

@@ -94,6 +94,8 @@ export function deliverEvent(cpu: Cpu, vector: number, errorCode: number, kind: 
   }
   cpu.halted = false;
   cpu.interruptShadow = false;
+  // INT n, INT3, INTO and INT1 clear TF on entry and are not themselves single-stepped (SDM Vol. 3A §17.3.1.4).
+  if (kind === EventKind.Software || kind === EventKind.SoftwareException) cpu.debugShadow = true;
 }
 
 /** Triple fault: the processor stops until RESET (SDM Vol. 3A §6.15). */
@@ -171,7 +173,10 @@ function protectedModeEvent(cpu: Cpu, vector: number, errorCode: number, kind: E
   if (!descPresent(target)) throw new CpuException(Vector.NP, (sel & 0xfffc) + ext);
 
   let eflags = cpu.getFlags();
+  // Faults push RF = 1 (the faulting instruction restarts without re-triggering an instruction breakpoint);
+  // traps, software and external interrupts push it clear (SDM Vol. 3A §17.3.1.1).
   if (kind === EventKind.Fault) eflags |= Flag.RF;
+  else eflags &= ~Flag.RF;
   const fromV86 = (eflags & Flag.VM) !== 0;
   const conforming = (attr & Attr.DC) !== 0;
   const size = is32 ? 4 : 2;

@@ -33,6 +33,13 @@ if (why) {
 const lines = generateX87Cases({ seed, casesPerForm: perForm, transcendental: true });
 const oracle = new NativeOracle();
 const results = await oracle.run(lines.map(oracleCaseOf));
+// A busy host can make a case overrun the helper's timeout: run those again (none of these cases loops).
+for (let attempt = 0; attempt < 3; attempt++) {
+  const again = results.map((r, i) => (r.kind === 'timeout' ? i : -1)).filter((i) => i >= 0);
+  if (again.length === 0) break;
+  const rerun = await oracle.run(again.map((i) => oracleCaseOf(lines[i]!)));
+  again.forEach((i, k) => { results[i] = rerun[k]!; });
+}
 await oracle.close();
 lines.forEach((l, i) => recordExpectation(l, results[i]!));
 

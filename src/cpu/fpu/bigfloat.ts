@@ -179,6 +179,14 @@ export function log1p(x: Big): Big {
   return add(mul(fromInt(k), LN2), lm);
 }
 
+/** ln(x) for x > 0: k·ln2 + 2·atanh((m − 1)/(m + 1)) with x = m·2^k, m in [1, 2). */
+export function ln(x: Big): Big {
+  const k = bitLength(x.m) + x.e - 1;
+  const m = ldexp(x, -k);
+  const lm = ldexp(atanh(div(sub(m, ONE), add(m, ONE))), 1);
+  return k === 0 ? lm : add(mul(fromInt(k), LN2), lm);
+}
+
 /** sin(x) and cos(x) for |x| ≤ π/4 (Taylor). */
 function sinCosSeries(x: Big): [Big, Big] {
   const x2 = mul(x, x);

@@ -176,10 +176,9 @@ function f2xm1(fpu: X87, v: Float80, dst: Float80): void {
     return;
   }
   if (denormalOperands(core, false)) return;
-  // Outside −1 ≤ x ≤ 1 the result is undefined (SDM); it is computed as 2^x − 1 all the same.
-  const x = B.fromFloat80(v);
-  if (!B.below(x, 14)) { B.toFloat80(core, B.fromInt(core.aSign ? -1 : 1), dst); core.flags |= Ex.PE; return; }
-  B.toFloat80(core, B.expm1(B.mul(x, B.LN2)), dst);
+  // Outside −1 ≤ x ≤ 1 the result is undefined (SDM); from |x| ≥ 2 the host CPU leaves x as it is, with PE.
+  if (core.aExp >= BIAS + 1) { dst.copy(v); core.flags |= Ex.PE; return; }
+  B.toFloat80(core, B.expm1(B.mul(B.fromFloat80(v), B.LN2)), dst);
 }
 
 /** FYL2X (y·log2 x) and FYL2XP1 (y·log2(x + 1)); results to dst. */
@@ -198,7 +197,7 @@ function fyl2x(fpu: X87, y: Float80, x: Float80, plusOne: boolean, dst: Float80)
     if (sx && cx !== Cls.Zero) { invalid(); return; }
     if (cx === Cls.Zero) {
       if (cy === Cls.Zero) { invalid(); return; }
-      if (denormalOperands(core, true)) return;
+      // Divide-by-zero outranks a denormal y (no DE, host CPU).
       if (cy !== Cls.Inf) { core.flags |= Ex.ZE; if ((core.masks & Ex.ZE) === 0) return; }
       inf(sy ^ 1);
       return;
@@ -226,7 +225,7 @@ function fyl2x(fpu: X87, y: Float80, x: Float80, plusOne: boolean, dst: Float80)
       core.flags |= Ex.PE;
       return;
     }
-    B.toFloat80(core, B.div(B.mul(by, B.log1p(B.sub(bx, B.ONE))), B.LN2), dst);
+    B.toFloat80(core, B.div(B.mul(by, B.ln(bx)), B.LN2), dst);
     return;
   }
   // log2(x + 1), defined for |x| < 1 − √2/2.

@@ -224,7 +224,8 @@ function ENTER_IwIb(cpu: Cpu): void {
   const regs = cpu.regs;
   const big = cpu.stackSize32;
   cpu.push(size, cpu.getReg(size, Reg.EBP));
-  const frame = big ? regs[Reg.ESP] : regs[Reg.ESP] & 0xffff;
+  // FrameTemp follows the operand size (current SDM "ENTER"; Bochs agrees): 66 C8 on a 16-bit stack keeps ESP's upper half.
+  const frame = size === 4 ? regs[Reg.ESP] : regs[Reg.ESP] & 0xffff;
   if (level > 0) {
     let bp = big ? regs[Reg.EBP] : regs[Reg.EBP] & 0xffff;
     for (let i = 1; i < level; i++) {

@@ -9,11 +9,13 @@
 ;   nasm -f bin -o harness.bin harness.asm
 ;
 ; The harness lives in 32-bit protected mode (flat CS 0x38, DS/ES/SS 0x40):
-; it prepares memory for a case (data window, stack page and code area from
-; the case's seeds and explicit bytes, a fresh copy of the GDT/LDT/TSS, the
-; real-mode IVT), then enters the case either in 32-bit protected mode at
-; CPL 0 (mode 1) or, through a 16-bit protected-mode segment, in real mode
-; (mode 0). The case's registers, EFLAGS and segment registers are loaded
+; it prepares memory for a case (data window, stack page and code area: 2
+; KiB patterns that the case's seeds select from a random pool built at
+; start-up, explicit bytes laid over them, INT3 bytes around the snippet; a
+; fresh copy of the GDT/LDT/TSSs; the real-mode IVT; CR0/CR2/CR3/CR4, DR0-7
+; and the SYSENTER MSRs), then enters the case either in protected mode at
+; CPL 0 (mode 1; CS 0x08 is 32-bit, 0x48 16-bit) or, through a 16-bit
+; protected-mode segment, in real mode (mode 0). The case's registers, EFLAGS and segment registers are loaded
 ; straight from the record; the snippet then runs from CS:0100 and is
 ; followed by INT3 (0xCC) bytes. Every case ends in an exception or
 ; interrupt handler: the INT3 right after the snippet (kind "ok"), a taken
