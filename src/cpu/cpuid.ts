@@ -10,8 +10,11 @@
  * information leaf is returned").
  */
 import type { Cpu } from './cpu.js';
-import type { CpuFeatures } from './features.js';
+import { Feature, type CpuFeatures } from './features.js';
 import { Reg } from './registers.js';
+
+/** IA32_APIC_BASE[11], the APIC global enable. */
+const APIC_BASE_ENABLE = 1 << 11;
 
 /** Highest basic leaf (CPUID.0:EAX). */
 export const MAX_BASIC_LEAF = 2;
@@ -39,8 +42,11 @@ export function cpuid(cpu: Cpu): void {
       b = vendorDword(f, 0); d = vendorDword(f, 4); c = vendorDword(f, 8);
       break;
     case 1:
-      // EBX: brand index 0, no CLFLUSH line size, one logical processor, initial APIC ID 0.
+      // EBX: brand index 0, no CLFLUSH line size, one logical processor, initial APIC ID (31:24) 0,
+      // the bootstrap processor's.
       a = f.signature; c = f.ecx; d = f.edx;
+      // SDM Vol. 3A §10.4.3: with IA32_APIC_BASE[11] clear "the CPUID feature flag for the APIC ... is also set to 0".
+      if ((cpu.apicBase & APIC_BASE_ENABLE) === 0) d &= ~Feature.APIC;
       break;
     case 2:
       a = LEAF2_EAX; d = LEAF2_EDX;

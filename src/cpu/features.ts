@@ -1,13 +1,17 @@
 /**
  * The identity and feature set the CPU reports through CPUID (SDM Vol. 2
  * "CPUID"). CPUID reports exactly what is implemented: an i686 (family 6)
- * with the integer features of a Pentium Pro/II class part.
+ * with the integer features and the x87 FPU of a Pentium Pro/II class part
+ * (no MMX, FXSR or SSE).
  */
 
 /** CPUID.1:EDX feature bits (SDM Vol. 2 Table 3-11). */
 export const enum Feature {
   FPU = 1 << 0, VME = 1 << 1, DE = 1 << 2, PSE = 1 << 3, TSC = 1 << 4, MSR = 1 << 5, PAE = 1 << 6,
-  CX8 = 1 << 8, SEP = 1 << 11, PGE = 1 << 13, CMOV = 1 << 15,
+  CX8 = 1 << 8,
+  /** On-chip local APIC; the board provides it, and CPUID clears the bit while IA32_APIC_BASE[11] is 0. */
+  APIC = 1 << 9,
+  SEP = 1 << 11, PGE = 1 << 13, CMOV = 1 << 15,
 }
 
 /** What one CPU model reports and implements. */
@@ -24,13 +28,13 @@ export interface CpuFeatures {
   brand: string;
 }
 
-/** An i686 with what anillo implements today. The FPU bit is added with the x87 unit. */
+/** An i686 with what anillo implements today. */
 export function defaultFeatures(): CpuFeatures {
   const signature = 0x0000_0633; // family 6, model 3, stepping 3 (Pentium II class)
   return {
     vendor: 'GenuineIntel',
     signature,
-    edx: Feature.DE | Feature.PSE | Feature.TSC | Feature.MSR | Feature.PAE | Feature.CX8 | Feature.SEP |
+    edx: Feature.FPU | Feature.DE | Feature.PSE | Feature.TSC | Feature.MSR | Feature.PAE | Feature.CX8 | Feature.SEP |
       Feature.PGE | Feature.CMOV,
     ecx: 0,
     resetEdx: signature,

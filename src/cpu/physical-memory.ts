@@ -6,6 +6,13 @@
  * The TLB (tlb.ts) caches linear page → host offset, so the hot path is one
  * typed-array load; this file is the slow path behind it and the path for
  * page walks and DMA.
+ *
+ * Each page is routed from what lies under it, in this order: an MMIO range
+ * (a device wins), else for a shadowable page (the chipset's legacy region
+ * 0xC0000-0xFFFFF, see {@link PhysicalMemory.setShadowRouting}) RAM or the
+ * ROM/bus behind it as the chipset says, else a ROM image, else RAM. Every
+ * change of routing bumps `generation` and tells the map-change listeners
+ * (the CPU flushes its TLB).
  */
 
 /** A memory-mapped device region: offsets are relative to the region's start. */
@@ -15,6 +22,14 @@ export interface MmioHandler {
 }
 
 interface MmioRange { start: number; end: number; handler: MmioHandler; name: string }
+
+/** How the chipset routes a shadowable page (the two PAM attribute bits: RE, WE). */
+export interface ShadowRouting {
+  /** Reads go to RAM (else to the ROM or bus behind it). */
+  readRam: boolean;
+  /** Writes go to RAM (else to the ROM or bus behind it, which ignores them). */
+  writeRam: boolean;
+}
 
 /** Page map value for pages with no host backing (MMIO or nothing). */
 export const NO_BACKING = -1;
@@ -45,6 +60,13 @@ export class PhysicalMemory {
   /** Bumped whenever the page map changes, so TLBs know to flush. */
   generation = 0;
   private readonly mmio: MmioRange[] = [];
+  /** Host offset of the ROM image mapped at each page (only pages that have one). */
+  private readonly romPages = new Map<number, number>();
+  /** Chipset routing of shadowable pages (only pages that are shadowable). */
+  private readonly shadowPages = new Map<number, ShadowRouting>();
+  /** Where writes to a page go when they do not go where its reads do (write-only shadow RAM). */
+  private readonly writeRedirect = new Map<number, number>();
+  private readonly mapListeners: (() => void)[] = [];
   private readonly reportedUnmapped = new Set<number>();
   private readonly onUnmapped: (gpa: number, write: boolean) => void;
 
@@ -75,27 +97,88 @@ export class PhysicalMemory {
     }
     this.backing.set(image, hostStart);
     this.romTop += pages * PAGE_SIZE;
-    for (let i = 0; i < pages; i++) {
-      const page = (gpa >>> PAGE_SHIFT) + i;
-      this.pageHost[page] = hostStart + i * PAGE_SIZE;
-      this.pageReadOnly[page] = 1;
-    }
-    this.generation++;
+    for (let i = 0; i < pages; i++) this.romPages.set((gpa >>> PAGE_SHIFT) + i, hostStart + i * PAGE_SIZE);
+    this.reroute(gpa >>> PAGE_SHIFT, pages);
   }
 
   /** Routes a page-aligned guest-physical range to a device; it must not overlap another. */
   mapMmio(gpa: number, sizeBytes: number, handler: MmioHandler, name: string): void {
     const end = gpa + sizeBytes;
     if (gpa % PAGE_SIZE !== 0 || sizeBytes % PAGE_SIZE !== 0) throw new RangeError(`MMIO ${name} must be page aligned`);
-    for (const r of this.mmio) {
-      if (gpa < r.end && r.start < end) throw new RangeError(`MMIO ${name} overlaps ${r.name}`);
-    }
+    const taken = this.mmioClaimant(gpa, sizeBytes);
+    if (taken !== undefined) throw new RangeError(`MMIO ${name} overlaps ${taken}`);
     this.mmio.push({ start: gpa, end, handler, name });
-    for (let page = gpa >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
+    this.reroute(gpa >>> PAGE_SHIFT, sizeBytes / PAGE_SIZE);
+  }
+
+  /** Name of the MMIO range overlapping gpa..gpa+sizeBytes-1, or undefined. */
+  mmioClaimant(gpa: number, sizeBytes: number): string | undefined {
+    const end = gpa + sizeBytes;
+    for (const r of this.mmio) if (gpa < r.end && r.start < end) return r.name;
+    return undefined;
+  }
+
+  /**
+   * Removes the MMIO range that `handler` was mapped with at `gpa` (a PCI BAR
+   * moved or disabled); its pages fall back to what lies under them.
+   */
+  unmapMmio(gpa: number, handler: MmioHandler): void {
+    const index = this.mmio.findIndex((r) => r.start === gpa && r.handler === handler);
+    if (index < 0) throw new RangeError(`no MMIO range mapped at 0x${gpa.toString(16)} to unmap`);
+    const [r] = this.mmio.splice(index, 1);
+    this.reroute(r.start >>> PAGE_SHIFT, (r.end - r.start) / PAGE_SIZE);
+  }
+
+  /**
+   * Makes a page-aligned range shadowable and sets how its reads and writes
+   * are routed: to RAM, or to the ROM image mapped there (or nothing, which
+   * reads as all ones). This is the i440FX's PAM (82441FX datasheet
+   * "PAM—Programmable Attribute Map Registers"): firmware copies itself from
+   * ROM into the RAM beneath, then write-protects the copy.
+   */
+  setShadowRouting(gpa: number, sizeBytes: number, routing: ShadowRouting): void {
+    if (gpa % PAGE_SIZE !== 0 || sizeBytes % PAGE_SIZE !== 0) throw new RangeError('shadow range must be page aligned');
+    const first = gpa >>> PAGE_SHIFT, pages = sizeBytes / PAGE_SIZE;
+    for (let page = first; page < first + pages; page++) {
+      this.shadowPages.set(page, { readRam: routing.readRam, writeRam: routing.writeRam });
+    }
+    this.reroute(first, pages);
+  }
+
+  /** Calls `listener` after every change of the page map (TLBs must drop what they cached). */
+  onMapChange(listener: () => void): void {
+    this.mapListeners.push(listener);
+  }
+
+  /** Recomputes the routing of `count` pages from `first`, then tells the listeners. */
+  private reroute(first: number, count: number): void {
+    for (let page = first; page < first + count; page++) this.route(page);
+    this.generation++;
+    for (const listener of this.mapListeners) listener();
+  }
+
+  private route(page: number): void {
+    this.writeRedirect.delete(page);
+    const gpa = page * PAGE_SIZE;
+    if (this.mmio.some((r) => gpa >= r.start && gpa < r.end)) {
       this.pageHost[page] = NO_BACKING;
       this.pageReadOnly[page] = 0;
+      return;
     }
-    this.generation++;
+    const ram = gpa < this.ramBytes ? gpa : NO_BACKING;
+    const rom = this.romPages.get(page) ?? NO_BACKING;
+    const shadow = this.shadowPages.get(page);
+    if (shadow === undefined) {
+      this.pageHost[page] = rom !== NO_BACKING ? rom : ram;
+      this.pageReadOnly[page] = rom !== NO_BACKING ? 1 : 0;
+      return;
+    }
+    const readHost = shadow.readRam ? ram : rom;
+    const writeHost = shadow.writeRam ? ram : NO_BACKING;
+    this.pageHost[page] = readHost;
+    // A page whose writes do not land where its reads come from takes the slow path for writes.
+    this.pageReadOnly[page] = readHost !== NO_BACKING && writeHost !== readHost ? 1 : 0;
+    if (writeHost !== NO_BACKING && writeHost !== readHost) this.writeRedirect.set(page, writeHost);
   }
 
   /** Reads 1, 2 or 4 bytes at a guest-physical address (little endian, any alignment). */
@@ -121,7 +204,7 @@ export class PhysicalMemory {
     const page = gpa >>> PAGE_SHIFT;
     const host = this.pageHost[page];
     if (host !== NO_BACKING && (gpa & (PAGE_SIZE - 1)) + size <= PAGE_SIZE) {
-      if (this.pageReadOnly[page]) return;
+      if (this.pageReadOnly[page]) { this.writeRedirected(gpa, size, value); return; }
       const p = host + (gpa & (PAGE_SIZE - 1));
       const b = this.backing;
       b[p] = value;
@@ -146,6 +229,55 @@ export class PhysicalMemory {
     }
   }
 
+  /**
+   * Bus-master read: fills `dest` from guest-physical memory as a device sees
+   * it (RAM and ROM directly, MMIO through its handler, nothing as all ones).
+   */
+  readBytes(gpa: number, dest: Uint8Array): void {
+    let done = 0;
+    while (done < dest.length) {
+      const a = (gpa + done) >>> 0;
+      const chunk = Math.min(dest.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+      const host = this.pageHost[a >>> PAGE_SHIFT];
+      if (host !== NO_BACKING) {
+        const p = host + (a & (PAGE_SIZE - 1));
+        dest.set(this.backing.subarray(p, p + chunk), done);
+      } else {
+        for (let i = 0; i < chunk; i++) dest[done + i] = this.read((a + i) >>> 0, 1);
+      }
+      done += chunk;
+    }
+  }
+
+  /**
+   * Bus-master write: copies `src` into guest-physical memory as a device
+   * sees it (RAM directly; ROM and nothing ignore it; MMIO through its
+   * handler; shadow routing as the chipset says).
+   */
+  writeBytes(gpa: number, src: Uint8Array): void {
+    let done = 0;
+    while (done < src.length) {
+      const a = (gpa + done) >>> 0;
+      const page = a >>> PAGE_SHIFT;
+      const chunk = Math.min(src.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+      const host = this.pageHost[page];
+      if (host !== NO_BACKING && !this.pageReadOnly[page]) {
+        this.backing.set(src.subarray(done, done + chunk), host + (a & (PAGE_SIZE - 1)));
+      } else {
+        for (let i = 0; i < chunk; i++) this.write((a + i) >>> 0, 1, src[done + i]);
+      }
+      done += chunk;
+    }
+  }
+
+  /** A write to a page whose writes do not go where its reads come from: to shadow RAM, or nowhere. */
+  private writeRedirected(gpa: number, size: 1 | 2 | 4, value: number): void {
+    const host = this.writeRedirect.get(gpa >>> PAGE_SHIFT);
+    if (host === undefined) return;
+    const p = host + (gpa & (PAGE_SIZE - 1));
+    for (let i = 0; i < size; i++) this.backing[p + i] = value >> (8 * i);
+  }
+
   /** The MMIO handler covering an address, or undefined. */
   private findMmio(gpa: number): MmioRange | undefined {
     for (const r of this.mmio) if (gpa >= r.start && gpa < r.end) return r;
@@ -162,12 +294,14 @@ export class PhysicalMemory {
   private writeDevice(gpa: number, size: 1 | 2 | 4, value: number): void {
     const r = this.findMmio(gpa);
     if (r) { r.handler.write(gpa - r.start, size, value); return; }
+    if (this.writeRedirect.has(gpa >>> PAGE_SHIFT)) { this.writeRedirected(gpa, size, value); return; }
     this.reportUnmapped(gpa, true);
   }
 
   private reportUnmapped(gpa: number, write: boolean): void {
     const page = gpa >>> PAGE_SHIFT;
-    if (this.reportedUnmapped.has(page)) return;
+    // A shadowable page routed to the bus with nothing there is a normal state (no option ROM), not a mistake.
+    if (this.shadowPages.has(page) || this.reportedUnmapped.has(page)) return;
     this.reportedUnmapped.add(page);
     this.onUnmapped(gpa, write);
   }

@@ -16,11 +16,14 @@
  *   POST cards and by most chipsets): each write is the firmware's latest
  *   checkpoint; Linux also writes here as an I/O delay.
  *
- * Deviations from hardware: on the PIIX the A20 line is port 92 bit 1 ORed
- * with the keyboard controller's A20 output; until the i8042 exists the board
- * gives port 92 the line alone, and port 92 powers on reading 0x02 (A20
- * enabled), standing in for the 8042 output port, which resets high. Fast
- * reset resets the whole machine (the PIIX pulses the CPU's INIT#).
+ * Bit 1 is one input of the A20 gate: the board ORs it with the 8042's A20
+ * output (pc-board.ts), so with the 8042's line high (its power-on state)
+ * clearing bit 1 does not mask A20. The port powers on reading 0x00: ALT_A20
+ * "upon reset ... is driven low" (SMSC LPC47M14x datasheet, "Port 92 Fast
+ * GateA20 and Keyboard Reset").
+ *
+ * Deviations from hardware: fast reset resets the whole machine (the PIIX
+ * pulses the CPU's INIT#).
  */
 import type { IoDevice } from './io-device.js';
 
@@ -42,15 +45,15 @@ export interface SystemControlState {
 
 /** System control port A (0x92). */
 export class SystemControlPortA implements IoDevice {
-  state: SystemControlState = { version: 1, value: A20_ENABLE };
+  state: SystemControlState = { version: 1, value: 0 };
 
   /** `requestReset` asks the VM for a machine reset; it happens after the current instruction. */
   constructor(private readonly a20: A20Gate, private readonly requestReset: () => void) {}
 
-  /** Power-on state: A20 enabled, no reset pending. */
+  /** Power-on state: ALT_A20 low, no reset pending. */
   reset(): void {
-    this.state = { version: 1, value: A20_ENABLE };
-    this.a20.setA20(true);
+    this.state = { version: 1, value: 0 };
+    this.a20.setA20(false);
   }
 
   read(_offset?: number, _size?: 1 | 2 | 4): number { return this.state.value; }

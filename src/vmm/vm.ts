@@ -6,16 +6,16 @@
  * and isa-debug-exit (0xF4) that test kernels use sit beside the board.
  */
 import { Cpu, hex } from '../cpu/cpu.js';
-import { Feature } from '../cpu/features.js';
+import { defaultFeatures, Feature } from '../cpu/features.js';
 import { PhysicalMemory } from '../cpu/physical-memory.js';
-import { Seg } from '../cpu/registers.js';
-import { StopReason, type SystemInterface } from '../cpu/system-interface.js';
+import { Msr, Seg } from '../cpu/registers.js';
+import { SensitiveOp, StopReason, type SystemInterface } from '../cpu/system-interface.js';
 import { IoBus } from '../devices/io-bus.js';
 import { DebugConsole, DebugExit } from '../devices/debug-port.js';
 import type { Uart16550 } from '../devices/uart-16550.js';
 import { hostWallClockMs, InstructionClock, RealTimeClock, type GuestClock } from '../host/clock.js';
 import type { ExitReason, VmExit } from './vm-exit.js';
-import { PcBoard } from './pc-board.js';
+import { PcBoard, type IdeDrive } from './pc-board.js';
 import { PORTS } from './layout.js';
 
 /** How guest time passes. */
@@ -45,6 +45,8 @@ export interface VmOptions {
   rtcStartMs?: number;
   /** End the run when the guest asks for a reset instead of resetting (QEMU's -no-reboot). */
   noReboot?: boolean;
+  /** IDE drives: primary master, primary slave, secondary master, secondary slave. */
+  drives?: ReadonlyArray<IdeDrive | undefined>;
 }
 
 /** How a VM's run ended. */
@@ -120,9 +122,20 @@ export class Vm {
         io.write(port, size, value);
         this.checkDeadline();
       },
-      acknowledgeInterrupt: () => this.board.pic.acknowledge(),
+      acknowledgeInterrupt: () => this.board.acknowledgeInterrupt(),
+      onSensitive: (op, detail) => {
+        if (op === SensitiveOp.Wrmsr && detail === Msr.APIC_BASE) {
+          this.board.setApicBase(this.cpu.apicBase);
+          this.cpu.flushTlb(true); // the APIC page may have moved over cached RAM translations
+        }
+      },
     };
-    this.cpu = new Cpu({ memory: this.memory, system });
+    // The board has a local APIC, so CPUID reports one (while IA32_APIC_BASE enables it).
+    const features = defaultFeatures();
+    features.edx |= Feature.APIC;
+    this.cpu = new Cpu({ memory: this.memory, system, features });
+    // PAM, PCI BARs and APIC moves change what a physical page is: drop cached translations.
+    this.memory.onMapChange(() => this.cpu.flushTlb(true));
 
     const out = (b: number) => options.output(Uint8Array.of(b));
     const debugOut = options.debugOutput;
@@ -134,11 +147,17 @@ export class Vm {
     const more = (options.moreSerialOutputs ?? []).map((f) => f && ((b: number) => f(Uint8Array.of(b))));
     this.board = new PcBoard({
       io: this.io,
+      memory: this.memory,
       clock: this.clock,
       setIntr: (level) => {
         this.cpu.setIntr(level);
         if (level) this.wake?.();
       },
+      nmi: () => {
+        this.cpu.nmiPending = true;
+        this.wake?.();
+      },
+      onIpi: (m) => this.log(`IPI (delivery mode ${m.deliveryMode}, vector 0x${hex(m.vector, 2)}) to APIC ${m.destination}: no such processor`),
       a20: {
         setA20: (enabled) => {
           this.cpu.a20Mask = enabled ? -1 : ~(1 << 20);
@@ -153,6 +172,8 @@ export class Vm {
       timersChanged: () => this.cpu.requestStop(),
       rtcStartMs: options.rtcStartMs ?? (time.kind === 'realtime' ? hostWallClockMs() : DETERMINISTIC_RTC_START_MS),
       serial: [out, ...more],
+      ide: options.drives,
+      log: this.log,
     });
     this.board.configureCmos({
       ramBelow4GiBBytes: options.memBytes,

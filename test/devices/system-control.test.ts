@@ -10,17 +10,17 @@ function rig() {
   return { port, a20, resets: () => resets };
 }
 
-test('powers on reading 0x02: A20 enabled', () => {
-  assert.equal(rig().port.read(0, 1), 0x02);
+test('powers on reading 0x00: ALT_A20 low (the 8042 holds A20 enabled)', () => {
+  assert.equal(rig().port.read(0, 1), 0x00);
 });
 
 test('bit 1 drives the A20 gate, on changes only', () => {
   const { port, a20 } = rig();
-  port.write(0, 1, 0x00);
-  port.write(0, 1, 0x00);
   port.write(0, 1, 0x02);
-  assert.deepEqual(a20, [false, true]);
-  assert.equal(port.read(0, 1), 0x02);
+  port.write(0, 1, 0x02);
+  port.write(0, 1, 0x00);
+  assert.deepEqual(a20, [true, false]);
+  assert.equal(port.read(0, 1), 0x00);
 });
 
 test('a 0 → 1 transition of bit 0 requests one reset; holding it at 1 does not repeat', () => {
@@ -33,12 +33,12 @@ test('a 0 → 1 transition of bit 0 requests one reset; holding it at 1 does not
   assert.equal(resets(), 2);
 });
 
-test('reset returns to the power-on value and re-enables A20', () => {
+test('reset returns to the power-on value and drives ALT_A20 low', () => {
   const { port, a20 } = rig();
-  port.write(0, 1, 0x00);
+  port.write(0, 1, 0x0a);
   port.reset();
-  assert.equal(port.read(0, 1), 0x02);
-  assert.deepEqual(a20, [false, true]);
+  assert.equal(port.read(0, 1), 0x00);
+  assert.deepEqual(a20, [true, false]);
 });
 
 test('the POST code port keeps the last code, reads it back, and reports each one', () => {

@@ -64,14 +64,51 @@ describe('PC board wiring', () => {
     assert.equal(v.io.read(0x20, 1) & 0x10, 0x10, 'IRQ 4 still requested by COM3');
   });
 
-  test('port 0x92 bit 1 masks physical address bit 20 in the CPU', () => {
+  test('A20 is port 0x92 bit 1 ORed with the 8042 output port bit 1: masked only while both are low', () => {
     const v = vm();
-    v.memory.write(0x10_0000, 1, 0xaa);
-    v.memory.write(0x00_0000, 1, 0x55);
-    v.io.write(PORTS.systemControlA, 1, 0x00);
+    assert.equal(v.cpu.a20Mask, -1, 'the 8042 powers on with A20 high');
+    v.io.write(PORTS.i8042Command, 1, 0xd1);
+    v.io.write(PORTS.i8042Data, 1, 0xdd);  // output port: A20 low, reset line high
     assert.equal(v.cpu.a20Mask, ~(1 << 20));
     v.io.write(PORTS.systemControlA, 1, 0x02);
     assert.equal(v.cpu.a20Mask, -1);
+    v.io.write(PORTS.systemControlA, 1, 0x00);
+    assert.equal(v.cpu.a20Mask, ~(1 << 20));
+    v.io.write(PORTS.i8042Command, 1, 0xd1);
+    v.io.write(PORTS.i8042Data, 1, 0xdf);
+    assert.equal(v.cpu.a20Mask, -1);
+  });
+
+  test('the 8042 pulse-reset command 0xFE ends a no-reboot run with the same reset exit as port 0x92', async () => {
+    const v = vm({ noReboot: true });
+    mapBios(v.memory, resetVectorRom([0xb0, 0xfe, 0xe6, 0x64, 0xfa, 0xf4]), 'rom'); // mov al,0xfe; out 0x64,al; cli; hlt
+    v.cpu.reset();
+    const r = await v.run(1000);
+    assert.equal(r.exit.reason, 'reset');
+    assert.equal(r.status, 0);
+  });
+
+  test('a key press reaches the CPU as IRQ 1 and reads back as a translated set 1 code', () => {
+    const v = vm();
+    initPic(v);
+    v.io.write(PORTS.i8042Command, 1, 0x60);
+    v.io.write(PORTS.i8042Data, 1, 0x45); // translate, SYS, keyboard interrupt
+    v.board.keyboard.keyDown('KeyA');
+    assert.equal(v.cpu.intrLine, true);
+    assert.equal(v.cpu.sys.acknowledgeInterrupt(), 0x08 + IRQS.keyboard);
+    assert.equal(v.io.read(PORTS.i8042Data, 1), 0x1e);
+  });
+
+  test('mouse data reaches the CPU as IRQ 12 through the slave 8259A', () => {
+    const v = vm();
+    initPic(v);
+    v.io.write(PORTS.i8042Command, 1, 0x60);
+    v.io.write(PORTS.i8042Data, 1, 0x47); // translate, SYS, both interrupts
+    v.io.write(PORTS.i8042Command, 1, 0xd4);
+    v.io.write(PORTS.i8042Data, 1, 0xf4); // enable reporting
+    assert.equal(v.cpu.sys.acknowledgeInterrupt(), 0x70 + IRQS.mouse - 8);
+    assert.equal(v.io.read(PORTS.i8042Command, 1) & 0x21, 0x21, 'OBF with AUXB');
+    assert.equal(v.io.read(PORTS.i8042Data, 1), 0xfa);
   });
 
   test('a fast reset through port 0x92 ends a no-reboot run', async () => {
@@ -94,7 +131,8 @@ describe('PC board wiring', () => {
     assert.ok(v.exitCounts.reset >= 5, `${v.exitCounts.reset} resets`);
     v.reset();
     assert.equal(v.io.read(0x21, 1), 0xff, 'PIC back to power-on');
-    assert.equal(v.io.read(PORTS.systemControlA, 1), 0x02);
+    assert.equal(v.io.read(PORTS.systemControlA, 1), 0x00);
+    assert.equal(v.cpu.a20Mask, -1, 'A20 enabled: the 8042 output port is back to power-on');
   });
 
   test('the CMOS reports the RAM size to firmware', () => {

@@ -255,7 +255,8 @@ function makeCase(rng: Rng, f: { name: string; esc: number; reg: number; rm: num
   };
   const eflags = rng.next() & 0x8d5;
   const x87 = randomState(rng);
-  const data = new Uint8Array(OPERAND_OFFSET + 0x100);
+  // The operand area (an FSAVE image is 108 bytes) starts with some random bytes; the rest of the data area is zero.
+  const data = new Uint8Array(OPERAND_OFFSET + 0x70);
   for (let i = OPERAND_OFFSET; i < data.length; i++) data[i] = rng.below(4) === 0 ? rng.next() & 0xff : 0;
   const bytes: number[] = [];
   let prefix64 = false;

@@ -33,7 +33,8 @@ import {
   Relation, compare, examineBits, extract, loadConstant, partialRemainder, roundToInteger, scale,
 } from '../fpu/misc.js';
 import { Sw, type X87 } from '../fpu/x87.js';
-import { transcendental, Trans } from '../fpu/transcendental.js';
+import { transcendental, Trans } from './x87-transcendental.js';
+import { finish, waitForErrors } from './x87-status.js';
 import { envHandlers } from './x87-env.js';
 import { offsetBy, probeWrite, read16, read32, readF80, write16, write32, writeF80 } from './x87-memory.js';
 
@@ -49,32 +50,6 @@ const regKind = new Uint8Array(512);
 const NO_WAIT = 1, CONTROL = 2;
 
 // ---- plumbing ---------------------------------------------------------------------------
-
-/**
- * Records the exceptions of the instruction just executed (see
- * X87.signal) and asserts FERR# for a new unmasked one in MS-DOS
- * compatibility mode.
- */
-export function finish(cpu: Cpu, fpu: X87, flags: number, keepC1 = false): void {
-  if (fpu.signal(flags, keepC1) && (cpu.cr0 & Cr0.NE) === 0) cpu.sys.fpuError?.(true);
-}
-
-/**
- * Deals with a pending unmasked exception before a waiting instruction:
- * #MF (CR0.NE = 1), nothing with IGNNE#, otherwise freeze: the instruction
- * is retried after the external interrupt that FERR# requests. Returns true
- * when frozen (the caller stops).
- */
-export function waitForErrors(cpu: Cpu): boolean {
-  const fpu = cpu.fpu;
-  if (!fpu.pending) return false;
-  if ((cpu.cr0 & Cr0.NE) !== 0) throw new CpuException(Vector.MF);
-  if (fpu.ignne) return false;
-  cpu.sys.fpuError?.(true);
-  cpu.eip = cpu.prevEip;
-  cpu.halted = true;
-  return true;
-}
 
 /** Stack underflow (SDM Vol. 1 §8.5.1.1): IE and SF with C1 = 0. */
 const UNDERFLOW = Ex.IE | Ex.SF;

@@ -750,7 +750,7 @@ describe('CPUID', () => {
     assert.equal(b, 0);
     assert.equal(c, f.ecx >>> 0);
     assert.equal(d, f.edx >>> 0);
-    assert.equal(d & 1, 0, 'no FPU until the x87 unit lands');
+    assert.equal(d & 1, 1, 'the x87 FPU');
   });
 
   test('leaf 2: one iteration of Pentium II cache descriptors', () => {
