@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup for tests and the default guest: installs the Debian
 # packages anillo's tests need (nasm for the test kernels, gcc-multilib for the
-# native CPU oracle, cpio to cross-check anillo's own cpio writer), then
+# native CPU oracle, cpio to cross-check anillo's own cpio writer, seabios for
+# its BIOS and VGA BIOS images), then
 # builds the guests and the oracle helper.
 # Safe to run repeatedly; does nothing when everything is already in place.
 set -euo pipefail
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v nasm >/dev/null 2>&1 || need+=(nasm)
 command -v cpio >/dev/null 2>&1 || need+=(cpio)
+# SeaBIOS's images (bios.bin, vgabios-stdvga.bin) for the BIOS boot path and the VGA BIOS tests.
+[ -f /usr/share/seabios/vgabios-stdvga.bin ] || need+=(seabios)
 if ! echo 'int main(void){return 0;}' | gcc -m32 -x c -o /dev/null - >/dev/null 2>&1; then
   need+=(gcc-multilib)
 fi

@@ -13,8 +13,9 @@
 ;     until TPR is lowered;
 ;   * the timer: periodic at divide-by-16, initial count 62500, counted over
 ;     the 8254 counter 2 one-shot of 0xFFFF clocks (54.9 ms) read through
-;     port 0x61, as "APIC timer ticks"; the current count runs down; a
-;     one-shot count interrupts exactly once and leaves the current count 0;
+;     port 0x61, as "APIC timer ticks", then two more ticks awaited; the
+;     current count runs down; a one-shot count interrupts exactly once and
+;     leaves the current count 0;
 ;   * the I/O APIC: version (0x11 on the 82093AA, 0x20 on later ones) with
 ;     at least 24 entries; pin 2 (ISA IRQ 0) redirected to vector 0x72,
 ;     edge, physical destination = this APIC's ID, interrupts; pin 8 (RTC,
@@ -24,12 +25,15 @@
 ;     the second run reads register C; remote IRR is clear afterwards;
 ;   * nothing is left in service (ISR all zero) and ESR holds no error.
 ;
-; Bochs 2.7 connects the 8259A to the CPU's INTR directly, whatever LVT
-; LINT0 says, so the last check fails there; QEMU 7.2 passes everything.
+; QEMU 7.2 passes everything. Bochs 2.7 passes up to the I/O APIC, whose
+; interrupts never arrive there (its PIIX3 model presumably keeps the I/O
+; APIC off until firmware enables it), and it connects the 8259A to INTR
+; whatever LVT LINT0 says, so the last check would fail there too.
 ;
-; The number of APIC timer ticks depends on the APIC's bus clock (anillo:
-; 100 MHz, so 5 ticks of 10 ms; QEMU and Bochs use other clocks): the kernel
-; only requires 1 to 1000; anillo's test checks the exact count.
+; The number of APIC timer ticks in the window depends on the APIC's bus
+; clock (anillo: 100 MHz, so 5 ticks of 10 ms; QEMU and Bochs use other
+; clocks) and, in real time, on the host's load: the kernel only prints it
+; and then waits for two more ticks; anillo's test checks the exact count.
 ;
 ; SDM Vol. 3A ch. 10 "Advanced Programmable Interrupt Controller (APIC)":
 ; §10.4.3-10.4.4 (IA32_APIC_BASE), §10.4.8 (version), §10.5.1 (LVT),
@@ -225,19 +229,22 @@ kmain:
         CHECK_EQ ebx, eax, "current count running down from 62500"
 .count_ok:
         call    pit_window
+        mov     ebx, [timer_ticks]
+        DBG_PUTS "apic: APIC timer ticks in 54.9 ms: 0x"
+        DBG_HEX32 ebx
+        DBG_PUTS 10
+        cmp     ebx, 1000
+        jbe     .ticks_ok
+        CHECK_EQ ebx, 5, "periodic timer ticks in 54.9 ms (at most 1000)"
+.ticks_ok:
+        add     ebx, 2                              ; it keeps going: two more
+        sti
+.more:  hlt
+        cmp     [timer_ticks], ebx
+        jb      .more
+        cli
         mov     dword [A_LVT_TIMER], LVT_MASKED | 0x70
         mov     dword [A_TIMER_INIT], 0
-        mov     eax, [timer_ticks]
-        DBG_PUTS "apic: APIC timer ticks in 54.9 ms: 0x"
-        DBG_HEX32 eax
-        DBG_PUTS 10
-        cmp     eax, 1
-        jb      .bad_ticks
-        cmp     eax, 1000
-        jbe     .ticks_ok
-.bad_ticks:
-        CHECK_EQ eax, 5, "periodic timer ticks (1-1000)"
-.ticks_ok:
         mov     eax, [A_TIMER_CUR]
         CHECK_EQ eax, 0, "current count after writing initial count 0"
 

@@ -17,6 +17,8 @@ export type CliAction =
     disks: string[];
     /** An ISO 9660 CD-ROM image. */
     cdrom?: string;
+    /** Keep the guest's disk writes in memory; image files are never written. */
+    snapshot: boolean;
     append: string;
     memBytes: number;
     maxInstructions: number;
@@ -40,9 +42,11 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --append STRING          kernel command line (Linux, Multiboot), e.g. "console=ttyS0"
   --bios FILE              map a firmware image below 4 GiB (and its last 128 KiB below
                            1 MiB) and start at the reset vector F000:FFF0
-  --disk FILE              raw hard-disk image (size a multiple of 512); may repeat.
-                           Checked, but not attachable yet: there is no IDE controller
-  --cdrom FILE             ISO 9660 CD-ROM image. Checked, but not attachable yet
+  --disk FILE              raw hard-disk image (size a multiple of 512) on the IDE
+                           controller; may repeat: primary master, primary slave,
+                           then the secondary channel. The guest's writes go to FILE
+  --cdrom FILE             ISO 9660 CD-ROM image, as an ATAPI drive (secondary master)
+  --snapshot               keep the guest's disk writes in memory; FILE is not changed
   --mem SIZE               guest RAM, e.g. 64M, 1G, or bytes (default 128M)
   --max-instructions N     stop after about N guest instructions (status 124)
   --stats                  print exit counts and speed on exit
@@ -73,7 +77,7 @@ export function parseArgs(argv: readonly string[]): CliAction {
   const [command, ...rest] = argv;
   if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: anillo run --kernel FILE, or --help)`);
   const action: Extract<CliAction, { kind: 'run' }> = {
-    kind: 'run', disks: [], append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false,
+    kind: 'run', disks: [], append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false, snapshot: false,
   };
   const once = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
@@ -100,6 +104,7 @@ export function parseArgs(argv: readonly string[]): CliAction {
         break;
       }
       case '--stats': action.stats = true; break;
+      case '--snapshot': action.snapshot = true; break;
       default: throw new UsageError(`unknown option '${flag}' (see anillo --help)`);
     }
   }

@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs, UsageError } from './args.js';
 import { checkCdromImage, checkDiskImage, formatSize, type DriveImage } from './drive-images.js';
+import { attachDrives } from './ide-drives.js';
 import { Terminal } from './terminal.js';
 import { BootError, findMultibootHeader, isBzImage, loadLinux, loadMultiboot, mapBios } from '../boot/index.js';
 import { Vm, type VmResult } from '../vmm/vm.js';
@@ -35,16 +36,16 @@ async function main(argv: string[]): Promise<Outcome> {
     return { status: 0, abandon: false };
   }
   // Check every file before building the machine, so mistakes cost nothing.
-  const drives: DriveImage[] = [...action.disks.map(checkDiskImage), ...(action.cdrom ? [checkCdromImage(action.cdrom)] : [])];
-  if (drives.length > 0) {
-    const d = drives[0];
-    throw new BootError(`${d.path}: ${d.kind === 'disk' ? 'raw disk' : 'ISO 9660 CD-ROM'} image of ${formatSize(d.sizeBytes)} looks fine, but --${d.kind} is not supported yet (no IDE controller on the board); boot Linux with --kernel and --initrd instead`);
-  }
+  const images: DriveImage[] = [...action.disks.map(checkDiskImage), ...(action.cdrom ? [checkCdromImage(action.cdrom)] : [])];
   const kernel = action.kernel ? readImage(action.kernel, 'kernel') : undefined;
   const initrd = action.initrd ? readImage(action.initrd, 'initrd') : undefined;
 
+  const ide = attachDrives(images, action.snapshot);
+  for (const note of ide.notes) process.stderr.write(`anillo: ${note}\n`);
+
   const vm = new Vm({
     memBytes: action.memBytes,
+    drives: ide.drives,
     output: (bytes) => process.stdout.write(bytes),
     log: (line) => process.stderr.write(`anillo: ${line}\n`),
   });

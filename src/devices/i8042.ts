@@ -164,6 +164,7 @@ export class I8042 {
   /** The command byte (controller RAM byte 0). */
   get commandByte(): number { return this.state.ram[0]; }
 
+  /** Port 0x64 read: the status register. */
   readStatus(): number {
     const s = this.state;
     return STATUS_INH
@@ -186,6 +187,7 @@ export class I8042 {
     return value;
   }
 
+  /** Port 0x60 write: the waiting command's data byte, or a byte for the keyboard. */
   writeData(value: number): void {
     const s = this.state;
     s.lastWriteWasCommand = false;
@@ -206,6 +208,7 @@ export class I8042 {
     this.fill();
   }
 
+  /** Port 0x64 write: a controller command. */
   writeCommand(command: number): void {
     const s = this.state;
     s.lastWriteWasCommand = true;

@@ -12,8 +12,8 @@
  * | F2 | | FA AB 83 | identify: an MF2 keyboard |
  * | F3 | typematic delay (bits 6-5) and rate (bits 4-0) | FA, FA | stored |
  * | F4 | | FA | clear the buffer, start scanning |
- * | F5 | | FA | defaults, clear the buffer, stop scanning |
- * | F6 | | FA | defaults, clear the buffer |
+ * | F5 | | FA | defaults (set 2, typematic, LEDs off, set 3 key types), clear the buffer, stop scanning |
+ * | F6 | | FA | defaults, clear the buffer, scan |
  * | F7-FA | | FA | set 3: all keys typematic / make-break / make / all three |
  * | FB-FD | set 3 codes, ended by a command | FA each | set 3: those keys typematic / make-break / make |
  * | FE | | last byte | resend |
@@ -33,9 +33,10 @@
  *   again, and each arrives as one make code. The F3 byte is only stored.
  * - No fake shifts around the grey cursor keys under NumLock or Shift
  *   (Brouwer §1.6); Print Screen and Pause do change with the modifiers held.
- * - The output buffer holds 256 bytes rather than the keyboard's 16, so host
- *   input arriving at host speed (a paste) is not lost; past that the
- *   overrun code (00 in sets 2 and 3, FF in set 1) is queued, as on hardware.
+ * - The output buffer holds 256 bytes of key codes rather than the
+ *   keyboard's 16, so host input arriving at host speed (a paste) is not
+ *   lost; past that one overrun code (00 in sets 2 and 3, FF in set 1) is
+ *   queued, as on hardware. Replies to commands are never dropped.
  * - Set 3 key types keep only whether a key sends break codes (nothing
  *   repeats). Reset and power-on queue no AA by themselves: only FF answers AA.
  */
@@ -198,7 +199,6 @@ export class Ps2Keyboard implements Ps2Device {
       case CMD_RESEND: this.send([s.lastSent]); return;
       case CMD_RESET:
         this.setDefaults();
-        s.scanCodeSet = 2;
         s.scanning = true;
         this.send([Ps2Reply.Ack, Ps2Reply.SelfTestPassed]);
         return;
@@ -237,11 +237,15 @@ export class Ps2Keyboard implements Ps2Device {
     this.send([Ps2Reply.Ack]);
   }
 
-  /** F5/F6/FF defaults: typematic, LEDs off, set 3 key types, empty buffer. */
+  /**
+   * F5/F6/FF defaults: set 2, typematic, LEDs off, set 3 key types, empty
+   * buffer (A. Chapweske, "The PS/2 Keyboard Interface", command F6).
+   */
   private setDefaults(): void {
     const s = this.state;
     s.out.length = 0;
     s.awaiting = 0;
+    s.scanCodeSet = 2;
     s.leds = 0;
     s.typematic = DEFAULT_TYPEMATIC;
     s.set3BreakCodes = defaultSet3BreakCodes();

@@ -20,8 +20,8 @@ function vm(): Vm {
 /**
  * Runs `body` (16-bit code) at 0000:7C00 after an IVT of IRET stubs and the
  * VGA BIOS's initialisation (far call to C000:0003, AX = FFFF: no PCI
- * device); the VGA BIOS sits in RAM at C0000, as SeaBIOS leaves option ROMs
- * shadowed and writable during POST. Ends with isa-debug-exit.
+ * device); the VGA BIOS sits in shadow RAM at C0000, writable as during
+ * SeaBIOS's POST (it stores its own variables there). Ends with isa-debug-exit.
  */
 async function withVgaBios(body: string): Promise<Vm> {
   const code = assemble(`
@@ -51,6 +51,8 @@ async function withVgaBios(body: string): Promise<Vm> {
   rom.set([0xea, 0x00, 0x7c, 0x00, 0x00], 0xfff0); // jmp 0000:7C00
   mapBios(v.memory, rom, 'reset stub');
   v.memory.load(0x7c00, code);
+  // C0000-CFFFF as writable RAM (the chipset's shadow RAM, as SeaBIOS sets it up for option ROMs).
+  v.memory.setShadowRouting(MMIO.vgaBios, 0x1_0000, { readRam: true, writeRam: true });
   v.memory.load(MMIO.vgaBios, new Uint8Array(readFileSync(VGABIOS)));
   v.cpu.reset();
   const result = await v.run(20_000_000);

@@ -45,7 +45,7 @@ lines.forEach((l, i) => recordExpectation(l, results[i]!));
 
 let mismatches = 0;
 const byForm = new Map<string, string[]>();
-let maxUlp = 0;
+let maxUlp = 0, transCases = 0, transOff = 0;
 const ulpByForm = new Map<string, number>();
 for (const line of lines) {
   const actual = runOnEmulator(oracleCaseOf(line));
@@ -53,6 +53,8 @@ for (const line of lines) {
   if (line.transcendental) {
     const u = transcendentalUlps(line, actual).ulps;
     maxUlp = Math.max(maxUlp, u);
+    transCases++;
+    if (u > 0) transOff++;
     ulpByForm.set(line.form, Math.max(ulpByForm.get(line.form) ?? 0, u));
     if (u > 1 && process.argv.includes('--verbose')) console.log(`inf ulps: ${line.form} ${line.code} ${JSON.stringify(line.x87)} expected ${JSON.stringify(line.expect!.x87.st.slice(0, 3))} got ${JSON.stringify(actual.x87!.st.slice(0, 3))}`);
   }
@@ -74,5 +76,6 @@ if (!dry) {
   console.log(`recorded ${lines.length} cases (${new Set(lines.map((l) => l.form)).size} forms) into ${out}`);
 }
 console.log(`emulator mismatches: ${mismatches} of ${lines.length} in ${byForm.size} forms; transcendental max ulps ${maxUlp}`);
+console.log(`transcendental results not bit-identical: ${transOff} of ${transCases}`);
 console.log(`ulps by form: ${[...ulpByForm].map(([f, u]) => `${f}: ${u}`).join(', ')}`);
 for (const [form, list] of byForm) console.log(`  ${form}: ${list.length} (e.g. ${list[0]})`);

@@ -23,23 +23,19 @@ import type { Cpu } from '../cpu.js';
 import type { Handler } from '../dispatch.js';
 import { CpuException } from '../exception.js';
 import { Cr0, Flag, Seg, Vector } from '../registers.js';
-import { setSomeFlags } from '../flags.js';
-import { Ex, Float80, classify, setIndefinite } from '../fpu/float80.js';
+import { Ex, Float80, setIndefinite } from '../fpu/float80.js';
 import { add, div, mul, sqrt, suppresses } from '../fpu/arith.js';
 import {
   Fmt, bcdBytes, fromBcd, fromF32, fromF64, fromInt32, fromInt64, storeOk, toFloat, toInteger,
 } from '../fpu/convert.js';
-import {
-  Relation, compare, examineBits, extract, loadConstant, partialRemainder, roundToInteger, scale,
-} from '../fpu/misc.js';
+import { extract, loadConstant, partialRemainder, roundToInteger, scale } from '../fpu/misc.js';
 import { Sw, type X87 } from '../fpu/x87.js';
 import { transcendental, Trans } from './x87-transcendental.js';
 import { finish, waitForErrors } from './x87-status.js';
 import { envHandlers } from './x87-env.js';
+import { FTST, FXAM, comi, compareCc, comparePop2, ucomReg, underflowCompare, type FpuOp } from './x87-compare.js';
 import { offsetBy, probeWrite, read16, read32, readF80, write16, write32, writeF80 } from './x87-memory.js';
 
-/** An x87 operation, run after the escape's checks. */
-type FpuOp = (cpu: Cpu, fpu: X87) => void;
 
 /** Memory forms by (escape − D8) × 8 + reg; register forms by (escape − D8) × 64 + reg × 8 + rm. */
 const memOps: (FpuOp | undefined)[] = new Array(64).fill(undefined);
@@ -58,16 +54,6 @@ const OVERFLOW = Ex.IE | Ex.SF | Ex.C1;
 
 /** Whether IE is masked. */
 function ieMasked(fpu: X87): boolean { return (fpu.cw & Ex.IE) !== 0; }
-
-/** The condition-code bits C3/C2/C0 of a comparison (SDM Vol. 2 "FCOM" Table 3-21). */
-const RELATION_CC = [0, Sw.C0, Sw.C3, Sw.C3 | Sw.C2 | Sw.C0];
-/** EFLAGS ZF/PF/CF of FCOMI (SDM Vol. 2 "FCOMI" Table 3-22). */
-const RELATION_EFLAGS = [0, Flag.CF, Flag.ZF, Flag.ZF | Flag.PF | Flag.CF];
-
-/** Sets C0/C2/C3 to `bits` and clears C1 (the compare instructions). */
-function setCompareCodes(fpu: X87, bits: number): void {
-  fpu.sw = (fpu.sw & ~Sw.CC) | bits;
-}
 
 // ---- loads --------------------------------------------------------------------------------
 
@@ -241,17 +227,6 @@ function binary(cpu: Cpu, fpu: X87, op: number, a: Float80, b: Float80, dst: num
   if (pop && !stop) fpu.pop();
 }
 
-/** FCOM/FCOMP/FUCOM… : compares ST(0) with b, sets C3/C2/C0, clears C1, pops `pops` times. */
-function compareCc(cpu: Cpu, fpu: X87, b: Float80, quiet: boolean, pops: number): void {
-  const core = fpu.core;
-  const rel = compare(core, fpu.st(0), b, quiet);
-  // The codes are set even when the exception is unmasked; only the pops are suppressed (host CPU).
-  const unmasked = (core.flags & ~fpu.cw & (Ex.IE | Ex.DE)) !== 0;
-  setCompareCodes(fpu, RELATION_CC[rel]!);
-  finish(cpu, fpu, core.flags);
-  if (!unmasked) for (let k = 0; k < pops; k++) fpu.pop();
-}
-
 /** Stack underflow of an operation on ST(0)/ST(i) writing ST(dst): masked, the indefinite. */
 function underflowInto(cpu: Cpu, fpu: X87, dst: number, pop: boolean): void {
   finish(cpu, fpu, UNDERFLOW);
@@ -259,14 +234,6 @@ function underflowInto(cpu: Cpu, fpu: X87, dst: number, pop: boolean): void {
   setIndefinite(fpu.st(dst));
   fpu.setValid(dst);
   if (pop) fpu.pop();
-}
-
-/** Stack underflow of a compare: masked, "unordered". */
-function underflowCompare(cpu: Cpu, fpu: X87, pops: number): void {
-  setCompareCodes(fpu, RELATION_CC[Relation.Unordered]!);
-  finish(cpu, fpu, UNDERFLOW);
-  if (!ieMasked(fpu)) return;
-  for (let k = 0; k < pops; k++) fpu.pop();
 }
 
 /** D8/DC/DA/DE memory forms: ST(0) ← ST(0) op m (real or integer). */
@@ -308,60 +275,6 @@ function arithReg(op: number, toSti: boolean, pop: boolean): FpuOp {
     if (toSti) binary(cpu, fpu, op ^ (op >= 4 ? 1 : 0), fpu.st(i), fpu.st(0), i, pop);
     else binary(cpu, fpu, op, fpu.st(0), fpu.st(i), 0, pop);
   };
-}
-
-/** DE D9: FCOMPP; DA E9: FUCOMPP. */
-function comparePop2(quiet: boolean): FpuOp {
-  return (cpu, fpu) => {
-    fpu.core.flags = 0;
-    if (fpu.isEmpty(0) || fpu.isEmpty(1)) { underflowCompare(cpu, fpu, 2); return; }
-    compareCc(cpu, fpu, fpu.st(1), quiet, 2);
-  };
-}
-
-/** DD E0+i FUCOM, DD E8+i FUCOMP. */
-function ucomReg(pops: number): FpuOp {
-  return (cpu, fpu) => {
-    fpu.core.flags = 0;
-    const i = cpu.modrmRm;
-    if (fpu.isEmpty(0) || fpu.isEmpty(i)) { underflowCompare(cpu, fpu, pops); return; }
-    compareCc(cpu, fpu, fpu.st(i), true, pops);
-  };
-}
-
-/** DB F0+i FCOMI, DB E8+i FUCOMI, DF F0+i FCOMIP, DF E8+i FUCOMIP: compare into ZF/PF/CF, clear OF/SF/AF. */
-function comi(quiet: boolean, pop: boolean): FpuOp {
-  return (cpu, fpu) => {
-    const core = fpu.core;
-    core.flags = 0;
-    const i = cpu.modrmRm;
-    let rel: Relation;
-    let flags: number;
-    if (fpu.isEmpty(0) || fpu.isEmpty(i)) { rel = Relation.Unordered; flags = UNDERFLOW; } else {
-      rel = compare(core, fpu.st(0), fpu.st(i), quiet);
-      flags = core.flags;
-    }
-    // The flags are set even when the exception is unmasked; only the pop is suppressed (host CPU).
-    const unmasked = (flags & ~fpu.cw & (Ex.IE | Ex.DE)) !== 0;
-    setSomeFlags(cpu, Flag.ZF | Flag.PF | Flag.CF | Flag.OF | Flag.SF | Flag.AF, RELATION_EFLAGS[rel]!);
-    finish(cpu, fpu, flags, true);
-    if (pop && !unmasked) fpu.pop();
-  };
-}
-
-/** D9 E4: FTST compares ST(0) with +0.0. */
-function FTST(cpu: Cpu, fpu: X87): void {
-  fpu.core.flags = 0;
-  if (fpu.isEmpty(0)) { underflowCompare(cpu, fpu, 0); return; }
-  fpu.t1.set(0, 0, 0);
-  compareCc(cpu, fpu, fpu.t1, false, 0);
-}
-
-/** D9 E5: FXAM: class of ST(0) in C3/C2/C0, its sign in C1 (SDM Vol. 2 "FXAM"). */
-function FXAM(_cpu: Cpu, fpu: X87): void {
-  const v = fpu.st(0);
-  const bits = fpu.isEmpty(0) ? Sw.C3 | Sw.C0 : examineBits(classify(v));
-  fpu.sw = (fpu.sw & ~Sw.CC) | bits | ((v.se & 0x8000) !== 0 ? Sw.C1 : 0);
 }
 
 /** One-operand operations on ST(0) that may raise exceptions: FSQRT, FRNDINT. */

@@ -212,7 +212,7 @@ function clearBit(bits: number[], v: number): void { bits[v >> 5] &= ~(1 << (v &
 
 /** One processor's local APIC. */
 export class LocalApic implements TimedDevice {
-  state: LocalApicState;
+  private s: LocalApicState;
   /** The LINT0 pin (the 8259A's INT on a PC). */
   readonly lint0: IrqLine = { raise: () => this.setLint(0, true), lower: () => this.setLint(0, false) };
   /** The LINT1 pin (NMI on a PC). */
@@ -220,7 +220,16 @@ export class LocalApic implements TimedDevice {
   private intrLevel = false;
 
   constructor(private readonly clock: Clock, private readonly pins: LocalApicPins, private readonly initialId = 0) {
-    this.state = powerOnState(initialId, APIC_BASE_RESET);
+    this.s = powerOnState(initialId, APIC_BASE_RESET);
+  }
+
+  /** The state record (live: the APIC reads and writes it). */
+  get state(): LocalApicState { return this.s; }
+
+  /** Restores a snapshot (the board remaps the page from `baseMsr`). */
+  set state(snapshot: LocalApicState) {
+    this.s = { ...snapshot, isr: [...snapshot.isr], tmr: [...snapshot.tmr], irr: [...snapshot.irr] };
+    this.update();
   }
 
   /** RESET: power-up state (SDM §10.4.7.1 "Local APIC State After Power-Up or Reset"), IA32_APIC_BASE at its reset value. */

@@ -174,7 +174,7 @@ function scanOut(s: VgaState, outputLines: number, repeat: number, line: (y: num
   let rowScan = 0;
   let afterSplit = false;
   for (let scan = 0; scan < g.scanLines; scan++) {
-    if (scan === g.lineCompare && scan !== 0) {
+    if (scan === g.lineCompare) {
       rowStart = 0;
       rowScan = 0;
       afterSplit = true;

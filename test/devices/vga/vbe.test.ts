@@ -92,6 +92,24 @@ describe('Bochs VBE (dispi)', () => {
     assert.deepEqual(pixel(r.vga.render(), 0, 0), [0x12, 0xfe, 0x80]);
   });
 
+  test('a 4 bpp mode is planar: the A0000 window keeps the VGA plane logic, one bit per plane per pixel', () => {
+    const r = new VgaRig();
+    r.set(0x3c4, 4, 0x06);     // sequential addressing, as a BIOS sets for a planar mode
+    r.set(0x3ce, 5, 0x00);
+    r.set(0x3ce, 6, 0x05);     // graphics, A0000 64 KiB
+    setMode(r, 800, 600, 4);
+    r.set(0x3c4, 2, 0x0a);     // colour 10: planes 1 and 3
+    r.poke(0xa0000 + 100 * 100 + 2, 0x80); // pixel (16, 100): 100 bytes per line
+    r.dispi(Dispi.Bank, 1);    // the next 64 KiB of each plane
+    r.set(0x3c4, 2, 0x04);
+    r.poke(0xa0000, 0x01);
+    const f = r.vga.render();
+    assert.deepEqual([f.width, f.height], [800, 600]);
+    assert.deepEqual(pixel(f, 16, 100), [0x55, 0xff, 0x55], 'light green');
+    assert.deepEqual(pixel(f, 17, 100), [0, 0, 0]);
+    assert.equal(r.vga.state.vram[(0x10000) * 4 + 2], 0x01, 'bank 1 reaches plane offset 64 KiB');
+  });
+
   test('the A0000 window shows 64 KiB of video memory at the bank register', () => {
     const r = new VgaRig();
     setMode(r, 640, 480, 8);
