@@ -216,7 +216,9 @@ async function main(argv: string[]): Promise<number> {
   report.peers = peers.map((p) => results.get(p.id)!);
   report.host.loadAverageEnd = loadavg();
 
-  writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+  // Microseconds are plenty: no 0.009999999999999787 in the file.
+  const rounded = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(6)) : value);
+  writeFileSync(outFile, `${JSON.stringify(report, rounded, 2)}\n`);
   process.stdout.write(`\n${formatReport(report)}\n\nJSON: ${relative(process.cwd(), outFile) || outFile}\n`);
   return 0;
 }

@@ -73,9 +73,11 @@ export interface BootBenchReport {
 
 const PHASE_COLUMNS = ['boot', 'md5', 'loop'] as const;
 
+/** "4.28 s (cpu 2.95)": wall-clock seconds, and the CPU seconds the peer's process used meanwhile. */
 function timeCell(p: PhaseResult | undefined): string {
   if (!p) return '—';
-  return `${p.seconds.toFixed(p.seconds < 100 ? 2 : 1)} s`;
+  const digits = (s: number) => s.toFixed(s < 100 ? 2 : 1);
+  return `${digits(p.seconds)} s (cpu ${digits(p.cpuSeconds)})`;
 }
 
 export function formatBytes(bytes: number | undefined): string {
@@ -144,6 +146,8 @@ export function formatReport(report: BootBenchReport): string {
     '',
     'to shell: host wall-clock time from starting the peer\'s process to the shell prompt on the serial console;',
     'workloads: from sending the command line to the marker it echoes (includes one console round trip);',
+    '(cpu N): host CPU seconds (user + system, all threads) the peer\'s process used in that time: a guest that idles',
+    '  (timer waits during boot) or a busy host (other processes) makes it lower than the wall-clock time;',
     `peak RSS: VmHWM of the peer's process (v86 runs in a Node child process of its own; anillo is a Node process too); ${timeouts}.`,
   ].join('\n');
 }

@@ -70,7 +70,7 @@ export class ConsoleSession {
     child.stdin.on('error', () => {});
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
-        this.exitText = signal ? `process ended by ${signal}` : `process exited with status ${code}`;
+        this.exitText ??= signal ? `process ended by ${signal}` : `process exited with status ${code}`;
         for (const w of this.waiters.splice(0)) {
           clearTimeout(w.timer);
           w.reject(new ExitedError(`${this.exitText} while waiting for ${w.what}`));

@@ -4,6 +4,12 @@
  * a smaller image) also at the top of the first megabyte, so the CPU's first
  * fetch at F000:FFF0 (linear FFFFFFF0, SDM Vol. 3A §9.1.4) and real-mode code
  * at F000:xxxx see the same bytes.
+ *
+ * The low alias is the ROM on the bus side of the chipset: on the PC board
+ * the i440FX's PAM registers (src/devices/pci/i440fx.ts) decide whether
+ * E0000-FFFFF reads it or the RAM beneath. At reset they select the ROM;
+ * firmware such as SeaBIOS then switches the region to RAM, copies itself
+ * there from the alias below 4 GiB, and write-protects the copy.
  */
 import type { PhysicalMemory } from '../cpu/physical-memory.js';
 import { BootError } from './boot-error.js';

@@ -1,7 +1,7 @@
 /**
  * The command line's Linux options (--kernel autodetection, --initrd,
  * --append) on a synthetic bzImage, and the checks of --disk and --cdrom
- * images, which are validated but refused as not yet supported.
+ * images, which are validated and then attached to the IDE controller.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,10 +86,22 @@ test('a raw disk image must be whole 512-byte sectors', () => {
   oneLineError(anillo('run', '--kernel', kernel, '--disk', f), /odd\.img: disk image size 1000 is not a multiple of 512 bytes/);
 });
 
-test('a valid raw disk image is accepted by the checks, then refused as not yet supported', () => {
+test('a valid raw disk image is attached as the primary master, and the machine runs', () => {
   const f = join(dir, 'good.img');
   writeFileSync(f, new Uint8Array(1 << 20));
-  oneLineError(anillo('run', '--kernel', kernel, '--disk', f), /good\.img: raw disk image of 1 MiB looks fine, but --disk is not supported yet/);
+  const r = anillo('run', '--kernel', kernel, '--disk', f);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /IDE primary master: .*good\.img \(disk, 1 MiB\)/);
+  const s = anillo('run', '--kernel', kernel, '--disk', f, '--disk', f, '--snapshot');
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stderr, /IDE primary slave: .*good\.img \(disk, 1 MiB, writes kept in memory\)/);
+});
+
+test('more disks than the IDE controller has room for is a usage error', () => {
+  const f = join(dir, 'good.img');
+  writeFileSync(f, new Uint8Array(1 << 20));
+  oneLineError(anillo('run', '--kernel', kernel, '--disk', f, '--disk', f, '--disk', f, '--disk', f, '--disk', f),
+    /at most 4 --disk images fit on the IDE controller/);
 });
 
 test('an ISO image needs the Primary Volume Descriptor at 0x8000', () => {
@@ -101,10 +113,20 @@ test('an ISO image needs the Primary Volume Descriptor at 0x8000', () => {
   oneLineError(anillo('run', '--kernel', kernel, '--cdrom', tiny), /tiny\.iso: not an ISO 9660 image: 2048 bytes is too short/);
 });
 
-test('a valid ISO image is refused as not yet supported', () => {
+test('a valid ISO image is attached as the secondary master', () => {
   const iso = new Uint8Array(0x8000 + 2048 * 2);
   iso.set([1, ...Buffer.from('CD001'), 1], 0x8000);
   const f = join(dir, 'good.iso');
   writeFileSync(f, iso);
-  oneLineError(anillo('run', '--kernel', kernel, '--cdrom', f), /good\.iso: ISO 9660 CD-ROM image of 36 KiB looks fine, but --cdrom is not supported yet/);
+  const r = anillo('run', '--kernel', kernel, '--cdrom', f);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /IDE secondary master: .*good\.iso \(CD-ROM, 36 KiB\)/);
+});
+
+test('an ISO image that is not whole 2048-byte sectors names the file', () => {
+  const iso = new Uint8Array(0x8000 + 2048 + 512);
+  iso.set([1, ...Buffer.from('CD001'), 1], 0x8000);
+  const f = join(dir, 'ragged.iso');
+  writeFileSync(f, iso);
+  oneLineError(anillo('run', '--kernel', kernel, '--cdrom', f), /ragged\.iso: CD-ROM image size 35328 is not a multiple of 2048 bytes/);
 });

@@ -14,11 +14,13 @@
  * what the caller must avoid).
  *
  *   stdin   case [id=N] mode=64 eax=H ... edi=H eflags=H code=HEX(long mode)
- *                [data=SPARSE] [stack=SPARSE]
+ *                [data=SPARSE] [stack=SPARSE] [fcw=H fsw=H ftw=H st=R0,...,R7]
  *   stdout  "oracle version=1 arch=x86_64 ..." then one line per case, with
  *           the tokens of oracle.c plus upper=: "-" or comma-separated
  *           NAME:HEX of the registers (eax..edi, eip, cr2) whose upper 32
- *           bits are non-zero at the end (HEX = those upper bits).
+ *           bits are non-zero at the end (HEX = those upper bits); a case
+ *           that gave x87 state also gets fcw= fsw= ftw= fop= st= back
+ *           (see load_x87/save_x87).
  *
  * Differences from oracle.c in how a case runs:
  *   - RAX..RDI and RSP are loaded zero-extended from the case's 32-bit

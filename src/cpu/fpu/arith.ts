@@ -178,7 +178,7 @@ export function mul(core: FpCore, a: Float80, b: Float80, precision: number, dst
   }
   if (denormalOperands(core, true)) return;
   if (ca === Cls.Zero || cb === Cls.Zero) { dst.set(s << 15, 0, 0); return; }
-  mulSignificands(core, core.aHi, core.aLo, core.bHi, core.bLo);
+  mulSignificands(core);
   let e = core.aExp + core.bExp - BIAS;
   if ((core.w0 & 0x8000_0000) === 0) shiftLeft1(core);
   else e++;
@@ -194,28 +194,33 @@ function shiftLeft1(core: FpCore): void {
 }
 
 /**
- * The 128-bit product of two 64-bit significands into w0:w1:w2, its lowest
+ * The 128-bit product of the a- and b-significands into w0:w1:w2, its lowest
  * 32 bits folded into w2's bit 0 (sticky). Works on 16-bit limbs, whose
- * products and column sums stay exact in doubles.
+ * products and column sums stay exact in doubles. (`& 0xffff` and exact
+ * division by 2^16 split a column: `%` on doubles beyond 2^31 is a slow
+ * call in V8.)
  */
-export function mulSignificands(core: FpCore, ah: number, al: number, bh: number, bl: number): void {
+export function mulSignificands(core: FpCore): void {
+  // Operands come from the core's fields, not as arguments: uint32 words above 2^30 passed to a
+  // function V8 does not inline are boxed as heap numbers, an allocation per call.
+  const ah = core.aHi, al = core.aLo, bh = core.bHi, bl = core.bLo;
   const a0 = al & 0xffff, a1 = al >>> 16, a2 = ah & 0xffff, a3 = ah >>> 16;
   const b0 = bl & 0xffff, b1 = bl >>> 16, b2 = bh & 0xffff, b3 = bh >>> 16;
   // Column k holds the sum of a_i·b_j with i + j = k (each < 2^32, at most four: < 2^34).
   let c = a0 * b0;
-  const p0 = c % 65536; c = Math.floor(c / 65536);
+  const p0 = c & 0xffff; c = (c - p0) / 65536;
   c += a0 * b1 + a1 * b0;
-  const p1 = c % 65536; c = Math.floor(c / 65536);
+  const p1 = c & 0xffff; c = (c - p1) / 65536;
   c += a0 * b2 + a1 * b1 + a2 * b0;
-  const p2 = c % 65536; c = Math.floor(c / 65536);
+  const p2 = c & 0xffff; c = (c - p2) / 65536;
   c += a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-  const p3 = c % 65536; c = Math.floor(c / 65536);
+  const p3 = c & 0xffff; c = (c - p3) / 65536;
   c += a1 * b3 + a2 * b2 + a3 * b1;
-  const p4 = c % 65536; c = Math.floor(c / 65536);
+  const p4 = c & 0xffff; c = (c - p4) / 65536;
   c += a2 * b3 + a3 * b2;
-  const p5 = c % 65536; c = Math.floor(c / 65536);
+  const p5 = c & 0xffff; c = (c - p5) / 65536;
   c += a3 * b3;
-  const p6 = c % 65536; c = Math.floor(c / 65536);
+  const p6 = c & 0xffff; c = (c - p6) / 65536;
   const p7 = c;
   core.w0 = (p7 * 65536 + p6) >>> 0;
   core.w1 = (p5 * 65536 + p4) >>> 0;
@@ -250,81 +255,48 @@ export function div(core: FpCore, a: Float80, b: Float80, precision: number, dst
   }
   if (denormalOperands(core, true)) return;
   if (ca === Cls.Zero) { dst.set(s << 15, 0, 0); return; }
-  let e = core.aExp - core.bExp + BIAS;
-  // Quotient of significands in (1/2, 2): make it [1, 2) by halving the divisor's weight.
-  let rh = core.aHi, rl = core.aLo, top = 0;
-  const dh = core.bHi, dl = core.bLo;
-  if (rh < dh || (rh === dh && rl < dl)) {
-    e--;
-    top = rh >>> 31; rh = ((rh << 1) | (rl >>> 31)) >>> 0; rl = (rl << 1) >>> 0;
-  }
-  divideSignificands(core, top, rh, rl, dh, dl);
-  core.roundPack(dst, s, e, precision);
+  const lower = core.aHi < core.bHi || (core.aHi === core.bHi && core.aLo < core.bLo);
+  divideSignificands(core);
+  // A quotient of significands below 1 was doubled: one less in the exponent.
+  core.roundPack(dst, s, core.aExp - core.bExp + BIAS - (lower ? 1 : 0), precision);
 }
 
 /**
- * Long division of the 65-bit top:rh:rl (≥ d, < 2d) by the normalized 64-bit
- * d = dh:dl: Q = floor(R·2^64 / d) has 65 bits, whose top 64 go to w0:w1
- * and whose last (the round bit) and the sticky bit (non-zero remainder)
- * go to w2. Radix 2^16 (Knuth's algorithm D shape): the leading digit is
- * 1; each of the next four is estimated from the top of the partial
- * remainder in doubles (off by at most one, since both sides carry 53 good
- * bits) and corrected against the exact 16-bit-limb product.
+ * Long division of the a-significand by the b-significand (from the core's
+ * fields, see {@link mulSignificands}): the quotient, made [1, 2) by doubling
+ * the dividend when it is the smaller, as 64 bits into w0:w1 and the round
+ * bit and sticky bit (non-zero remainder) into w2. One bit per step: on V8
+ * this tight int32 loop measured as fast as a radix-2^16 division with
+ * double estimates.
  */
-export function divideSignificands(core: FpCore, top: number, rh: number, rl: number, dh: number, dl: number): void {
-  // R ← R − d (the leading quotient digit is 1); R < d < 2^64 afterwards.
-  let lo = rl - dl;
-  const borrow = lo < 0 ? 1 : 0;
-  lo >>>= 0;
-  const hi = (rh - dh - borrow) >>> 0;
-  void top;
-  const b0 = dl & 0xffff, b1 = dl >>> 16, b2 = dh & 0xffff, b3 = dh >>> 16;
-  const bEstimate = (b3 * 65536 + b2) * 65536 + b1 + b0 / 65536;
-  // Partial remainder as 16-bit limbs r3..r0 (r4 appears with each shift).
-  let r0 = lo & 0xffff, r1 = lo >>> 16, r2 = hi & 0xffff, r3 = hi >>> 16;
-  let q = 0, qh = 0;
-  for (let k = 0; k < 4; k++) {
-    // R ← R·2^16: limbs r4..r0 with r0 = 0.
-    const r4 = r3; r3 = r2; r2 = r1; r1 = r0; r0 = 0;
-    let d = Math.floor((((r4 * 65536 + r3) * 65536 + r2) * 65536 + r1) / bEstimate);
-    if (d > 0xffff) d = 0xffff;
-    // R − d·B over five limbs.
-    let c = d * b0;
-    let t = r0 - (c % 65536); c = Math.floor(c / 65536);
-    let x0 = t & 0xffff, br = t < 0 ? 1 : 0;
-    c += d * b1; t = r1 - (c % 65536) - br; c = Math.floor(c / 65536);
-    let x1 = t & 0xffff; br = t < 0 ? 1 : 0;
-    c += d * b2; t = r2 - (c % 65536) - br; c = Math.floor(c / 65536);
-    let x2 = t & 0xffff; br = t < 0 ? 1 : 0;
-    c += d * b3; t = r3 - (c % 65536) - br; c = Math.floor(c / 65536);
-    let x3 = t & 0xffff; br = t < 0 ? 1 : 0;
-    let x4 = r4 - c - br;
-    while (x4 < 0) {
-      // Estimate one too high: add B back.
-      d--;
-      let s = x0 + b0; x0 = s & 0xffff; let cy = s >>> 16;
-      s = x1 + b1 + cy; x1 = s & 0xffff; cy = s >>> 16;
-      s = x2 + b2 + cy; x2 = s & 0xffff; cy = s >>> 16;
-      s = x3 + b3 + cy; x3 = s & 0xffff; cy = s >>> 16;
-      x4 += cy;
-    }
-    while (x4 > 0 || x3 > b3 || (x3 === b3 && (x2 > b2 || (x2 === b2 && (x1 > b1 || (x1 === b1 && x0 >= b0)))))) {
-      // Estimate one too low: subtract B once more.
-      d++;
-      let s = x0 - b0; x0 = s & 0xffff; let bw = s < 0 ? 1 : 0;
-      s = x1 - b1 - bw; x1 = s & 0xffff; bw = s < 0 ? 1 : 0;
-      s = x2 - b2 - bw; x2 = s & 0xffff; bw = s < 0 ? 1 : 0;
-      s = x3 - b3 - bw; x3 = s & 0xffff; bw = s < 0 ? 1 : 0;
-      x4 -= bw;
-    }
-    r0 = x0; r1 = x1; r2 = x2; r3 = x3;
-    // Quotient digits 1..4: qh gets the first two, q the last two.
-    if (k < 2) qh = qh * 65536 + d; else q = q * 65536 + d;
+export function divideSignificands(core: FpCore): void {
+  let rh = core.aHi, rl = core.aLo, top = 0;
+  const dh = core.bHi, dl = core.bLo;
+  if (rh < dh || (rh === dh && rl < dl)) {
+    top = rh >>> 31; rh = ((rh << 1) | (rl >>> 31)) >>> 0; rl = (rl << 1) >>> 0;
   }
-  // Q = 2^64 + qh·2^32 + q; the significand is Q >> 1 and the round bit Q & 1.
-  core.w0 = (0x8000_0000 | (qh >>> 1)) >>> 0;
-  core.w1 = (((qh & 1) << 31) | (q >>> 1)) >>> 0;
-  core.w2 = (((q & 1) << 31) | ((r0 | r1 | r2 | r3) !== 0 ? 1 : 0)) >>> 0;
+  let q0 = 0, q1 = 0;
+  for (let i = 0; i < 65; i++) {
+    // Compare and subtract: remainder ≥ divisor?
+    let bit = 0;
+    if (top !== 0 || rh > dh || (rh === dh && rl >= dl)) {
+      const l = rl - dl;
+      rl = l >>> 0;
+      rh = (rh - dh - (l < 0 ? 1 : 0)) >>> 0;
+      bit = 1;
+    }
+    if (i < 64) {
+      q0 = ((q0 << 1) | (q1 >>> 31)) >>> 0;
+      q1 = ((q1 << 1) | bit) >>> 0;
+      // Remainder ×2.
+      top = rh >>> 31;
+      rh = ((rh << 1) | (rl >>> 31)) >>> 0;
+      rl = (rl << 1) >>> 0;
+    } else {
+      core.w2 = ((bit << 31) | ((rh | rl) !== 0 ? 1 : 0)) >>> 0;
+    }
+  }
+  core.w0 = q0; core.w1 = q1;
 }
 
 // ---- square root --------------------------------------------------------------------
@@ -341,171 +313,53 @@ export function sqrt(core: FpCore, a: Float80, precision: number, dst: Float80):
   const unbiased = core.aExp - BIAS;
   const odd = unbiased & 1;
   // Radicand X = A·2^(63+odd) (127-128 bits); the root of 4X has 65 bits: 64 significand bits + the round bit.
-  sqrtSignificand(core, core.aHi, core.aLo, odd);
+  sqrtSignificand(core, odd);
   core.roundPack(dst, 0, ((unbiased - odd) / 2) + BIAS, precision);
 }
 
 /**
- * Integer square root of X = A·2^(65+odd), A = ah:al: S = floor(√X) has
- * 65 bits; S >> 1 goes to w0:w1, the round bit S & 1 and the sticky bit
- * (X ≠ S²) to w2. A double square root gives S to about 52 bits; one
- * Newton step on the exact remainder X − s² (16-bit limbs, computed in
- * doubles without rounding) brings it within one, and the exact remainder
- * settles the last unit.
+ * Integer square root, digit by digit (two radicand bits per step), of
+ * A·2^(65+odd) where A is the a-significand: 65 root bits, the last being
+ * the round bit, with the sticky bit from the remainder, into w0:w1:w2. (A
+ * double estimate refined by a Newton step on exact 16-bit limbs measured
+ * slower on V8 than this int32 loop.)
  */
-function sqrtSignificand(core: FpCore, ah: number, al: number, odd: number): void {
-  const L = core.limbs;
-  // X's limbs: x0..x3 = 0, x4..x8 = A·2^(1+odd) (66 bits at most).
-  const sh = 1 + odd;
-  const y0 = (al << sh) & 0xffff, y1 = ((al >>> (16 - sh)) & 0xffff), y2 = ((al >>> (32 - sh)) | (ah << sh)) & 0xffff;
-  const y3 = (ah >>> (16 - sh)) & 0xffff, y4 = ah >>> (32 - sh);
-  // Estimate: s ≈ √X, an integer; doubles at 2^64 are multiples of 2^12, so keep it as limbs.
-  const estimate = Math.floor(Math.sqrt((ah * 4294967296 + al) * 2 ** (65 + odd)));
-  setLimbs(L, 0, estimate);
-  // E = X − s² (signed), exactly: R[0..9] at L[10..19].
-  squareInto(L, 0, 20);
-  let negative = subtractFromX(L, 20, y0, y1, y2, y3, y4);
-  // δ = E / (2s), rounded: S = s + δ.
-  let e = 0;
-  for (let i = 9; i >= 0; i--) e = e * 65536 + L[20 + i]!;
-  if (negative) e = -e;
-  addSmall(L, 0, Math.round(e / (2 * estimate)));
-  // Exact remainder of the corrected root, then at most a step or two either way.
-  squareInto(L, 0, 20);
-  negative = subtractFromX(L, 20, y0, y1, y2, y3, y4);
-  while (negative) {
-    // S² > X: S ← S − 1, R ← R + 2S + 1 (with the new S).
-    addSmall(L, 0, -1);
-    negative = addTwiceSPlusOne(L, 0, 20);
-  }
-  while (remainderAtLeast2SPlus1(L, 0, 20)) {
-    // (S + 1)² ≤ X: R ← R − 2S − 1, S ← S + 1.
-    subtractTwiceSPlusOne(L, 0, 20);
-    addSmall(L, 0, 1);
-  }
-  // S as limbs L[0..4] (65 bits): significand = S >> 1.
-  const s0 = L[0]!, s1 = L[1]!, s2 = L[2]!, s3 = L[3]!, s4 = L[4]!;
-  core.w0 = ((s4 << 31) | (s3 << 15) | (s2 >>> 1)) >>> 0;
-  core.w1 = (((s2 & 1) << 31) | (s1 << 15) | (s0 >>> 1)) >>> 0;
-  let rest = 0;
-  for (let i = 20; i < 30; i++) rest |= L[i]!;
-  core.w2 = (((s0 & 1) << 31) | (rest !== 0 ? 1 : 0)) >>> 0;
-}
-
-/** L[at..at+4] ← the non-negative integer v (< 2^70, exact in a double). */
-function setLimbs(L: Float64Array, at: number, v: number): void {
-  for (let i = 0; i < 5; i++) { L[at + i] = v % 65536; v = Math.floor(v / 65536); }
-}
-
-/** L[at..at+4] += k (|k| < 2^52): S stays non-negative. */
-function addSmall(L: Float64Array, at: number, k: number): void {
-  let carry = k;
-  for (let i = 0; i < 5; i++) {
-    const t = L[at + i]! + carry;
-    const m = ((t % 65536) + 65536) % 65536;
-    L[at + i] = m;
-    carry = (t - m) / 65536;
-  }
-}
-
-/** L[out..out+9] ← (L[at..at+4])², column sums exact in doubles. */
-function squareInto(L: Float64Array, at: number, out: number): void {
-  for (let k = 0; k < 10; k++) L[out + k] = 0;
-  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) L[out + i + j] = L[out + i + j]! + L[at + i]! * L[at + j]!;
-  let carry = 0;
-  for (let k = 0; k < 10; k++) {
-    const t = L[out + k]! + carry;
-    L[out + k] = t % 65536;
-    carry = Math.floor(t / 65536);
-  }
-}
-
-/**
- * L[r..r+9] ← X − L[r..r+9] with X's limbs (0, 0, 0, 0, y0..y4, 0); stores
- * the magnitude and returns true when the difference is negative.
- */
-function subtractFromX(L: Float64Array, r: number, y0: number, y1: number, y2: number, y3: number, y4: number): boolean {
-  let borrow = 0;
-  for (let k = 0; k < 10; k++) {
-    const x = k < 4 ? 0 : k === 4 ? y0 : k === 5 ? y1 : k === 6 ? y2 : k === 7 ? y3 : k === 8 ? y4 : 0;
-    let t = x - L[r + k]! - borrow;
-    borrow = t < 0 ? 1 : 0;
-    if (t < 0) t += 65536;
-    L[r + k] = t;
-  }
-  if (borrow === 0) return false;
-  // Negative: take the two's complement to keep the magnitude.
-  let carry = 1;
-  for (let k = 0; k < 10; k++) {
-    const t = 65535 - L[r + k]! + carry;
-    L[r + k] = t % 65536;
-    carry = t >= 65536 ? 1 : 0;
-  }
-  return true;
-}
-
-/** R (magnitude of a negative remainder) −= 2S + 1; returns whether R is still negative. */
-function addTwiceSPlusOne(L: Float64Array, s: number, r: number): boolean {
-  // Negative R = −M: R + 2S + 1 = (2S + 1) − M.
-  let borrow = 0;
-  const out = L;
-  // Compute T = 2S + 1 − M into a temporary in L[30..39].
-  let carry = 1;
-  for (let k = 0; k < 10; k++) {
-    const twoS = k < 5 ? 2 * L[s + k]! : 0;
-    let t = twoS + carry;
-    carry = Math.floor(t / 65536);
-    t %= 65536;
-    let d = t - L[r + k]! - borrow;
-    borrow = d < 0 ? 1 : 0;
-    if (d < 0) d += 65536;
-    out[30 + k] = d;
-  }
-  if (borrow !== 0) {
-    // Still negative: M' = M − (2S + 1).
-    let b2 = 0;
-    carry = 1;
-    for (let k = 0; k < 10; k++) {
-      const twoS = k < 5 ? 2 * L[s + k]! : 0;
-      let t = twoS + carry;
-      carry = Math.floor(t / 65536);
-      t %= 65536;
-      let d = L[r + k]! - t - b2;
-      b2 = d < 0 ? 1 : 0;
-      if (d < 0) d += 65536;
-      L[r + k] = d;
+function sqrtSignificand(core: FpCore, odd: number): void {
+  // root q (up to 65 bits as qt:q0:q1), remainder r (up to 67 bits as r0:r1:r2 with r0 small).
+  let q0 = 0, q1 = 0, qt = 0;
+  let r0 = 0, r1 = 0, r2 = 0;
+  // The radicand's bits from the top, two per step, shifted out of h:l; an even exponent
+  // starts with a lone leading bit (the pair 0, A's msb).
+  let h = core.aHi, l = core.aLo;
+  for (let step = 0; step < 65; step++) {
+    let pair: number;
+    if (step === 0 && odd === 0) {
+      pair = h >>> 31;
+      h = ((h << 1) | (l >>> 31)) >>> 0; l = (l << 1) >>> 0;
+    } else {
+      pair = h >>> 30;
+      h = ((h << 2) | (l >>> 30)) >>> 0; l = (l << 2) >>> 0;
     }
-    return true;
+    // r = r·4 + pair
+    r0 = ((r0 << 2) | (r1 >>> 30)) >>> 0;
+    r1 = ((r1 << 2) | (r2 >>> 30)) >>> 0;
+    r2 = ((r2 << 2) | pair) >>> 0;
+    // trial = q·4 + 1
+    const t0 = ((qt << 2) | (q0 >>> 30)) >>> 0;
+    const t1 = ((q0 << 2) | (q1 >>> 30)) >>> 0;
+    const t2 = ((q1 << 2) | 1) >>> 0;
+    const ge = r0 > t0 || (r0 === t0 && (r1 > t1 || (r1 === t1 && r2 >= t2)));
+    if (ge) {
+      let d = r2 - t2; r2 = d >>> 0; let borrow = d < 0 ? 1 : 0;
+      d = r1 - t1 - borrow; r1 = d >>> 0; borrow = d < 0 ? 1 : 0;
+      r0 = (r0 - t0 - borrow) >>> 0;
+    }
+    qt = ((qt << 1) | (q0 >>> 31)) & 3;
+    q0 = ((q0 << 1) | (q1 >>> 31)) >>> 0;
+    q1 = ((q1 << 1) | (ge ? 1 : 0)) >>> 0;
   }
-  for (let k = 0; k < 10; k++) L[r + k] = out[30 + k]!;
-  return false;
-}
-
-/** Whether the (non-negative) remainder R ≥ 2S + 1. */
-function remainderAtLeast2SPlus1(L: Float64Array, s: number, r: number): boolean {
-  let borrow = 0, carry = 1;
-  for (let k = 0; k < 10; k++) {
-    const twoS = k < 5 ? 2 * L[s + k]! : 0;
-    let t = twoS + carry;
-    carry = Math.floor(t / 65536);
-    t %= 65536;
-    const d = L[r + k]! - t - borrow;
-    borrow = d < 0 ? 1 : 0;
-  }
-  return borrow === 0;
-}
-
-/** R −= 2S + 1 (R ≥ 2S + 1). */
-function subtractTwiceSPlusOne(L: Float64Array, s: number, r: number): void {
-  let borrow = 0, carry = 1;
-  for (let k = 0; k < 10; k++) {
-    const twoS = k < 5 ? 2 * L[s + k]! : 0;
-    let t = twoS + carry;
-    carry = Math.floor(t / 65536);
-    t %= 65536;
-    let d = L[r + k]! - t - borrow;
-    borrow = d < 0 ? 1 : 0;
-    if (d < 0) d += 65536;
-    L[r + k] = d;
-  }
+  // q = 65 bits (qt bit 0 : q0 : q1): significand = q >> 1, round bit = q & 1.
+  core.w0 = ((qt << 31) | (q0 >>> 1)) >>> 0;
+  core.w1 = ((q0 << 31) | (q1 >>> 1)) >>> 0;
+  core.w2 = (((q1 & 1) << 31) | ((r0 | r1 | r2) !== 0 ? 1 : 0)) >>> 0;
 }

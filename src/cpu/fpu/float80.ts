@@ -131,8 +131,6 @@ export class FpCore {
   bSign = 0; bExp = 0; bHi = 0; bLo = 0; bCls = Cls.Zero;
   // A working significand of three words (w0 most significant) for shifts and rounding.
   w0 = 0; w1 = 0; w2 = 0;
-  /** 16-bit limbs for the square root's multi-word integers (arith.ts). */
-  readonly limbs = new Float64Array(40);
 
   /** Loads `v` into the a-operand; returns its class. Denormals are normalized (exponent below 1). */
   unpackA(v: Float80): Cls {
