@@ -12,6 +12,7 @@ import { Msr, Seg } from '../cpu/registers.js';
 import { SensitiveOp, StopReason, type SystemInterface } from '../cpu/system-interface.js';
 import { IoBus } from '../devices/io-bus.js';
 import { DebugConsole, DebugExit } from '../devices/debug-port.js';
+import { DeliveryMode, describeMessage } from '../devices/apic/apic-message.js';
 import type { Uart16550 } from '../devices/uart-16550.js';
 import { hostWallClockMs, InstructionClock, RealTimeClock, type GuestClock } from '../host/clock.js';
 import type { ExitReason, VmExit } from './vm-exit.js';
@@ -125,8 +126,7 @@ export class Vm {
       acknowledgeInterrupt: () => this.board.acknowledgeInterrupt(),
       onSensitive: (op, detail) => {
         if (op === SensitiveOp.Wrmsr && detail === Msr.APIC_BASE) {
-          this.board.setApicBase(this.cpu.apicBase);
-          this.cpu.flushTlb(true); // the APIC page may have moved over cached RAM translations
+          this.board.setApicBase(this.cpu.apicBase); // may move the APIC page (the map-change listener flushes the TLB)
         }
       },
     };
@@ -157,7 +157,11 @@ export class Vm {
         this.cpu.nmiPending = true;
         this.wake?.();
       },
-      onIpi: (m) => this.log(`IPI (delivery mode ${m.deliveryMode}, vector 0x${hex(m.vector, 2)}) to APIC ${m.destination}: no such processor`),
+      onIpi: (m) => {
+        // An INIT level de-assert only resynchronises arbitration IDs (SDM Vol. 3A §10.6.1): nothing is lost.
+        if (m.deliveryMode === DeliveryMode.Init && !m.assert) return;
+        this.log(`IPI ${describeMessage(m)} not delivered: the machine has one processor`);
+      },
       a20: {
         setA20: (enabled) => {
           this.cpu.a20Mask = enabled ? -1 : ~(1 << 20);

@@ -69,3 +69,17 @@ export function decodeMessage(low: number, destination: number, assert: boolean,
     shorthand,
   };
 }
+
+const MODE_NAMES = ['fixed', 'lowest-priority', 'SMI', 'mode 3', 'NMI', 'INIT', 'start-up', 'ExtINT'];
+
+/** One line for logs: "start-up vector 0x09 to APIC 1", "INIT to all excluding self". */
+export function describeMessage(m: ApicMessage): string {
+  const mode = MODE_NAMES[m.deliveryMode] ?? `mode ${m.deliveryMode}`;
+  const vector = m.deliveryMode === DeliveryMode.Fixed || m.deliveryMode === DeliveryMode.LowestPriority ||
+    m.deliveryMode === DeliveryMode.StartUp ? ` vector 0x${m.vector.toString(16).padStart(2, '0')}` : '';
+  const to = m.shorthand === Shorthand.Self ? 'self'
+    : m.shorthand === Shorthand.AllIncludingSelf ? 'all including self'
+      : m.shorthand === Shorthand.AllExcludingSelf ? 'all excluding self'
+        : `${m.logical ? 'logical destination' : 'APIC'} 0x${m.destination.toString(16)}`;
+  return `${mode}${m.assert ? '' : ' de-assert'}${vector} to ${to}`;
+}

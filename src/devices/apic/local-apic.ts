@@ -57,13 +57,8 @@
  * - Clearing IA32_APIC_BASE[11] returns the APIC to its power-up state and
  *   setting it again re-enables it, as with front-side-bus APICs; the P6's
  *   3-wire-bus APIC stays off until reset (SDM §10.4.3).
- * - The timer counts a 100 MHz bus clock ({@link APIC_BUS_HZ}).
- *
- * Lost ticks: as the PIT does (see pit-8254.ts), periodic expiries that fell
- * while the board had not called advance() (a late host, an overrun
- * real-time slice) are owed and delivered 100 µs apart, at most a second's
- * worth; periods of 100 µs or less merge instead. Expiries the guest misses
- * itself (masked, TPR, interrupts off) merge in IRR as on hardware.
+ * - The timer counts a 100 MHz bus clock; see apic-timer.ts for it and for
+ *   the lost-tick policy it shares with the PIT.
  * - Messages are delivered at once: delivery status (bit 12) always reads 0.
  *   Lowest-priority delivery goes to the one processor if it is addressed;
  *   focus-processor checking and the arbitration ID are not modelled.
@@ -75,14 +70,10 @@
  */
 import type { IrqLine } from '../io-device.js';
 import type { Clock, TimedDevice } from '../timing.js';
+import { ApicTimer, type ApicTimerState, powerOnTimer } from './apic-timer.js';
 import { type ApicMessage, decodeMessage, DeliveryMode, FIELD_DELIVERY_MODE, FIELD_LEVEL, Shorthand } from './apic-message.js';
 
-/** Frequency of the bus clock that drives the APIC timer (before the divider). */
-export const APIC_BUS_HZ = 100_000_000;
-/** One bus clock in ns: exact, so timer deadlines fall on an exact grid. */
-const BUS_TICK_NS = 1e9 / APIC_BUS_HZ;
-/** Spacing of owed periodic expiries delivered late (see "Lost ticks"). */
-const CATCH_UP_NS = 100_000;
+export { APIC_BUS_HZ } from './apic-timer.js';
 
 /** The version register of a P6 local APIC: max LVT entry 4 (bits 23:16), version 0x11. */
 export const LOCAL_APIC_VERSION = 0x0004_0011;
@@ -154,19 +145,8 @@ export interface LocalApicState {
   lvtLint0: number;
   lvtLint1: number;
   lvtError: number;
-  timerInitialCount: number;
-  /** Divide configuration register (bits 3, 1:0). */
-  timerDivide: number;
-  /** Divided-clock tick (since time 0) at which the count was loaded or rebased. */
-  timerStartTick: number;
-  /** The count at timerStartTick. */
-  timerStartCount: number;
-  /** Divided-clock tick of the next expiry not yet delivered, or -1 when the timer is stopped. */
-  timerDueTick: number;
-  /** Periodic expiries that fell between two late advance() calls, still to deliver. */
-  timerOwed: number;
-  /** When the last of them (or the expiry that made them owed) was delivered, in ns. */
-  timerCatchUpNs: number;
+  /** The timer's count, divider and deadlines (apic-timer.ts). */
+  timer: ApicTimerState;
   /** Levels on the LINT0 and LINT1 pins. */
   lint0: boolean;
   lint1: boolean;
@@ -194,8 +174,7 @@ function powerOnState(id: number, baseMsr: number): LocalApicState {
     isr: new Array<number>(8).fill(0), tmr: new Array<number>(8).fill(0), irr: new Array<number>(8).fill(0),
     icrLow: 0, icrHigh: 0,
     lvtTimer: LVT_MASK, lvtPerf: LVT_MASK, lvtLint0: LVT_MASK, lvtLint1: LVT_MASK, lvtError: LVT_MASK,
-    timerInitialCount: 0, timerDivide: 0, timerStartTick: 0, timerStartCount: 0, timerDueTick: -1,
-    timerOwed: 0, timerCatchUpNs: 0,
+    timer: powerOnTimer(),
     lint0: false, lint1: false, extIntPending: false,
   };
 }
@@ -218,9 +197,16 @@ export class LocalApic implements TimedDevice {
   /** The LINT1 pin (NMI on a PC). */
   readonly lint1: IrqLine = { raise: () => this.setLint(1, true), lower: () => this.setLint(1, false) };
   private intrLevel = false;
+  private readonly timer: ApicTimer;
 
-  constructor(private readonly clock: Clock, private readonly pins: LocalApicPins, private readonly initialId = 0) {
+  constructor(clock: Clock, private readonly pins: LocalApicPins, private readonly initialId = 0) {
     this.s = powerOnState(initialId, APIC_BASE_RESET);
+    this.timer = new ApicTimer(clock, {
+      state: () => this.s.timer,
+      periodic: () => (this.s.lvtTimer & LVT_TIMER_PERIODIC) !== 0,
+      expire: () => this.localInterrupt(this.s.lvtTimer),
+      changed: () => this.pins.timerChanged?.(),
+    });
   }
 
   /** The state record (live: the APIC reads and writes it). */
@@ -228,7 +214,7 @@ export class LocalApic implements TimedDevice {
 
   /** Restores a snapshot (the board remaps the page from `baseMsr`). */
   set state(snapshot: LocalApicState) {
-    this.s = { ...snapshot, isr: [...snapshot.isr], tmr: [...snapshot.tmr], irr: [...snapshot.irr] };
+    this.s = { ...snapshot, isr: [...snapshot.isr], tmr: [...snapshot.tmr], irr: [...snapshot.irr], timer: { ...snapshot.timer } };
     this.update();
   }
 
@@ -500,70 +486,9 @@ export class LocalApic implements TimedDevice {
 
   // ---- timer -------------------------------------------------------------------------
 
-  /** Length of one tick of the divided timer clock (SDM §10.5.4 "APIC Timer", Figure 10-10). */
-  private timerTickNs(): number {
-    const d = this.state.timerDivide;
-    const code = ((d & 8) >> 1) | (d & 3);
-    return BUS_TICK_NS * (code === 7 ? 1 : 2 << code);
-  }
-
-  private timerPeriodic(): boolean { return (this.state.lvtTimer & LVT_TIMER_PERIODIC) !== 0; }
-
-  /** The current-count register at `nowNs`. */
-  private currentCount(nowNs: number): number {
-    const s = this.state;
-    if (s.timerDueTick < 0) return 0;
-    const elapsed = Math.floor(nowNs / this.timerTickNs()) - s.timerStartTick;
-    if (elapsed < s.timerStartCount) return s.timerStartCount - elapsed;
-    if (!this.timerPeriodic()) return 0;
-    return s.timerInitialCount - ((elapsed - s.timerStartCount) % s.timerInitialCount);
-  }
-
-  /** Starts counting `count` ticks from now (0 stops the timer). */
-  private startTimer(nowNs: number, count: number): void {
-    const s = this.state;
-    if (count === 0) s.timerOwed = 0;
-    s.timerStartTick = Math.floor(nowNs / this.timerTickNs());
-    s.timerStartCount = count;
-    s.timerDueTick = count > 0 ? s.timerStartTick + count : -1;
-  }
-
   /** Delivers the timer interrupts that fell due; returns the next deadline in ns (TimedDevice). */
   advance(nowNs: number): number {
-    const s = this.state;
-    const tickNs = this.timerTickNs();
-    let fire = false;
-    if (s.timerDueTick >= 0 && s.timerDueTick * tickNs <= nowNs) {
-      fire = true;
-      if (this.timerPeriodic() && s.timerInitialCount > 0) {
-        const periods = Math.floor((Math.floor(nowNs / tickNs) - s.timerDueTick) / s.timerInitialCount) + 1;
-        s.timerDueTick += s.timerInitialCount * periods;
-        const periodNs = s.timerInitialCount * tickNs;
-        if (periodNs > CATCH_UP_NS) s.timerOwed = Math.min(s.timerOwed + periods - 1, Math.ceil(1e9 / periodNs));
-      } else {
-        s.timerDueTick = -1;
-        s.timerOwed = 0;
-      }
-    } else if (s.timerOwed > 0 && nowNs >= s.timerCatchUpNs + CATCH_UP_NS) {
-      fire = true;
-      s.timerOwed--;
-    }
-    if (fire) {
-      s.timerCatchUpNs = nowNs;
-      this.localInterrupt(s.lvtTimer);
-    }
-    const due = s.timerDueTick >= 0 ? s.timerDueTick * tickNs : Infinity;
-    return s.timerOwed > 0 ? Math.min(due, s.timerCatchUpNs + CATCH_UP_NS) : due;
-  }
-
-  /** A write to a timer register: deliver what fell due under the old settings, apply, restart the count. */
-  private reprogramTimer(apply: () => void, restart?: number): void {
-    const now = this.clock.nowNs();
-    this.advance(now);
-    const remaining = this.currentCount(now);
-    apply();
-    this.startTimer(now, restart ?? remaining);
-    this.pins.timerChanged?.();
+    return this.timer.advance(nowNs);
   }
 
   // ---- registers ---------------------------------------------------------------------
@@ -606,9 +531,9 @@ export class LocalApic implements TimedDevice {
       case R.LvtLint0: return s.lvtLint0;
       case R.LvtLint1: return s.lvtLint1;
       case R.LvtError: return s.lvtError;
-      case R.TimerInitial: return s.timerInitialCount;
-      case R.TimerCurrent: return this.currentCount(this.clock.nowNs());
-      case R.TimerDivide: return s.timerDivide;
+      case R.TimerInitial: return s.timer.initialCount;
+      case R.TimerCurrent: return this.timer.currentCount();
+      case R.TimerDivide: return s.timer.divide;
       default:
         this.signalError(ESR_ILLEGAL_REGISTER);
         return 0;
@@ -631,17 +556,15 @@ export class LocalApic implements TimedDevice {
       case R.IcrHigh: s.icrHigh = value & 0xff00_0000; return;
       case R.LvtTimer: {
         const next = this.lvtValue(s.lvtTimer, value, LVT_WRITABLE.timer);
-        if (((next ^ s.lvtTimer) & LVT_TIMER_PERIODIC) !== 0) this.reprogramTimer(() => { s.lvtTimer = next; });
+        if (((next ^ s.lvtTimer) & LVT_TIMER_PERIODIC) !== 0) this.timer.changeMode(() => { s.lvtTimer = next; });
         else s.lvtTimer = next;
         return;
       }
       case R.LvtPerf: s.lvtPerf = this.lvtValue(s.lvtPerf, value, LVT_WRITABLE.perf); return;
       case R.LvtLint0: case R.LvtLint1: this.writeLint(reg === R.LvtLint0 ? 0 : 1, value); return;
       case R.LvtError: s.lvtError = this.lvtValue(s.lvtError, value, LVT_WRITABLE.error); return;
-      case R.TimerInitial:
-        this.reprogramTimer(() => { s.timerInitialCount = value >>> 0; s.timerOwed = 0; }, value >>> 0);
-        return;
-      case R.TimerDivide: this.reprogramTimer(() => { s.timerDivide = value & 0xb; }); return;
+      case R.TimerInitial: this.timer.writeInitialCount(value); return;
+      case R.TimerDivide: this.timer.writeDivide(value); return;
       default: this.signalError(ESR_ILLEGAL_REGISTER);
     }
   }

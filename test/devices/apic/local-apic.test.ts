@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   APIC_BASE_RESET, APIC_BUS_HZ, EXTERNAL_INTERRUPT, LOCAL_APIC_VERSION, LocalApic,
 } from '../../../src/devices/apic/local-apic.js';
-import { DeliveryMode, Shorthand, type ApicMessage } from '../../../src/devices/apic/apic-message.js';
+import { DeliveryMode, describeMessage, Shorthand, type ApicMessage } from '../../../src/devices/apic/apic-message.js';
 import { ManualClock } from '../../../src/devices/timing.js';
 
 const ID = 0x020, VERSION = 0x030, TPR = 0x080, APR = 0x090, PPR = 0x0a0, EOI = 0x0b0, LDR = 0x0d0, DFR = 0x0e0,
@@ -435,6 +435,7 @@ describe('local APIC interrupt command register (SDM §10.6.1)', () => {
     rg.w(ICR_LOW, 0x4500);             // INIT, assert
     rg.w(ICR_LOW, 0x4609);             // start-up at 0x9000
     assert.deepEqual(rg.ipis.map((m) => [m.deliveryMode, m.vector, m.destination]), [[DeliveryMode.Init, 0, 1], [DeliveryMode.StartUp, 9, 1]]);
+    assert.deepEqual(rg.ipis.map(describeMessage), ['INIT to APIC 0x1', 'start-up vector 0x09 to APIC 0x1']);
     assert.equal(rg.intr(), false);
   });
 
