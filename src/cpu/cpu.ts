@@ -88,10 +88,17 @@ export class Cpu {
   ldtrSel = 0; ldtrBase = 0; ldtrLimit = 0xffff; ldtrAttr = 0x8200;
   trSel = 0; trBase = 0; trLimit = 0xffff; trAttr = 0x8b00;
 
-  /** MSRs (SDM Vol. 4); the TSC counts retired instructions plus an offset. */
+  /** MSRs (SDM Vol. 4); the TSC counts {@link tscTicks} plus an offset. */
   sysenterCs = 0; sysenterEsp = 0; sysenterEip = 0;
   apicBase = 0xfee0_0900;
   tscOffset = 0;
+  /**
+   * The time base the TSC counts: retired instructions for a bare CPU; a VM
+   * gives its guest clock, so the TSC, the PIT and the APIC timer agree and
+   * a guest that calibrates one against another (Linux does) keeps time.
+   * Must never decrease.
+   */
+  tscTicks: () => number = () => this.instructions;
   /** The other MSRs RDMSR/WRMSR reach (PAT, MTRRs, performance counters…); see msr.ts. */
   readonly msrs = new MsrFile();
   /** Retired instructions (a Float64 so it never wraps in practice). */

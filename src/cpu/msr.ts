@@ -28,7 +28,7 @@ const enum Kind {
   Pat,
   /** P6 40-bit counter: writes set bits 31:0 and sign-extend bit 31 into 39:32 (SDM Vol. 3B §19.6.2). */
   PerfCounter,
-  /** cpu.instructions + cpu.tscOffset. */
+  /** cpu.tscTicks() + cpu.tscOffset. */
   Tsc,
   /** cpu.apicBase (low dword); bit 8 (BSP) is read-only. */
   ApicBase,
@@ -113,7 +113,7 @@ export class MsrFile {
   reset(cpu: Cpu): void {
     MSR_TABLE.forEach((spec, slot) => { this.lo[slot] = spec.resetLo; this.hi[slot] = spec.resetHi; });
     // "The time-stamp counter ... is reset to zero each time the processor is reset."
-    cpu.tscOffset = 0 - cpu.instructions;
+    cpu.tscOffset = 0 - cpu.tscTicks();
     // Base FEE00000, APIC global enable (bit 11), bootstrap processor (bit 8).
     cpu.apicBase = 0xfee0_0900 | 0;
     cpu.sysenterCs = cpu.sysenterEsp = cpu.sysenterEip = 0;
@@ -128,9 +128,9 @@ export function msrName(index: number): string | undefined {
 
 const TWO_32 = 0x1_0000_0000;
 
-/** The time-stamp counter: retired instructions plus the offset a TSC write set. */
+/** The time-stamp counter: the CPU's time base plus the offset a TSC write set. */
 export function readTsc(cpu: Cpu): number {
-  return cpu.instructions + cpu.tscOffset;
+  return cpu.tscTicks() + cpu.tscOffset;
 }
 
 /** RDMSR: EDX:EAX ← MSR[ECX]; #GP(0) for an unimplemented MSR. */
@@ -167,7 +167,7 @@ export function wrmsr(cpu: Cpu): void {
     case Kind.Tsc:
       // P6: only bits 31:0 are writable and a write clears bits 63:32 (SDM Vol. 4, IA32_TIME_STAMP_COUNTER:
       // "On earlier processors, only the lower 32 bits are writable"). RDTSC continues from the value.
-      cpu.tscOffset = (lo >>> 0) - cpu.instructions;
+      cpu.tscOffset = (lo >>> 0) - cpu.tscTicks();
       return;
     case Kind.ApicBase:
       cpu.apicBase = (lo & ~0x100) | (cpu.apicBase & 0x100);

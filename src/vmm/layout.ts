@@ -18,6 +18,8 @@ export const PORTS = {
   systemControlA: 0x0092,
   /** Slave 8259A PIC (command, data). */
   picSlave: 0x00a0,
+  /** Math coprocessor error: a write clears IRQ 13 and asserts IGNNE#. */
+  coprocessorError: 0x00f0,
   /** Bochs/QEMU debug console (port E9 hack). */
   debugConsole: 0x00e9,
   /** QEMU isa-debug-exit (iobase 0xf4, iosize 4). */
@@ -64,6 +66,8 @@ export const IRQS = {
   rtc: 8,
   /** 8042: mouse (auxiliary port) data in the output buffer. */
   mouse: 12,
+  /** The CPU's FERR# (x87 error, CR0.NE = 0), through the coprocessor error latch. */
+  coprocessorError: 13,
   /** Primary IDE channel (PIIX3 legacy mode). */
   idePrimary: 14,
   /** Secondary IDE channel (PIIX3 legacy mode). */

@@ -9,6 +9,7 @@
  *   RTC ───────────────► IRQ 8 ─► 8259A slave                │   ▲  │ EOI of level vectors
  *        (every ISA IRQ also) ──► I/O APIC pin n (IRQ 0: pin 2) ─┘  ▼
  *   8042 keyboard controller (keyboard, mouse) ─► IRQ 1, IRQ 12
+ *   CPU FERR# ─► coprocessor error latch ─► IRQ 13; port 0xF0 write ─► IGNNE# (CPU)
  *   port 0x61 ◄─► PIT counter 2 GATE/OUT
  *   port 0x92 bit 1 ─┐
  *   8042 P2 bit 1 ───┴─ OR ─► A20 line;  port 0x92 bit 0, 8042 P2 bit 0 / F0-FE ─► reset request
@@ -38,6 +39,7 @@ import { Port61 } from '../devices/port-61.js';
 import { CmosRtc, type PcCmosConfig } from '../devices/cmos-rtc.js';
 import { PostCodePort, SystemControlPortA, type A20Gate } from '../devices/system-control.js';
 import { Uart16550 } from '../devices/uart-16550.js';
+import { CoprocessorError } from '../devices/coprocessor-error.js';
 import { I8042 } from '../devices/i8042.js';
 import { Ps2Keyboard } from '../devices/ps2-keyboard.js';
 import { Ps2Mouse } from '../devices/ps2-mouse.js';
@@ -69,6 +71,8 @@ export interface PcBoardOptions {
   onIpi?: (message: ApicMessage) => void;
   /** The CPU's A20 line. */
   a20: A20Gate;
+  /** The CPU's IGNNE# input (x87 errors ignored while asserted, with CR0.NE = 0). */
+  setIgnne?(asserted: boolean): void;
   /** The guest asked for a machine reset (port 0x92 bit 0, the 8042's reset line). */
   requestReset(): void;
   /** The guest wrote to a device with timers: its deadline may have moved. */
@@ -111,6 +115,8 @@ export class PcBoard {
   /** The PS/2 mouse: inject host movement and buttons here (move/setButtons). */
   readonly mouse: Ps2Mouse;
   readonly postCode: PostCodePort;
+  /** FERR# → IRQ 13 and port F0h → IGNNE#: feed it the CPU's FERR# (setFerr). */
+  readonly coprocessorError: CoprocessorError;
   /** COM1-COM4, undefined where the board has no port. */
   readonly serial: ReadonlyArray<Uart16550 | undefined>;
   /** The VGA (with Bochs VBE): registers, legacy window, linear framebuffer. */
@@ -158,6 +164,7 @@ export class PcBoard {
       a20: a20Kbc, requestReset: o.requestReset,
     });
     this.postCode = new PostCodePort(o.postCode);
+    this.coprocessorError = new CoprocessorError(this.isaIrq(IRQS.coprocessorError), (on) => o.setIgnne?.(on));
     this.timed = [this.pit, this.rtc, this.localApic];
 
     o.memory.mapMmio(MMIO.ioApic, 0x1000, this.ioApic, 'I/O APIC');
@@ -170,6 +177,7 @@ export class PcBoard {
     io.attach(PORTS.systemControlB, 1, this.port61, 'port B');
     io.attach(PORTS.cmos, 2, reportingWrites(this.rtc, o.timersChanged), 'MC146818 RTC');
     io.attach(PORTS.postCode, 1, this.postCode, 'POST code');
+    io.attach(PORTS.coprocessorError, 1, this.coprocessorError, 'coprocessor error');
     io.attach(PORTS.systemControlA, 1, this.systemControl, 'port A');
     io.attach(PORTS.i8042Data, 1, this.i8042.dataPort, '8042 data');
     io.attach(PORTS.i8042Command, 1, this.i8042.commandPort, '8042 status/command');
@@ -278,6 +286,7 @@ export class PcBoard {
     this.port61.reset();
     this.rtc.reset();
     this.systemControl.reset();
+    this.coprocessorError.reset();
     this.keyboard.reset();
     this.mouse.reset();
     this.i8042.reset();

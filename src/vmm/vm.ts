@@ -68,6 +68,11 @@ const DETERMINISTIC_RTC_START_MS = Date.UTC(2020, 0, 1);
 const MAX_IDLE_MS = 50;
 /** Slices of a real-time run are sized from a measured speed; this is the first guess (instructions per ns). */
 const INITIAL_INSTRUCTIONS_PER_NS = 0.02;
+/**
+ * TSC frequency of a real-time machine. Guest software measures it (Linux
+ * against the PIT); a GHz-class rate keeps RDTSC deltas fine-grained.
+ */
+export const REALTIME_TSC_HZ = 1_000_000_000;
 /** Loop iterations between yields to the host's event loop, when slices are short. */
 const YIELD_ITERATIONS = 1000;
 
@@ -124,6 +129,7 @@ export class Vm {
         this.checkDeadline();
       },
       acknowledgeInterrupt: () => this.board.acknowledgeInterrupt(),
+      fpuError: (asserted) => this.board.coprocessorError.setFerr(asserted),
       onSensitive: (op, detail) => {
         if (op === SensitiveOp.Wrmsr && detail === Msr.APIC_BASE) {
           this.board.setApicBase(this.cpu.apicBase); // may move the APIC page (the map-change listener flushes the TLB)
@@ -134,6 +140,7 @@ export class Vm {
     const features = defaultFeatures();
     features.edx |= Feature.APIC;
     this.cpu = new Cpu({ memory: this.memory, system, features });
+    this.cpu.tscTicks = this.tscTimeBase();
     // PAM, PCI BARs and APIC moves change what a physical page is: drop cached translations.
     this.memory.onMapChange(() => this.cpu.flushTlb(true));
 
@@ -168,6 +175,7 @@ export class Vm {
           this.cpu.flushTlb(true);
         },
       },
+      setIgnne: (asserted) => { this.cpu.fpu.ignne = asserted; },
       requestReset: () => {
         this.resetRequested = true;
         this.cpu.requestStop();
@@ -317,12 +325,30 @@ export class Vm {
   private async idle(): Promise<void> {
     const deadline = this.advanceTimers(this.clock.nowNs());
     if (this.cpu.intrLine) return;
-    const before = this.clock.nowNs();
     const waitMs = this.clock.idle(deadline);
-    const nsPerInstruction = this.clock.nsPerInstruction;
-    if (nsPerInstruction !== undefined) this.cpu.tscOffset += Math.round((this.clock.nowNs() - before) / nsPerInstruction);
     if (waitMs > 0) await this.sleep(Math.min(waitMs, MAX_IDLE_MS));
     else await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * The TSC counts guest time, as the PIT and APIC timer do: on instruction
+   * time one tick per instruction's worth of nanoseconds (halts included), on
+   * real time {@link REALTIME_TSC_HZ}. Counting retired instructions on real
+   * time would tie the TSC's rate to the emulation's speed, which varies
+   * tenfold between a port-polling loop and plain code: Linux calibrates the
+   * TSC in the first and then finds its clock running fast ever after.
+   * Strictly increasing, as on hardware, even when the host clock has not
+   * moved between two reads.
+   */
+  private tscTimeBase(): () => number {
+    const clock = this.clock;
+    const nsPerTick = clock.nsPerInstruction ?? 1e9 / REALTIME_TSC_HZ;
+    let last = -1;
+    return () => {
+      const ticks = Math.floor(clock.nowNs() / nsPerTick);
+      last = ticks > last ? ticks : last + 1;
+      return last;
+    };
   }
 
   private sleep(ms: number): Promise<void> {

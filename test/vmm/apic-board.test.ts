@@ -159,3 +159,51 @@ describe('apic test kernel (guests/tests/apic.asm)', () => {
     assert.match(output, /I\/O APIC version 0x00170011/);
   });
 });
+
+describe('x87 errors in MS-DOS compatibility mode (CR0.NE = 0) on the PC board', () => {
+  test('an unmasked divide by zero raises IRQ 13; after OUT F0h the handler runs x87 code past the pending error (IGNNE#)', async () => {
+    const v = vm();
+    initPic(v);
+    await runRom(v, `
+      xor ax, ax
+      mov ds, ax
+      mov ss, ax
+      mov sp, 0x7000
+      mov word [0x75*4], irq13
+      mov word [0x75*4+2], 0xf000
+      mov al, 0xfb                  ; only the cascade on the master
+      out 0x21, al
+      mov al, 0xdf                  ; only IRQ 13 on the slave
+      out 0xa1, al
+      fninit
+      mov word [0x600], 0x037b      ; unmask ZE
+      fldcw [0x600]
+      sti
+      fld1
+      fldz
+      fdivp st1, st0                ; 1/0: pending unmasked #Z, FERR# asserted
+      nop
+      nop
+      cli
+      mov byte [0x504], 1           ; reached after the handler returned
+      jmp done
+    irq13:
+      mov byte [0x500], 1
+      out 0xf0, al                  ; clear IRQ 13, IGNNE# on
+      fld1                          ; a waiting x87 instruction: frozen without IGNNE#
+      fstp st0
+      mov byte [0x501], 1
+      fnclex                        ; FERR# off (and IGNNE# with it)
+      fnstsw [0x502]
+      mov al, 0x20
+      out 0xa0, al
+      out 0x20, al
+      iret
+    done:`);
+    assert.equal(stored(v, 0x500) & 0xff, 1, 'IRQ 13 handler ran');
+    assert.equal(stored(v, 0x501) & 0xff, 1, 'x87 instruction ran past the pending error');
+    assert.equal(stored(v, 0x502) & 0x80, 0, 'ES clear after FNCLEX');
+    assert.equal(stored(v, 0x504) & 0xff, 1, 'returned from the handler');
+    assert.deepEqual(v.board.coprocessorError.state, { ferr: false, irqRequested: false, ignne: false });
+  });
+});

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Vm, type VmOptions } from '../../src/vmm/vm.js';
+import { REALTIME_TSC_HZ, Vm, type VmOptions } from '../../src/vmm/vm.js';
 import { mapBios } from '../../src/boot/bios.js';
 import { IRQS, PORTS } from '../../src/vmm/layout.js';
 
@@ -219,8 +219,29 @@ describe('timer loop', () => {
 
   test('the TSC keeps counting guest time across halts on instruction time', async () => {
     const { v } = await runTicks({ time: { kind: 'instructions', nsPerInstruction: 10 } }, 1193, 100);
-    const tsc = v.cpu.instructions + v.cpu.tscOffset;
+    const tsc = v.cpu.tscTicks() + v.cpu.tscOffset;
+    assert.ok(v.cpu.instructions * 10 < v.clock.nowNs(), 'the guest halted (time was skipped)');
     assert.equal(tsc * 10, v.clock.nowNs());
+  });
+});
+
+describe('time-stamp counter on real time', () => {
+  test('counts host time at REALTIME_TSC_HZ, not retired instructions, and never repeats a value', async () => {
+    const v = vm({ time: { kind: 'realtime' } });
+    const t0 = v.cpu.tscTicks();
+    const wall0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const t1 = v.cpu.tscTicks();
+    const wallMs = performance.now() - wall0;
+    assert.equal(v.cpu.instructions, 0, 'no guest instruction ran');
+    const measuredHz = (t1 - t0) / (wallMs / 1000);
+    assert.ok(Math.abs(measuredHz / REALTIME_TSC_HZ - 1) < 0.05, `TSC ran at ${measuredHz} Hz`);
+    let previous = v.cpu.tscTicks();
+    for (let i = 0; i < 1000; i++) {
+      const next = v.cpu.tscTicks();
+      assert.ok(next > previous, `${next} after ${previous}`);
+      previous = next;
+    }
   });
 });
 
