@@ -7,7 +7,7 @@
 
 /** Every exit reason the monitor counts. */
 export type ExitReason =
-  | 'io-in' | 'io-out' | 'hlt' | 'shutdown' | 'debug-exit' | 'halt-forever' | 'exception' | 'reset' | 'budget';
+  | 'io-in' | 'io-out' | 'hlt' | 'shutdown' | 'debug-exit' | 'halt-forever' | 'exception' | 'reset' | 'poweroff' | 'budget';
 
 /** An exit that ends a run slice. */
 export type VmExit =
@@ -21,7 +21,9 @@ export type VmExit =
   | { reason: 'debug-exit'; status: number }
   /** An exception taken over by the strategy (trap-and-emulate, VT-x exception bitmap). */
   | { reason: 'exception'; vector: number; errorCode: number; cs: number; eip: number }
-  /** The guest asked for a machine reset (port 0x92 fast reset). */
+  /** The guest asked for a machine reset (port 0x92 fast reset, 8042, 0xCF9). */
   | { reason: 'reset' }
+  /** The guest turned the machine off (ACPI S5). */
+  | { reason: 'poweroff' }
   /** The slice's instruction budget ran out (or a timer was reprogrammed). */
   | { reason: 'budget' };

@@ -1,8 +1,8 @@
 /**
  * One virtual machine: guest memory, the PC board of devices on the I/O bus
- * (pc-board.ts), a guest clock and a vCPU. `runSlice()` runs the vCPU until
- * an exit; `run()` is the loop that handles exits and runs the board's
- * timers between slices until the guest is done. The debug console (0xE9)
+ * (pc-board.ts), a guest clock and a vCPU (vcpu.ts). `runSlice()` runs the
+ * vCPU until an exit; `run()` is the loop that handles exits and runs the
+ * board's timers between slices until the guest is done. The debug console (0xE9)
  * and isa-debug-exit (0xF4) that test kernels use sit beside the board.
  */
 import { Cpu, hex } from '../cpu/cpu.js';
@@ -15,7 +15,8 @@ import { DebugConsole, DebugExit } from '../devices/debug-port.js';
 import { DeliveryMode, describeMessage } from '../devices/apic/apic-message.js';
 import type { Uart16550 } from '../devices/uart-16550.js';
 import { hostWallClockMs, InstructionClock, RealTimeClock, type GuestClock } from '../host/clock.js';
-import type { ExitReason, VmExit } from './vm-exit.js';
+import type { VmExit } from './vm-exit.js';
+import { emptyExitCounts, Vcpu, vectorName, type ExitCounts } from './vcpu.js';
 import { PcBoard, type IdeDrive } from './pc-board.js';
 import { PORTS } from './layout.js';
 
@@ -80,14 +81,10 @@ const YIELD_ITERATIONS = 1000;
 export class Vm {
   readonly memory: PhysicalMemory;
   readonly io = new IoBus();
-  readonly cpu: Cpu;
+  /** The vCPUs (one, for now: the board has one local APIC). */
+  readonly vcpus: readonly Vcpu[];
   readonly clock: GuestClock;
   readonly board: PcBoard;
-  readonly exitCounts: Record<ExitReason, number> = {
-    'io-in': 0, 'io-out': 0, hlt: 0, shutdown: 0, 'debug-exit': 0, 'halt-forever': 0, exception: 0, reset: 0, budget: 0,
-  };
-  private debugExitStatus = -1;
-  private resetRequested = false;
   private readonly log: (line: string) => void;
   private readonly slice: number;
   private readonly noReboot: boolean;
@@ -114,17 +111,16 @@ export class Vm {
 
     // The CPU first: the instruction clock and the board's devices read it; its
     // system interface reaches the board only when the guest runs.
-    const counts = this.exitCounts;
     const io = this.io;
     const system: SystemInterface = {
       ioRead: (port, size) => {
-        counts['io-in']++;
+        vcpu.exitCounts['io-in']++;
         const value = io.read(port, size);
         this.checkDeadline();
         return value;
       },
       ioWrite: (port, size, value) => {
-        counts['io-out']++;
+        vcpu.exitCounts['io-out']++;
         io.write(port, size, value);
         this.checkDeadline();
       },
@@ -139,18 +135,17 @@ export class Vm {
     // The board has a local APIC, so CPUID reports one (while IA32_APIC_BASE enables it).
     const features = defaultFeatures();
     features.edx |= Feature.APIC;
-    this.cpu = new Cpu({ memory: this.memory, system, features });
-    this.cpu.tscTicks = this.tscTimeBase();
+    const cpu = new Cpu({ memory: this.memory, system, features });
+    cpu.tscTicks = this.tscTimeBase();
+    const vcpu = new Vcpu(0, cpu);
+    this.vcpus = [vcpu];
     // PAM, PCI BARs and APIC moves change what a physical page is: drop cached translations.
     this.memory.onMapChange(() => this.cpu.flushTlb(true));
 
     const out = (b: number) => options.output(Uint8Array.of(b));
     const debugOut = options.debugOutput;
     this.io.attach(PORTS.debugConsole, 1, new DebugConsole(debugOut ? (b) => debugOut(Uint8Array.of(b)) : out), 'debug console');
-    this.io.attach(PORTS.debugExit, 4, new DebugExit((status) => {
-      this.debugExitStatus = status;
-      this.cpu.requestStop();
-    }), 'isa-debug-exit');
+    this.io.attach(PORTS.debugExit, 4, new DebugExit((status) => vcpu.requestExit({ reason: 'debug-exit', status })), 'isa-debug-exit');
     const more = (options.moreSerialOutputs ?? []).map((f) => f && ((b: number) => f(Uint8Array.of(b))));
     this.board = new PcBoard({
       io: this.io,
@@ -176,10 +171,7 @@ export class Vm {
         },
       },
       setIgnne: (asserted) => { this.cpu.fpu.ignne = asserted; },
-      requestReset: () => {
-        this.resetRequested = true;
-        this.cpu.requestStop();
-      },
+      requestReset: () => vcpu.requestExit({ reason: 'reset' }),
       // A reprogrammed timer may be due sooner than the slice was sized for.
       timersChanged: () => this.cpu.requestStop(),
       rtcStartMs: options.rtcStartMs ?? (time.kind === 'realtime' ? hostWallClockMs() : DETERMINISTIC_RTC_START_MS),
@@ -193,42 +185,29 @@ export class Vm {
     });
   }
 
+  /** The boot processor's CPU model. */
+  get cpu(): Cpu { return this.vcpus[0].cpu; }
+
+  /** Exits by reason, over all vCPUs. */
+  get exitCounts(): ExitCounts {
+    if (this.vcpus.length === 1) return this.vcpus[0].exitCounts;
+    const total = emptyExitCounts();
+    for (const v of this.vcpus) for (const k of Object.keys(total) as (keyof ExitCounts)[]) total[k] += v.exitCounts[k];
+    return total;
+  }
+
   /** COM1, the console. */
   get com1(): Uart16550 { return this.board.serial[0]!; }
 
   /** Machine reset: the CPU and the board's chips to their power-on state; memory is kept. */
   reset(): void {
-    this.resetRequested = false;
     this.cpu.reset();
     this.board.reset();
   }
 
   /** Runs the vCPU until something needs the monitor, for at most `budget` instructions. */
   runSlice(budget = this.slice): VmExit {
-    const cpu = this.cpu;
-    const reason = cpu.run(budget);
-    const cs = cpu.segSel[Seg.CS], eip = cpu.eip;
-    let exit: VmExit;
-    switch (reason) {
-      case StopReason.Budget: exit = { reason: 'budget' }; break;
-      case StopReason.Halt: exit = { reason: 'hlt', cs, eip }; break;
-      case StopReason.HaltForever: exit = { reason: 'halt-forever', cs, eip }; break;
-      case StopReason.Shutdown:
-        exit = {
-          reason: 'shutdown', cs: cpu.segSel[Seg.CS], eip: cpu.prevEip,
-          history: cpu.recentExceptions.map((e) =>
-            `#${vectorName(e.vector)}${e.errorCode >= 0 ? `(${hex(e.errorCode, 4)})` : ''} at ${hex(e.cs, 4)}:${hex(e.eip, 8)}`),
-        };
-        break;
-      case StopReason.Exception:
-        exit = { reason: 'exception', vector: cpu.interceptedEvent.vector, errorCode: cpu.interceptedEvent.errorCode, cs, eip };
-        break;
-      default:
-        exit = this.debugExitStatus >= 0 ? { reason: 'debug-exit', status: this.debugExitStatus }
-          : this.resetRequested ? { reason: 'reset' } : { reason: 'budget' };
-    }
-    this.exitCounts[exit.reason]++;
-    return exit;
+    return this.vcpus[0].run(budget);
   }
 
   /**
@@ -265,6 +244,8 @@ export class Vm {
             status: TRIPLE_FAULT_STATUS, exit,
             message: `unhandled exception #${vectorName(exit.vector)} at ${hex(exit.cs, 4)}:${hex(exit.eip, 8)}`,
           };
+        case 'poweroff':
+          return { status: 0, exit, message: 'guest powered off' };
         case 'reset':
           if (this.noReboot) return { status: 0, exit, message: 'guest requested a reset (no-reboot)' };
           this.log('guest requested a reset');
@@ -364,9 +345,4 @@ export class Vm {
   }
 }
 
-const VECTOR_NAMES = ['DE', 'DB', 'NMI', 'BP', 'OF', 'BR', 'UD', 'NM', 'DF', 'CSO', 'TS', 'NP', 'SS', 'GP', 'PF', '15', 'MF', 'AC', 'MC', 'XM'];
-
-/** Mnemonic of an exception vector (SDM Vol. 3A Table 6-1), or its number. */
-export function vectorName(vector: number): string {
-  return VECTOR_NAMES[vector] ?? `${vector}`;
-}
+export { vectorName };
