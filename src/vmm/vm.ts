@@ -67,8 +67,6 @@ export const TRIPLE_FAULT_STATUS = 3 << 1;
 const DETERMINISTIC_RTC_START_MS = Date.UTC(2020, 0, 1);
 /** Longest host sleep of a halted vCPU before the loop looks again (host input wakes it sooner). */
 const MAX_IDLE_MS = 50;
-/** Slices of a real-time run are sized from a measured speed; this is the first guess (instructions per ns). */
-const INITIAL_INSTRUCTIONS_PER_NS = 0.02;
 /**
  * TSC frequency of a real-time machine. Guest software measures it (Linux
  * against the PIT); a GHz-class rate keeps RDTSC deltas fine-grained.
@@ -88,8 +86,6 @@ export class Vm {
   private readonly log: (line: string) => void;
   private readonly slice: number;
   private readonly noReboot: boolean;
-  /** Measured guest speed, for sizing real-time slices. */
-  private instructionsPerNs = INITIAL_INSTRUCTIONS_PER_NS;
   /** The earliest timer deadline, as of the last advanceTimers. */
   private deadlineNs = Infinity;
   /** Ends the current idle sleep early (set while sleeping). */
@@ -106,7 +102,7 @@ export class Vm {
     this.io.onUnclaimed = (port, write) => this.log(`unclaimed I/O port ${write ? 'write' : 'read'} at 0x${hex(port, 4)}`);
     const time = options.time ?? { kind: 'realtime' };
     this.clock = time.kind === 'realtime'
-      ? new RealTimeClock()
+      ? new RealTimeClock(() => this.cpu.instructions)
       : new InstructionClock(() => this.cpu.instructions, time.nsPerInstruction);
 
     // The CPU first: the instruction clock and the board's devices read it; its
@@ -222,13 +218,11 @@ export class Vm {
     let sinceYield = 0;
     let iterations = 0;
     for (;;) {
-      const now = this.clock.nowNs();
-      const deadline = this.advanceTimers(now);
+      this.clock.sync();
+      const deadline = this.advanceTimers(this.clock.nowNs());
       const before = cpu.instructions;
-      const exit = this.runSlice(this.budget(deadline - now, maxInstructions));
-      const retired = cpu.instructions - before;
-      this.learnSpeed(retired, this.clock.nowNs() - now);
-      sinceYield += retired;
+      const exit = this.runSlice(this.budget(deadline, maxInstructions));
+      sinceYield += cpu.instructions - before;
       switch (exit.reason) {
         case 'debug-exit':
           return { status: exit.status, exit, message: `guest exited with status ${exit.status} (isa-debug-exit)` };
@@ -284,17 +278,9 @@ export class Vm {
     if (this.clock.nowNs() >= this.deadlineNs) this.cpu.requestStop();
   }
 
-  /** Instructions to run before `untilNs` of guest time have passed (at least 1, at most a slice). */
-  private budget(untilNs: number, maxInstructions: number): number {
-    const perNs = this.clock.nsPerInstruction !== undefined ? 1 / this.clock.nsPerInstruction : this.instructionsPerNs;
-    const wanted = untilNs === Infinity ? this.slice : Math.ceil(untilNs * perNs);
-    return Math.max(1, Math.min(wanted, this.slice, maxInstructions - this.cpu.instructions));
-  }
-
-  /** Folds one slice into the speed estimate that sizes real-time slices. */
-  private learnSpeed(retired: number, elapsedNs: number): void {
-    if (this.clock.nsPerInstruction !== undefined || retired < 1000 || elapsedNs <= 0) return;
-    this.instructionsPerNs += (retired / elapsedNs - this.instructionsPerNs) * 0.25;
+  /** Instructions to run before guest time reaches `deadlineNs` (at least 1, at most a slice). */
+  private budget(deadlineNs: number, maxInstructions: number): number {
+    return Math.max(1, Math.min(this.clock.instructionsUntil(deadlineNs), this.slice, maxInstructions - this.cpu.instructions));
   }
 
   /**
