@@ -3,7 +3,7 @@
 # packages anillo's tests need (nasm for the test kernels, gcc-multilib for the
 # native CPU oracle, cpio to cross-check anillo's own cpio writer, seabios for
 # its BIOS and VGA BIOS images), then
-# builds the guests and the oracle helper.
+# builds the test kernels, the oracle helper and the default Linux guest.
 # Safe to run repeatedly; does nothing when everything is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,3 +29,5 @@ fi
 
 bash scripts/build-guests.sh
 bash scripts/build-oracle.sh
+# The default Linux guest (Debian's kernel and busybox), for the real-boot test.
+bash scripts/linux-guest.sh

@@ -12,17 +12,10 @@ vmlinuz=build/guests/debian/vmlinuz
 initramfs=build/guests/linux/initramfs.cpio
 cmdline=${ANILLO_APPEND:-"console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 rdinit=/init"}
 
-if [ ! -f dist/src/cli/main.js ] || [ ! -f dist/tools/guests/build-initramfs.js ]; then
+if [ ! -f dist/src/cli/main.js ]; then
   echo "start: compiling anillo (npx tsc -p .)" >&2
   npx tsc -p .
 fi
-if [ ! -s "$vmlinuz" ] || [ ! -s build/guests/debian/busybox ]; then
-  echo "start: fetching Debian's 686 kernel and busybox (one time)…" >&2
-  bash guests/linux/fetch.sh
-fi
-if [ ! -s "$initramfs" ] || [ build/guests/debian/busybox -nt "$initramfs" ] || [ tools/guests/build-initramfs.ts -nt "$initramfs" ]; then
-  echo "start: building the initramfs with anillo's cpio writer" >&2
-  node dist/tools/guests/build-initramfs.js
-fi
+bash scripts/linux-guest.sh
 echo "start: booting $(cat build/guests/debian/VERSIONS 2>/dev/null | tr '\n' ' ')(quit: Ctrl-A x)" >&2
 exec node bin/anillo.js run --kernel "$vmlinuz" --initrd "$initramfs" --append "$cmdline" "$@"
