@@ -238,6 +238,17 @@ export interface X87Image {
   fop?: number;
 }
 
+/**
+ * SSE state as the oracle exchanges it (mode 64; tokens `mxcsr=H
+ * xmm=X0,...,X7`, helpers that know them say `sse=1`): MXCSR and XMM0-XMM7
+ * as 32-hex-digit strings, most significant first. It goes into and comes
+ * out of the same signal-frame FXSAVE image as the x87 state.
+ */
+export interface SseImage {
+  mxcsr: number;
+  xmm: string[];
+}
+
 /** One snippet to run. */
 export interface OracleCase {
   /**
@@ -267,6 +278,8 @@ export interface OracleCase {
   stack?: Uint8Array;
   /** Initial x87 state (mode 64 only); the FNINIT state when absent. */
   x87?: X87Image;
+  /** Initial SSE state (mode 64 only); the host's initial MXCSR (1F80h) when absent. */
+  sse?: SseImage;
 }
 
 /** How a snippet ended. */
@@ -319,6 +332,8 @@ export interface OracleResult {
   stack: Uint8Array;
   /** Final x87 state, when the case gave an initial one. */
   x87?: X87Image;
+  /** Final SSE state, when the case gave an initial one. */
+  sse?: SseImage;
 }
 
 /** What the helper told about itself (its hello line). */
@@ -660,6 +675,12 @@ export function encodeCaseLine(c: OracleCase, id: number | string): string {
     parts.push(`fcw=${(x.fcw & 0xffff).toString(16)}`, `fsw=${(x.fsw & 0xffff).toString(16)}`,
       `ftw=${(x.ftw & 0xff).toString(16)}`, `st=${x.st.join(',')}`);
   }
+  if (c.sse) {
+    if (c.sse.xmm.length !== 8 || !c.sse.xmm.every((v) => /^[0-9a-f]{32}$/.test(v))) {
+      throw new TypeError('sse.xmm must be eight 32-digit lower-case hex strings');
+    }
+    parts.push(`mxcsr=${(c.sse.mxcsr >>> 0).toString(16)}`, `xmm=${c.sse.xmm.join(',')}`);
+  }
   return parts.join(' ');
 }
 
@@ -721,6 +742,12 @@ export function parseResultLine(line: string, c: OracleCase): OracleResult {
     const regs = st.split(',');
     if (regs.length !== 8 || !regs.every((v) => /^[0-9a-f]{20}$/.test(v))) throw new Error(`bad st= token: ${line.slice(0, 200)}`);
     result.x87 = { fcw: num('fcw'), fsw: num('fsw'), ftw: num('ftw'), fop: num('fop'), st: regs };
+  }
+  const xmm = t.get('xmm');
+  if (xmm !== undefined) {
+    const regs = xmm.split(',');
+    if (regs.length !== 8 || !regs.every((v) => /^[0-9a-f]{32}$/.test(v))) throw new Error(`bad xmm= token: ${line.slice(0, 200)}`);
+    result.sse = { mxcsr: num('mxcsr'), xmm: regs };
   }
   return result;
 }

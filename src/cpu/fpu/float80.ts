@@ -139,6 +139,8 @@ export class FpCore {
   flushToZero = false;
   /** Set by {@link roundPackFormat} when a result was tiny, even if exact (an unmasked UE reports it). */
   tiny = false;
+  /** With {@link tiny}: the result rounded to the format's precision with an unbounded exponent is inexact. */
+  tinyInexact = false;
 
   // Unpacked operands.
   aSign = 0; aExp = 0; aHi = 0; aLo = 0; aCls = Cls.Zero;
@@ -353,6 +355,7 @@ export class FpCore {
       return;
     }
     this.tiny = true;
+    this.tinyInexact = r0 !== 0;
     if (this.flushToZero) {
       // SDM Vol. 1 §10.2.3.3 "Flush-To-Zero": a masked underflow returns a zero with the true result's sign.
       this.flags |= Ex.UE | Ex.PE;

@@ -12,6 +12,7 @@ import type { Handler } from '../dispatch.js';
 import {
   getMm, getXmm, mmxEnter, readMemLanes, readW, setMm, setXmm, sseEnter, sseFinish,
 } from './simd-operands.js';
+import { withMmxTransition } from './simd-operands.js';
 
 /** Decodes and checks; `mmxSource`/`mmxDest`: the form involves an MMX register there. */
 function begin(cpu: Cpu, mmxSource: boolean, mmxDest: boolean): boolean {
@@ -27,7 +28,14 @@ function cvtpi2p(double: boolean): Handler {
   return (cpu) => {
     if (!begin(cpu, true, false)) return;
     const { d, s, fp } = cpu.sse;
-    if (cpu.modrmMod === 3) getMm(cpu, cpu.modrmRm, s); else readMemLanes(cpu, s, 8);
+    if (cpu.modrmMod === 3) {
+      getMm(cpu, cpu.modrmRm, s);
+      // The MMX transition comes before a SIMD exception (host CPU).
+      cpu.fpu.top = 0;
+      cpu.fpu.emptyMask = 0;
+    } else {
+      readMemLanes(cpu, s, 8);
+    }
     getXmm(cpu, cpu.modrmReg, d);
     if (double) {
       const a = s.i32[0]!, b = s.i32[1]!;
@@ -60,6 +68,9 @@ function cvtp2pi(double: boolean, truncate: boolean): Handler {
     if (!begin(cpu, false, true)) return;
     const { d, s, fp } = cpu.sse;
     readW(cpu, s, double ? 16 : 8);
+    // The MMX transition happens once the source is read, before a SIMD exception (host CPU).
+    cpu.fpu.top = 0;
+    cpu.fpu.emptyMask = 0;
     if (double) {
       d.i32[0] = fp.toInt32(s.u32[1]!, truncate, true, s.u32[0]!);
       d.i32[1] = fp.toInt32(s.u32[3]!, truncate, true, s.u32[2]!);
@@ -167,7 +178,7 @@ function CVTDQ2PD_VpdWq(cpu: Cpu): void {
 }
 
 /** The conversion handlers by name. */
-export const handlers: Record<string, Handler> = {
+export const handlers: Record<string, Handler> = withMmxTransition({
   CVTPI2PS_VpsQpi: cvtpi2p(false), CVTPI2PD_VpdQpi: cvtpi2p(true),
   CVTSI2SS_VssEd: cvtsi2s(false), CVTSI2SD_VsdEd: cvtsi2s(true),
   CVTPS2PI_PpiWps: cvtp2pi(false, false), CVTTPS2PI_PpiWps: cvtp2pi(false, true),
@@ -178,4 +189,4 @@ export const handlers: Record<string, Handler> = {
   CVTPD2PS_VpsWpd: cvtpd2ps(false), CVTSD2SS_VssWsd: cvtpd2ps(true),
   CVTDQ2PS_VpsWdq, CVTPS2DQ_VdqWps: cvtps2dq(false), CVTTPS2DQ_VdqWps: cvtps2dq(true),
   CVTPD2DQ_VdqWpd: cvtpd2dq(false), CVTTPD2DQ_VdqWpd: cvtpd2dq(true), CVTDQ2PD_VpdWq,
-};
+});

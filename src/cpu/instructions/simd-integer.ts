@@ -14,6 +14,7 @@ import { Reg, Seg, Vector } from '../registers.js';
 import type { Lanes } from '../simd/sse-state.js';
 import { PACKED_OPS, type PackedOp } from '../simd/packed-int.js';
 import { getMm, getXmm, mmxEnter, readQ, readW, setMm, setXmm, sseEnter } from './simd-operands.js';
+import { withMmxTransition } from './simd-operands.js';
 import { waitForErrors } from './x87-status.js';
 import { Cr0 } from '../registers.js';
 
@@ -179,12 +180,17 @@ function maskmov(xmm: boolean): Handler {
   };
 }
 
-/** EMMS: every x87 tag empty (SDM Vol. 2 "EMMS"); #UD with CR0.EM, #NM with CR0.TS, #MF if an x87 error is pending. */
+/**
+ * EMMS: every x87 tag empty and TOP = 0 (SDM Vol. 2 "EMMS", Vol. 1 Table
+ * 9-2; the host CPU clears TOP too); #UD with CR0.EM, #NM with CR0.TS, #MF
+ * if an x87 error is pending.
+ */
 function EMMS(cpu: Cpu): void {
   if ((cpu.cr0 & Cr0.EM) !== 0) throw new CpuException(Vector.UD);
   if ((cpu.cr0 & Cr0.TS) !== 0) throw new CpuException(Vector.NM);
   if (waitForErrors(cpu)) return;
   cpu.fpu.emptyMask = 0xff;
+  cpu.fpu.top = 0;
 }
 
 /** Opcodes whose MMX form reads only 32 bits of memory (`Pq,Qd`). */
@@ -215,4 +221,4 @@ function build(): Record<string, Handler> {
 }
 
 /** The MMX/SSE2 packed-integer handlers by name. */
-export const handlers: Record<string, Handler> = build();
+export const handlers: Record<string, Handler> = withMmxTransition(build());

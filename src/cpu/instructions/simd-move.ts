@@ -13,6 +13,7 @@ import {
   getMm, getXmm, mmxEnter, readMemLanes, readQ, readW, setMm, setMmWords, setXmm, sseEnter, sseMmxEnter,
   writeMemLanes,
 } from './simd-operands.js';
+import { withMmxTransition } from './simd-operands.js';
 
 function needMemory(cpu: Cpu): void {
   if (cpu.modrmMod === 3) throw new CpuException(Vector.UD);
@@ -244,7 +245,7 @@ function movmsk(double: boolean): Handler {
 }
 
 /** The data-movement handlers by name. */
-export const handlers: Record<string, Handler> = {
+export const handlers: Record<string, Handler> = withMmxTransition({
   MOVD_PdEd, MOVD_EdPd, MOVQ_PqQq, MOVQ_QqPq: movqStore(false), MOVNTQ_MqPq: movqStore(true),
   MOVD_VdEd, MOVD_EdVd, MOVQ_VqWq, MOVQ_WqVq, MOVQ2DQ_VdqNq, MOVDQ2Q_PqUq, MOVNTI_MdGd,
   MOVDQA_VdqWdq: load128(true), MOVDQU_VdqWdq: load128(false),
@@ -259,4 +260,4 @@ export const handlers: Record<string, Handler> = {
   MOVLPS_MqVq: movHalfStore(false), MOVLPD_MqVq: movHalfStore(false),
   MOVHPS_MqVq: movHalfStore(true), MOVHPD_MqVq: movHalfStore(true),
   MOVMSKPS_GdUps: movmsk(false), MOVMSKPD_GdUpd: movmsk(true),
-};
+});

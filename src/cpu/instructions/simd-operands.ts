@@ -21,6 +21,7 @@
  * 16-byte aligned (#GP(0)).
  */
 import type { Cpu } from '../cpu.js';
+import type { Handler } from '../dispatch.js';
 import { CpuException } from '../exception.js';
 import { Cr0, Cr4, Vector } from '../registers.js';
 import type { Lanes } from '../simd/sse-state.js';
@@ -29,18 +30,40 @@ import { waitForErrors } from './x87-status.js';
 import { offsetBy, probeWrite } from './x87-memory.js';
 
 /**
- * Checks for an MMX-register instruction and makes the MMX state
- * transition. Returns false when the CPU froze on a pending x87 error
- * (CR0.NE = 0, see x87-status.ts): the instruction must stop.
+ * Checks for an MMX-register instruction and asks for the MMX state
+ * transition, which {@link withMmxTransition} makes once the instruction
+ * has completed (a fault on a memory operand leaves the x87 state as it
+ * was, as on the host CPU). Returns false when the CPU froze on a pending
+ * x87 error (CR0.NE = 0, see x87-status.ts): the instruction must stop.
  */
 export function mmxEnter(cpu: Cpu): boolean {
   if ((cpu.cr0 & Cr0.EM) !== 0) throw new CpuException(Vector.UD);
   if ((cpu.cr0 & Cr0.TS) !== 0) throw new CpuException(Vector.NM);
   if (waitForErrors(cpu)) return false;
-  const fpu = cpu.fpu;
-  fpu.top = 0;
-  fpu.emptyMask = 0;
+  cpu.sse.mmxTransition = true;
   return true;
+}
+
+/**
+ * Wraps a family's handlers so that an instruction that passed
+ * {@link mmxEnter} and completed makes the MMX transition: TOP = 0, every
+ * tag valid (SDM Vol. 1 §9.5.1, Table 9-2).
+ */
+export function withMmxTransition(handlers: Record<string, Handler>): Record<string, Handler> {
+  const out: Record<string, Handler> = {};
+  for (const [name, h] of Object.entries(handlers)) {
+    out[name] = (cpu: Cpu): void => {
+      const sse = cpu.sse;
+      sse.mmxTransition = false;
+      h(cpu);
+      if (sse.mmxTransition) {
+        sse.mmxTransition = false;
+        cpu.fpu.top = 0;
+        cpu.fpu.emptyMask = 0;
+      }
+    };
+  }
+  return out;
 }
 
 /** Checks for an SSE/SSE2 instruction on XMM registers or MXCSR. */
@@ -119,19 +142,34 @@ export function readW(cpu: Cpu, l: Lanes, bytes = 16, aligned = true): void {
 
 // ---- SIMD floating-point exceptions ----------------------------------------------------------
 
+/** The pre-computation exceptions IE, DE, ZE and the post-computation ones OE, UE, PE (MXCSR bits). */
+const PRE = 0x07, OE = 0x08, UE = 0x10, PE = 0x20;
+
 /**
- * Ends the arithmetic of an SSE instruction: merges its flags into MXCSR;
- * with an unmasked one (an exact tiny result counts as underflow when UE is
- * unmasked, IEEE 754 §7.5), raises #XM (CR4.OSXMMEXCPT) or #UD before the
- * destination is written (SDM Vol. 1 §11.5.2, Vol. 3A §13.2).
+ * Ends the arithmetic of an SSE instruction (all elements computed with the
+ * masked responses): merges its flags into MXCSR, or raises the SIMD
+ * floating-point exception before the destination is written (SDM Vol. 1
+ * §11.5.3.2 "Handling Unmasked Exceptions", Vol. 3A §13.2): #XM with
+ * CR4.OSXMMEXCPT, #UD without.
+ *
+ * - An unmasked pre-computation exception (IE, DE, ZE) in any element:
+ *   only the pre-computation flags of all elements are set.
+ * - Otherwise the post-computation flags too (OE, UE, PE; see
+ *   SseFloat.merge for UE when unmasked), and the exception if one of
+ *   them is unmasked.
  */
 export function sseFinish(cpu: Cpu, fp: SseFloat): void {
   const mx = cpu.sse.mxcsr;
   const masks = (mx >> 7) & 0x3f;
-  let flags = fp.flags;
-  if (fp.tiny && (masks & 0x10) === 0) flags |= 0x10;
-  cpu.sse.mxcsr = mx | flags;
-  if ((flags & ~masks) !== 0) {
+  const flags = fp.flags;
+  const pre = flags & PRE;
+  if ((pre & ~masks) !== 0) {
+    cpu.sse.mxcsr = mx | pre;
+    throw new CpuException((cpu.cr4 & Cr4.OSXMMEXCPT) !== 0 ? Vector.XM : Vector.UD);
+  }
+  const post = flags & (OE | UE | PE);
+  cpu.sse.mxcsr = mx | pre | post;
+  if ((post & ~masks) !== 0) {
     throw new CpuException((cpu.cr4 & Cr4.OSXMMEXCPT) !== 0 ? Vector.XM : Vector.UD);
   }
 }

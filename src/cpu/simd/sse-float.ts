@@ -54,8 +54,9 @@ export class SseFloat {
   readonly out = new StoreResult();
   /** Exception flags (MXCSR bits 0-5) raised by the current instruction. */
   flags = 0;
-  /** A result was tiny (for an unmasked UE, which also reports exact tiny results). */
-  tiny = false;
+  /** MXCSR.UM is clear: tiny results underflow even when exact (see {@link merge}). */
+  private ueUnmasked = false;
+
   daz = false;
   /** High and low dwords of the last double result. */
   hi = 0;
@@ -73,8 +74,20 @@ export class SseFloat {
     this.core.rc = (mxcsr >> 13) & 3;
     this.core.flushToZero = (mxcsr & Mxcsr.FZ) !== 0 && (mxcsr & (Mxcsr.UE << 7)) !== 0;
     this.daz = (mxcsr & Mxcsr.DAZ) !== 0;
+    this.ueUnmasked = (mxcsr & (Mxcsr.UE << 7)) === 0;
     this.flags = 0;
-    this.tiny = false;
+  }
+
+  /**
+   * Adds one element's flags `f` (from the core's masked responses). With
+   * UE unmasked, a tiny result underflows even when exact (SDM Vol. 1
+   * §4.9.1.5), and PE says whether the result rounded with an unbounded
+   * exponent (what an x87 trap handler would get) is inexact, not whether
+   * the denormalized one is (host CPU; the SDM does not say).
+   */
+  private merge(f: number): void {
+    if (this.core.tiny && this.ueUnmasked) f = (f & ~Ex.PE) | Ex.UE | (this.core.tinyInexact ? Ex.PE : 0);
+    this.flags |= f;
   }
 
   // ---- single precision -------------------------------------------------------------------
@@ -105,7 +118,7 @@ export class SseFloat {
   /** Runs the core on this.a, this.b into this.r. */
   private compute(op: FOp, format: Format, precision: number, denormal: boolean): void {
     const core = this.core;
-    core.flags = 0; core.srcDenormal = false; core.format = format; core.tiny = false;
+    core.flags = 0; core.srcDenormal = false; core.format = format; core.tiny = false; core.tinyInexact = false;
     switch (op) {
       case FOp.Add: add(core, this.a, this.b, false, precision, this.r); break;
       case FOp.Sub: add(core, this.a, this.b, true, precision, this.r); break;
@@ -116,8 +129,7 @@ export class SseFloat {
     let f = core.flags & 0x3f;
     // A denormal operand reports DE unless the operation is invalid or divides by zero (host CPU).
     if (denormal && (f & (Ex.IE | Ex.ZE)) === 0) f |= Ex.DE;
-    this.flags |= f;
-    if (core.tiny) this.tiny = true;
+    this.merge(f);
   }
 
   /** MINSS/MAXSS: a NaN in either operand (IE) or two zeros give the second operand (SDM Vol. 2 "MINSS"). */
@@ -231,13 +243,12 @@ export class SseFloat {
   /** Rounds the 80-bit value `v` (exact, finite) into `format` through the core; result in this.r. */
   private roundInto(v: Float80, format: Format): void {
     const core = this.core;
-    core.flags = 0; core.format = format; core.tiny = false;
+    core.flags = 0; core.format = format; core.tiny = false; core.tinyInexact = false;
     core.unpackA(v);
     if ((v.hi | v.lo) === 0) { this.r.copy(v); return; }
     core.w0 = core.aHi; core.w1 = core.aLo; core.w2 = 0;
     core.roundPack(this.r, core.aSign, core.aExp, 64);
-    this.flags |= core.flags & 0x3f;
-    if (core.tiny) this.tiny = true;
+    this.merge(core.flags & 0x3f);
   }
 
   /** CVTSI2SS/CVTDQ2PS/CVTPI2PS: a signed dword to single, rounded by RC (PE). */

@@ -60,6 +60,8 @@ export class SseState {
   readonly d = new Lanes();
   readonly s = new Lanes();
   readonly t = new Lanes();
+  /** The current instruction passed the MMX checks: make the MMX transition when it completes. */
+  mmxTransition = false;
 
   /** RESET (SDM Vol. 3A Table 9-1): XMM registers 0, MXCSR 1F80h. INIT keeps them (not modelled separately). */
   reset(): void {
