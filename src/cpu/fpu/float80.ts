@@ -139,8 +139,10 @@ export class FpCore {
   flushToZero = false;
   /** Set by {@link roundPackFormat} when a result was tiny, even if exact (an unmasked UE reports it). */
   tiny = false;
-  /** With {@link tiny}: the result rounded to the format's precision with an unbounded exponent is inexact. */
-  tinyInexact = false;
+  /** Set by {@link roundPackFormat} when a result overflowed. */
+  huge = false;
+  /** With {@link tiny} or {@link huge}: the result rounded to the format's precision with an unbounded exponent is inexact. */
+  wideInexact = false;
 
   // Unpacked operands.
   aSign = 0; aExp = 0; aHi = 0; aLo = 0; aCls = Cls.Zero;
@@ -337,6 +339,8 @@ export class FpCore {
       const r = this.roundAt(cut, sign);
       if (r === 3) { this.w0 = 0x8000_0000; exp++; }
       if (exp > eMax) {
+        this.huge = true;
+        this.wideInexact = r !== 0;
         this.flags |= Ex.OE | Ex.PE;
         if (this.overflowsToInfinity(sign)) dst.set((sign << 15) | EXP_MAX, 0x8000_0000, 0);
         else dst.set((sign << 15) | eMax, single ? 0xffff_ff00 : 0xffff_ffff, single ? 0 : 0xffff_f800);
@@ -355,7 +359,7 @@ export class FpCore {
       return;
     }
     this.tiny = true;
-    this.tinyInexact = r0 !== 0;
+    this.wideInexact = r0 !== 0;
     if (this.flushToZero) {
       // SDM Vol. 1 §10.2.3.3 "Flush-To-Zero": a masked underflow returns a zero with the true result's sign.
       this.flags |= Ex.UE | Ex.PE;

@@ -56,6 +56,8 @@ export class SseFloat {
   flags = 0;
   /** MXCSR.UM is clear: tiny results underflow even when exact (see {@link merge}). */
   private ueUnmasked = false;
+  /** MXCSR.OM is clear (see {@link merge}). */
+  private oeUnmasked = false;
 
   daz = false;
   /** High and low dwords of the last double result. */
@@ -75,18 +77,23 @@ export class SseFloat {
     this.core.flushToZero = (mxcsr & Mxcsr.FZ) !== 0 && (mxcsr & (Mxcsr.UE << 7)) !== 0;
     this.daz = (mxcsr & Mxcsr.DAZ) !== 0;
     this.ueUnmasked = (mxcsr & (Mxcsr.UE << 7)) === 0;
+    this.oeUnmasked = (mxcsr & (Mxcsr.OE << 7)) === 0;
     this.flags = 0;
   }
 
   /**
    * Adds one element's flags `f` (from the core's masked responses). With
    * UE unmasked, a tiny result underflows even when exact (SDM Vol. 1
-   * §4.9.1.5), and PE says whether the result rounded with an unbounded
-   * exponent (what an x87 trap handler would get) is inexact, not whether
-   * the denormalized one is (host CPU; the SDM does not say).
+   * §4.9.1.5). With UE (OE) unmasked, a tiny (overflowing) element reports
+   * PE when the result rounded with an unbounded exponent — what an x87
+   * trap handler would get — is inexact, not when the masked response is
+   * (host CPU; the SDM does not say).
    */
   private merge(f: number): void {
-    if (this.core.tiny && this.ueUnmasked) f = (f & ~Ex.PE) | Ex.UE | (this.core.tinyInexact ? Ex.PE : 0);
+    const core = this.core;
+    if ((core.tiny && this.ueUnmasked) || (core.huge && this.oeUnmasked)) {
+      f = (f & ~Ex.PE) | (core.tiny ? Ex.UE : 0) | (core.wideInexact ? Ex.PE : 0);
+    }
     this.flags |= f;
   }
 
@@ -118,7 +125,7 @@ export class SseFloat {
   /** Runs the core on this.a, this.b into this.r. */
   private compute(op: FOp, format: Format, precision: number, denormal: boolean): void {
     const core = this.core;
-    core.flags = 0; core.srcDenormal = false; core.format = format; core.tiny = false; core.tinyInexact = false;
+    core.flags = 0; core.srcDenormal = false; core.format = format; core.tiny = false; core.huge = false; core.wideInexact = false;
     switch (op) {
       case FOp.Add: add(core, this.a, this.b, false, precision, this.r); break;
       case FOp.Sub: add(core, this.a, this.b, true, precision, this.r); break;
@@ -243,7 +250,7 @@ export class SseFloat {
   /** Rounds the 80-bit value `v` (exact, finite) into `format` through the core; result in this.r. */
   private roundInto(v: Float80, format: Format): void {
     const core = this.core;
-    core.flags = 0; core.format = format; core.tiny = false; core.tinyInexact = false;
+    core.flags = 0; core.format = format; core.tiny = false; core.huge = false; core.wideInexact = false;
     core.unpackA(v);
     if ((v.hi | v.lo) === 0) { this.r.copy(v); return; }
     core.w0 = core.aHi; core.w1 = core.aLo; core.w2 = 0;
