@@ -33,6 +33,12 @@ export interface OpcodeAttrs {
   memOnly?: boolean;
   /** Privileged at CPL > 0 (raises #GP(0)); for documentation and the trap strategy. */
   privileged?: boolean;
+  /**
+   * An MMX/SSE/SSE2 instruction (or FXSAVE, LDMXCSR, EMMS…): works on the
+   * x87/MMX/XMM state; its conformance cases are tools/oracle/simd-cases.ts,
+   * not the integer generators.
+   */
+  simd?: boolean;
 }
 
 /** One opcode (or opcode group) of the map. */
@@ -124,7 +130,7 @@ function simd(code: number, none?: string, p66?: string, f3?: string, f2?: strin
   });
   const first = forms.find((f) => f !== undefined)!;
   const mnemonic = [...new Set(forms.filter((f) => f !== undefined).map((f) => f!.mnemonic))].join('/');
-  table[code] = { code, mnemonic, operands: first.operands, attrs: {}, handler: '', forms };
+  table[code] = { code, mnemonic, operands: first.operands, attrs: { simd: true }, handler: '', forms };
 }
 
 /** Defines `count` consecutive opcodes sharing one entry shape (register in opcode, Jcc…). */
@@ -135,6 +141,7 @@ function range(first: number, count: number, mnemonic: string, operands: string,
 const T = 0x100; // the 0F map
 const L = { lock: true };
 const END = { endsBlock: true };
+const SIMD = { simd: true };
 
 // ---- the eight classic ALU operations at 00-3F ---------------------------------
 const ALU = ['ADD', 'OR', 'ADC', 'SBB', 'AND', 'SUB', 'XOR', 'CMP'];
@@ -312,12 +319,12 @@ simd(T | 0x70, 'PSHUFW Pq,Qq,Ib', 'PSHUFD Vdq,Wdq,Ib', 'PSHUFHW Vdq,Wdq,Ib', 'PS
 simd(T | 0x71, 'G12 Nq,Ib', 'G12 Udq,Ib');
 simd(T | 0x72, 'G13 Nq,Ib', 'G13 Udq,Ib');
 simd(T | 0x73, 'G14 Nq,Ib', 'G14 Udq,Ib');
-op(T | 0x77, 'EMMS');
+op(T | 0x77, 'EMMS', '', SIMD);
 simd(T | 0x7e, 'MOVD Ed,Pd', 'MOVD Ed,Vd', 'MOVQ Vq,Wq');
 simd(T | 0x7f, 'MOVQ Qq,Pq', 'MOVDQA Wdq,Vdq', 'MOVDQU Wdq,Vdq');
-group(T | 0xae, 'G15', 'Ex');
+group(T | 0xae, 'G15', 'Ex', SIMD);
 simd(T | 0xc2, 'CMPPS Vps,Wps,Ib', 'CMPPD Vpd,Wpd,Ib', 'CMPSS Vss,Wss,Ib', 'CMPSD Vsd,Wsd,Ib');
-op(T | 0xc3, 'MOVNTI', 'Md,Gd', { memOnly: true });
+op(T | 0xc3, 'MOVNTI', 'Md,Gd', { memOnly: true, simd: true });
 simd(T | 0xc4, 'PINSRW Pq,Ew,Ib', 'PINSRW Vdq,Ew,Ib');
 simd(T | 0xc5, 'PEXTRW Gd,Nq,Ib', 'PEXTRW Gd,Udq,Ib');
 simd(T | 0xc6, 'SHUFPS Vps,Wps,Ib', 'SHUFPD Vpd,Wpd,Ib');
