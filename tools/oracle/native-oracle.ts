@@ -36,9 +36,10 @@
  * 1 and IF are always 1 and IOPL, NT, RF, VM, VIF, VIP, ID are always 0 (see
  * {@link effectiveEflags}; results carry it as `initialEflags`). With TF set,
  * the first single-step trap comes after the snippet's first instruction.
- * The SSE state is the kernel's initial one (MXCSR 0x1F80). The x87 state
- * is the FNINIT state (FCW 0x037F, FSW 0, all registers empty) unless the
- * case gives {@link OracleCase.x87} (mode 64 only, see "x87 state" below).
+ * The SSE state is the kernel's initial one (MXCSR 0x1F80) unless the case
+ * gives {@link OracleCase.sse}. The x87 state is the FNINIT state (FCW
+ * 0x037F, FSW 0, all registers empty) unless the case gives
+ * {@link OracleCase.x87} (mode 64 only, see "x87 and SSE state" below).
  *
  * ## Mode 64 (hosts without IA-32 user mode)
  *
@@ -116,7 +117,7 @@
  * its own modes (an `error` line otherwise). New state (x87/SSE for issue 4)
  * is added as new `key=value` tokens.
  *
- * ## x87 state (mode 64)
+ * ## x87 and SSE state (mode 64)
  *
  * A case may carry `fcw=H fsw=H ftw=H st=R0,...,R7` ({@link X87Image}): the
  * helper writes them into the FXSAVE image of the launch signal frame, which
@@ -130,6 +131,13 @@
  * save FOP/FIP/FDP only while an exception is pending, and in 64-bit mode
  * they are addresses in `code64`'s layout anyway. The hello line of a helper
  * that knows these tokens says `x87=1`.
+ *
+ * Likewise `mxcsr=H xmm=X0,...,X7` ({@link SseImage}; XMM registers as 32
+ * hex digits, most significant first) go into the same image (with an
+ * XSAVE frame, XSTATE_BV's SSE bit is set too) and come back from it; a
+ * SIMD floating-point exception arrives as a fault with vector 13h (Linux
+ * reports #XM's trap number with SIGFPE). Helpers that know them say
+ * `sse=1`.
  *
  * ## Results
  *
