@@ -297,11 +297,10 @@ function makeCase(rng: Rng, f: Form): SimdFixtureLine {
   // Now and then the ModRM kind the SDM does not allow: #UD.
   // (Not for the fences: the host's 0F AE /5-/7 with memory are XRSTOR, XSAVEOPT and CLFLUSH, which this model lacks.)
   if (rng.below(12) === 0 && f.mem !== f.register && !f.noModrm && !/FENCE/.test(f.mnemonic)) useMem = !useMem;
-  let misaligned = false;
   if (!f.noModrm) {
     const reg = f.reg >= 0 ? f.reg : rng.below(8);
     if (useMem) {
-      misaligned = rng.below(10) === 0;
+      const misaligned = rng.below(10) === 0;
       bytes.push(0x40 | (reg << 3) | 3, 0x10 + (misaligned ? 1 + rng.below(15) : 0));
     } else {
       bytes.push(0xc0 | (reg << 3) | rng.below(8));
@@ -314,7 +313,6 @@ function makeCase(rng: Rng, f: Form): SimdFixtureLine {
   };
   if (usesMmx(f)) line.x87 = randomX87(rng);
   if (/^(RCP|RSQRT)/.test(f.mnemonic)) line.approximate = true;
-  void misaligned;
   return line;
 }
 

@@ -11,8 +11,8 @@ import type { Cpu } from '../cpu.js';
 import type { Handler } from '../dispatch.js';
 import {
   getMm, getXmm, mmxEnter, readMemLanes, readW, setMm, setXmm, sseEnter, sseFinish,
+  withMmxTransition,
 } from './simd-operands.js';
-import { withMmxTransition } from './simd-operands.js';
 
 /** Decodes and checks; `mmxSource`/`mmxDest`: the form involves an MMX register there. */
 function begin(cpu: Cpu, mmxSource: boolean, mmxDest: boolean): boolean {

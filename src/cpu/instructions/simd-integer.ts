@@ -10,13 +10,11 @@ import type { Cpu } from '../cpu.js';
 import type { Handler } from '../dispatch.js';
 import { CpuException } from '../exception.js';
 import { GROUPS } from '../opcode-table.js';
-import { Reg, Seg, Vector } from '../registers.js';
+import { Cr0, Reg, Seg, Vector } from '../registers.js';
 import type { Lanes } from '../simd/sse-state.js';
 import { PACKED_OPS, type PackedOp } from '../simd/packed-int.js';
-import { getMm, getXmm, mmxEnter, readQ, readW, setMm, setXmm, sseEnter } from './simd-operands.js';
-import { withMmxTransition } from './simd-operands.js';
+import { getMm, getXmm, mmxEnter, readQ, readW, setMm, setXmm, sseEnter, withMmxTransition } from './simd-operands.js';
 import { waitForErrors } from './x87-status.js';
-import { Cr0 } from '../registers.js';
 
 /** MMX form: P ← P op Q (`memBytes` of memory: 8, or 4 for the unpack-low forms). */
 function mmxBinary(fn: PackedOp, memBytes: number): Handler {

@@ -12,8 +12,8 @@ import { Vector } from '../registers.js';
 import {
   getMm, getXmm, mmxEnter, readMemLanes, readQ, readW, setMm, setMmWords, setXmm, sseEnter, sseMmxEnter,
   writeMemLanes,
+  withMmxTransition,
 } from './simd-operands.js';
-import { withMmxTransition } from './simd-operands.js';
 
 function needMemory(cpu: Cpu): void {
   if (cpu.modrmMod === 3) throw new CpuException(Vector.UD);
