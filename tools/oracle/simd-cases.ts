@@ -5,7 +5,8 @@
  * STMXCSR, CLFLUSH, the fences), run from random SSE and x87/MMX states over
  * edge and random operands: signed zeros, denormals, the smallest/largest
  * normals, infinities, QNaNs and SNaNs, the indefinite, integer-valued and
- * out-of-int32-range floats, and random values; MXCSR with every RC, DAZ
+ * out-of-int32-range floats, few-bit significands (exact results, ties),
+ * all-ones significands (carries), and random values; MXCSR with every RC, DAZ
  * and FTZ, sometimes unmasked exceptions (#XM) and sticky flags; misaligned
  * 16-byte operands (#GP for the aligned forms) and register ModRMs on
  * memory-only forms (#UD).
@@ -116,7 +117,7 @@ const hex8 = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 /** A single with edge cases favoured. */
 function randomF32(rng: Rng): number {
   const s = rng.below(2) << 31;
-  switch (rng.below(22)) {
+  switch (rng.below(24)) {
     case 0: return s >>> 0;
     case 1: return (s | 0x7f80_0000) >>> 0;
     case 2: return (s | 0x7fc0_0000 | rng.below(0x40_0000)) >>> 0; // QNaN
@@ -133,6 +134,10 @@ function randomF32(rng: Rng): number {
       return (s | (e << 23) | (rng.below(2) === 0 ? 0 : rng.below(0x80_0000))) >>> 0;
     }
     case 12: return (s | ((126 + rng.below(3)) << 23) | rng.below(0x80_0000)) >>> 0; // 0.5-4: rounding to integers
+    case 13: case 14: // few significand bits, nearby exponents: exact results, ties and near-ties in every RC
+      return (s | ((120 + rng.below(16)) << 23) | ((rng.below(8) << 20) | (rng.below(2) === 0 ? 0 : 1 << rng.below(20)))) >>> 0;
+    case 15: // all-ones significands: carries into the exponent
+      return (s | ((120 + rng.below(16)) << 23) | (0x7f_ffff - rng.below(4))) >>> 0;
     default: return (s | ((100 + rng.below(56)) << 23) | rng.below(0x80_0000)) >>> 0;
   }
 }
@@ -142,7 +147,7 @@ function randomF64(rng: Rng): [number, number] {
   const s = rng.below(2) << 31;
   const lo = rng.next();
   const frac = rng.below(0x10_0000);
-  switch (rng.below(22)) {
+  switch (rng.below(24)) {
     case 0: return [s >>> 0, 0];
     case 1: return [(s | 0x7ff0_0000) >>> 0, 0];
     case 2: return [(s | 0x7ff8_0000 | rng.below(0x8_0000)) >>> 0, lo];
@@ -165,6 +170,9 @@ function randomF64(rng: Rng): [number, number] {
     }
     case 14: return [(s | (0x380 << 20) | frac) >>> 0, lo]; // single-denormal range (CVTSD2SS underflow)
     case 15: return [(s | (0x47e << 20) | frac) >>> 0, lo]; // near single overflow
+    case 16: case 17: // few significand bits, nearby exponents: exact results, ties and near-ties in every RC
+      return [(s | ((1016 + rng.below(16)) << 20) | (rng.below(8) << 17)) >>> 0, rng.below(2) === 0 ? 0 : (1 << rng.below(32)) >>> 0];
+    case 18: return [(s | ((1016 + rng.below(16)) << 20) | 0xf_ffff) >>> 0, (0xffff_ffff - rng.below(4)) >>> 0]; // all ones
     default: return [(s | ((1023 - 60 + rng.below(120)) << 20) | frac) >>> 0, lo];
   }
 }
