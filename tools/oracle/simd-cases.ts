@@ -2,7 +2,8 @@
  * Differential cases for MMX, SSE and SSE2: every form of the opcode table's
  * prefix-selected SIMD opcodes (each mandatory prefix, each member of the
  * shift groups 12-14), EMMS, MOVNTI and group 15 (FXSAVE, FXRSTOR, LDMXCSR,
- * STMXCSR, CLFLUSH, the fences), run from random SSE and x87/MMX states over
+ * STMXCSR, CLFLUSH, the fences) and every mandatory prefix an opcode has no
+ * form for (#UD), run from random SSE and x87/MMX states over
  * edge and random operands: signed zeros, denormals, the smallest/largest
  * normals, infinities, QNaNs and SNaNs, the indefinite, integer-valued and
  * out-of-int32-range floats, few-bit significands (exact results, ties),
@@ -98,6 +99,21 @@ export function simdForms(): Form[] {
         return;
       }
       out.push({ name: `${pre}0f${hex2(e.code & 0xff)} ${f.mnemonic} ${f.operands.join(',')}`, prefix: PREFIX_BYTE[p]!, opcode: e.code & 0xff, reg: -1, operands: f.operands, mnemonic: f.mnemonic, mem, register });
+    });
+  }
+  // The prefixes with no form: #UD — except where a later extension the host has (and this model's CPUID
+  // does not report) defines them: SSE3's MOVSLDUP/MOVDDUP (F3/F2 0F 12) and MOVSHDUP (F3 0F 16), and
+  // AMD's SSE4a MOVNTSS/MOVNTSD (F3/F2 0F 2B).
+  const LATER = new Set(['f3 0f12', 'f2 0f12', 'f3 0f16', 'f3 0f2b', 'f2 0f2b']);
+  for (const e of OPCODES) {
+    if (!e?.forms) continue;
+    const defined = e.forms.find((f) => f !== undefined)!;
+    e.forms.forEach((f, p) => {
+      if (f) return;
+      const pre = p === 0 ? '' : `${hex2(PREFIX_BYTE[p]!)} `;
+      const key = `${pre}0f${hex2(e.code & 0xff)}`;
+      if (LATER.has(key)) return;
+      out.push({ name: `${key} (no form: #UD)`, prefix: PREFIX_BYTE[p]!, opcode: e.code & 0xff, reg: -1, operands: defined.operands, mnemonic: 'UD', mem: true, register: true });
     });
   }
   out.push({ name: '0f77 EMMS', prefix: 0, opcode: 0x77, reg: -1, operands: [], mnemonic: 'EMMS', mem: false, register: false, noModrm: true });
@@ -271,7 +287,7 @@ export function generateSimdCases(options: SimdGenerateOptions): SimdFixtureLine
   const out: SimdFixtureLine[] = [];
   for (const f of simdForms()) {
     const float = kindOf(f) !== 'int' || /^CVT/.test(f.mnemonic);
-    const n = float ? options.floatCases : options.otherCases;
+    const n = f.mnemonic === 'UD' ? Math.min(2, options.otherCases) : float ? options.floatCases : options.otherCases;
     for (let i = 0; i < n; i++) out.push(makeCase(rng, f));
   }
   return out;
