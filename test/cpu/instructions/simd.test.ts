@@ -180,6 +180,11 @@ describe('forms and operands', () => {
     run('movups xmm0, [0x5004]\nmovdqu [0x5024], xmm0\naddss xmm0, [0x5001]');
   });
 
+  test('PAUSE (F3 90) is a NOP', () => {
+    const m = run('mov eax, 5\npause\ninc eax');
+    assert.equal(m.reg('eax'), 6);
+  });
+
   test('MASKMOVQ stores the selected bytes at DS:EDI', () => {
     const m = run('mov edi, 0x5100\nmovq mm0, [0x5000]\nmovq mm1, [0x5008]\nmaskmovq mm0, mm1', data(0x4433_2211, 0x8877_6655, 0x0080_ff00, 0x8000_0000));
     assert.equal(u32(m, 0x5100), 0x0033_2200);
