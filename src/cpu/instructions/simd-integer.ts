@@ -179,9 +179,10 @@ function maskmov(xmm: boolean): Handler {
 }
 
 /**
- * EMMS: every x87 tag empty and TOP = 0 (SDM Vol. 2 "EMMS", Vol. 1 Table
- * 9-2; the host CPU clears TOP too); #UD with CR0.EM, #NM with CR0.TS, #MF
- * if an x87 error is pending.
+ * EMMS: every x87 tag empty (SDM Vol. 2 "EMMS") and, as after every MMX
+ * instruction, TOP = 0 (Vol. 3A §12.2: "each time an MMX instruction is
+ * executed, the TOS value is set to 000B"; the host CPU agrees); #UD with
+ * CR0.EM, #NM with CR0.TS, #MF if an x87 error is pending.
  */
 function EMMS(cpu: Cpu): void {
   if ((cpu.cr0 & Cr0.EM) !== 0) throw new CpuException(Vector.UD);

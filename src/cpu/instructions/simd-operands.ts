@@ -4,11 +4,11 @@
  * simd-convert.ts and simd-state.ts).
  *
  * State checks (SDM Vol. 3A §13.1-§13.2 and Vol. 2 §2.4 exception classes;
- * Vol. 1 §9.5-§9.6 for MMX):
+ * Vol. 1 §9.5-§9.6 and Vol. 3A §12.2 for MMX):
  * - MMX forms (`P`/`Q`/`N` operands): #UD if CR0.EM; #NM if CR0.TS; #MF for
  *   a pending unmasked x87 exception. Then the MMX state transition: TOP = 0
- *   and every tag valid (Vol. 1 §9.5.1, Table 9-2). Writing an MMX register
- *   sets the exponent field of its 80-bit register to all ones (§9.5.1).
+ *   and every tag valid (Vol. 3A §12.2, Table 12-2). Writing an MMX
+ *   register sets bits 64-79 of its 80-bit register to all ones (ibid.).
  * - SSE/SSE2 forms: #UD if CR0.EM or if CR4.OSFXSR is clear; #NM if CR0.TS.
  *   Forms that also touch an MMX register make the MMX transition too.
  * - Unmasked SIMD floating-point exceptions (§13.2, Vol. 1 §11.5.2): the
@@ -47,7 +47,7 @@ export function mmxEnter(cpu: Cpu): boolean {
 /**
  * Wraps a family's handlers so that an instruction that passed
  * {@link mmxEnter} and completed makes the MMX transition: TOP = 0, every
- * tag valid (SDM Vol. 1 §9.5.1, Table 9-2).
+ * tag valid (SDM Vol. 3A §12.2, Table 12-2).
  */
 export function withMmxTransition(handlers: Record<string, Handler>): Record<string, Handler> {
   const out: Record<string, Handler> = {};
