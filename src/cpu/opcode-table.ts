@@ -233,7 +233,8 @@ op(T | 0x02, 'LAR', 'Gv,Ew'); op(T | 0x03, 'LSL', 'Gv,Ew');
 op(T | 0x06, 'CLTS', '', { privileged: true });
 op(T | 0x08, 'INVD', '', { privileged: true }); op(T | 0x09, 'WBINVD', '', { privileged: true });
 op(T | 0x0b, 'UD2', '', END);
-// 0F 18-1F: hint NOPs with a ModRM operand (SDM Vol. 2 "NOP", multi-byte forms; P6 family).
+// 0F 18-1F: hint NOPs with a ModRM operand (SDM Vol. 2 "NOP", multi-byte forms; P6 family). 0F 18 /0-/3 with
+// memory are SSE's PREFETCHNTA/T0/T1/T2 (group 16): hints that never fault, so NOPs here too.
 range(T | 0x18, 8, 'NOP', 'Ev');
 op(T | 0x20, 'MOV', 'Rd,Cd', { privileged: true }); op(T | 0x21, 'MOV', 'Rd,Dd', { privileged: true });
 op(T | 0x22, 'MOV', 'Cd,Rd', { privileged: true, endsBlock: true });
