@@ -27,7 +27,7 @@ const CR0_WRITABLE = Cr0.PE | Cr0.MP | Cr0.EM | Cr0.TS | Cr0.NE | Cr0.WP | Cr0.A
 const CR3_RESERVED = 0x7;
 
 /** CPUID.1:EDX bits not named in features.ts that gate CR4 bits. */
-const FEATURE_MCE = 1 << 7, FEATURE_FXSR = 1 << 24, FEATURE_SSE = 1 << 25;
+const FEATURE_MCE = 1 << 7;
 
 /** CR4 changes that alter how linear addresses translate: every TLB entry, global too, goes. */
 const CR4_PAGING_BITS = Cr4.PSE | Cr4.PAE | Cr4.PGE;
@@ -60,8 +60,8 @@ export function cr4Writable(cpu: Cpu): number {
   if ((edx & Feature.PAE) !== 0) bits |= Cr4.PAE;
   if ((edx & FEATURE_MCE) !== 0) bits |= Cr4.MCE;
   if ((edx & Feature.PGE) !== 0) bits |= Cr4.PGE;
-  if ((edx & FEATURE_FXSR) !== 0) bits |= Cr4.OSFXSR;
-  if ((edx & FEATURE_SSE) !== 0) bits |= Cr4.OSXMMEXCPT;
+  if ((edx & Feature.FXSR) !== 0) bits |= Cr4.OSFXSR;
+  if ((edx & Feature.SSE) !== 0) bits |= Cr4.OSXMMEXCPT;
   return bits;
 }
 

@@ -20,6 +20,7 @@ import { materializeFlags } from './flags.js';
 import { CpuFeatures, defaultFeatures } from './features.js';
 import { MsrFile } from './msr.js';
 import { X87 } from './fpu/x87.js';
+import { SseState } from './simd/sse-state.js';
 
 /** DR6.BS: the debug exception was a single-step trap (SDM Vol. 3A §17.2.3). */
 const DR6_BS = 1 << 14;
@@ -105,6 +106,8 @@ export class Cpu {
   instructions = 0;
   /** The x87 FPU (SDM Vol. 1 ch. 8); src/cpu/instructions/x87.ts gives it its instructions. */
   readonly fpu = new X87();
+  /** XMM registers and MXCSR (SDM Vol. 1 ch. 10-11); the MMX registers are the x87's (instructions/simd-*.ts). */
+  readonly sse = new SseState();
 
   /** A20 gate: ANDed into every physical address (bit 20 cleared when the gate is off). */
   a20Mask = -1;
@@ -206,6 +209,7 @@ export class Cpu {
     this.recentExceptions.length = 0;
     this.msrs.reset(this);
     this.fpu.reset();
+    this.sse.reset();
     this.flushTlb(true);
     this.updatePrivilegeMasks();
   }

@@ -16,6 +16,9 @@ import { Reg } from './registers.js';
 /** IA32_APIC_BASE[11], the APIC global enable. */
 const APIC_BASE_ENABLE = 1 << 11;
 
+/** CLFLUSH line size in 8-byte units (CPUID.1:EBX[15:8]): 64-byte lines. */
+const CLFLUSH_LINE_QWORDS = 8;
+
 /** Highest basic leaf (CPUID.0:EAX). */
 export const MAX_BASIC_LEAF = 2;
 /** Highest extended leaf (CPUID.8000_0000h:EAX): the last third of the brand string. */
@@ -42,9 +45,10 @@ export function cpuid(cpu: Cpu): void {
       b = vendorDword(f, 0); d = vendorDword(f, 4); c = vendorDword(f, 8);
       break;
     case 1:
-      // EBX: brand index 0, no CLFLUSH line size, one logical processor, initial APIC ID (31:24) 0,
-      // the bootstrap processor's.
+      // EBX: brand index 0, CLFLUSH line size (15:8) in 8-byte units when CLFSH is reported (64 bytes),
+      // one logical processor, initial APIC ID (31:24) 0, the bootstrap processor's.
       a = f.signature; c = f.ecx; d = f.edx;
+      if ((d & Feature.CLFSH) !== 0) b = CLFLUSH_LINE_QWORDS << 8;
       // SDM Vol. 3A §10.4.3: with IA32_APIC_BASE[11] clear "the CPUID feature flag for the APIC ... is also set to 0".
       if ((cpu.apicBase & APIC_BASE_ENABLE) === 0) d &= ~Feature.APIC;
       break;

@@ -7,7 +7,7 @@
 import type { Cpu } from './cpu.js';
 import { CpuException } from './exception.js';
 import { Vector } from './registers.js';
-import { OPCODES, lockMaskOf } from './opcode-table.js';
+import { OPCODES, lockMaskOf, type OpcodeEntry } from './opcode-table.js';
 import { handlers as arith } from './instructions/arith.js';
 import { handlers as shift } from './instructions/shift.js';
 import { handlers as bit } from './instructions/bit.js';
@@ -19,6 +19,11 @@ import { handlers as io } from './instructions/io.js';
 import { handlers as control } from './instructions/control.js';
 import { handlers as system } from './instructions/system.js';
 import { handlers as x87 } from './instructions/x87.js';
+import { handlers as simdInteger } from './instructions/simd-integer.js';
+import { handlers as simdMove } from './instructions/simd-move.js';
+import { handlers as simdFloat } from './instructions/simd-float.js';
+import { handlers as simdConvert } from './instructions/simd-convert.js';
+import { handlers as simdState } from './instructions/simd-state.js';
 
 /** An instruction handler: runs with prefixes and opcode decoded, EIP past the opcode. */
 export type Handler = (cpu: Cpu) => void;
@@ -31,6 +36,7 @@ export function undefinedOpcode(_cpu: Cpu): void {
 /** Every handler by name, from all families. */
 export const HANDLERS: Readonly<Record<string, Handler>> = mergeFamilies([
   arith, shift, bit, bcd, data, stack, string, io, control, system, x87,
+  simdInteger, simdMove, simdFloat, simdConvert, simdState,
 ]);
 
 function mergeFamilies(families: Record<string, Handler>[]): Record<string, Handler> {
@@ -44,13 +50,44 @@ function mergeFamilies(families: Record<string, Handler>[]): Record<string, Hand
   return all;
 }
 
+/** Every handler name an entry uses: its own, or its prefix forms'. */
+export function handlerNamesOf(e: OpcodeEntry): string[] {
+  if (!e.forms) return [e.handler];
+  return e.forms.filter((f) => f !== undefined).map((f) => f!.handler);
+}
+
 /** Table entries whose handler no family defines (must be empty). */
 export const MISSING_HANDLERS: readonly string[] = OPCODES
-  .filter((e) => e !== undefined && HANDLERS[e.handler] === undefined)
-  .map((e) => `${e!.code.toString(16)} ${e!.handler}`);
+  .filter((e) => e !== undefined)
+  .flatMap((e) => handlerNamesOf(e!).filter((h) => HANDLERS[h] === undefined).map((h) => `${e!.code.toString(16)} ${h}`));
+
+/**
+ * The handler of an opcode with mandatory-prefix forms: F3 or F2 (the last
+ * one decoded) selects its form, else 66, else the unprefixed form (SDM Vol.
+ * 2 §2.1.1; with F2/F3 present a 66 is ignored). 66 is seen as the operand
+ * size differing from the code segment's default.
+ */
+function byPrefix(e: OpcodeEntry): Handler {
+  const pick = (i: number): Handler => {
+    const f = e.forms![i];
+    return (f && HANDLERS[f.handler]) || undefinedOpcode;
+  };
+  const none = pick(0), p66 = pick(1), f3 = pick(2), f2 = pick(3);
+  return (cpu: Cpu): void => {
+    const rep = cpu.repPrefix;
+    if (rep === 0xf3) f3(cpu);
+    else if (rep === 0xf2) f2(cpu);
+    else if (cpu.opsize32 !== cpu.codeSize32) p66(cpu);
+    else none(cpu);
+  };
+}
 
 /** Handler per opcode (0x100 | byte for the 0F map). */
-export const dispatch: Handler[] = OPCODES.map((e) => (e && HANDLERS[e.handler]) || undefinedOpcode);
+export const dispatch: Handler[] = OPCODES.map((e) => {
+  if (!e) return undefinedOpcode;
+  if (e.forms) return byPrefix(e);
+  return HANDLERS[e.handler] || undefinedOpcode;
+});
 
 /** ModRM.reg values with which LOCK is legal, per opcode. */
 export const lockableRegs = new Uint8Array(OPCODES.map((e) => lockMaskOf(e)));

@@ -11,6 +11,14 @@
  *
  * Handler naming: an entry's handler is `MNEMONIC_Operands` (`ADD_EvGv`), a
  * group's is `GROUP_Operands` (`G1_EvIz`); see dispatch.ts.
+ *
+ * MMX/SSE/SSE2 opcodes whose meaning depends on a mandatory prefix (none,
+ * 66, F3, F2: the rows of SDM Vol. 2 Table A-3) carry {@link OpcodeEntry.forms},
+ * one form per prefix, each with its own mnemonic, operands and handler;
+ * dispatch picks the form by the last F2/F3 prefix, else 66, else none
+ * (SDM Vol. 2 §2.1.1). Their operand letters are Appendix A's: V/U an XMM
+ * register by ModRM.reg/rm, W an XMM register or memory, P/N an MMX register
+ * by reg/rm, Q an MMX register or memory; sizes ps/pd/ss/sd/dq/q/d/pi.
  */
 
 /** Attributes that decoding and checking need. */
@@ -25,6 +33,12 @@ export interface OpcodeAttrs {
   memOnly?: boolean;
   /** Privileged at CPL > 0 (raises #GP(0)); for documentation and the trap strategy. */
   privileged?: boolean;
+  /**
+   * An MMX/SSE/SSE2 instruction (or FXSAVE, LDMXCSR, EMMS…): works on the
+   * x87/MMX/XMM state; its conformance cases are tools/oracle/simd-cases.ts,
+   * not the integer generators.
+   */
+  simd?: boolean;
 }
 
 /** One opcode (or opcode group) of the map. */
@@ -37,7 +51,24 @@ export interface OpcodeEntry {
   /** Name of the ModRM.reg-selected group (G1…G16), or undefined. */
   group?: string;
   attrs: OpcodeAttrs;
-  /** The interpreter handler's name. */
+  /**
+   * The interpreter handler's name; for an entry with {@link forms}, the
+   * empty string (each form names its own).
+   */
+  handler: string;
+  /** Prefix-selected forms, indexed by {@link SimdPrefix}; an undefined form is #UD. */
+  forms?: readonly (OpcodeForm | undefined)[];
+}
+
+/** The mandatory-prefix column of an MMX/SSE opcode (SDM Vol. 2 Table A-3). */
+export const enum SimdPrefix { None = 0, P66 = 1, F3 = 2, F2 = 3 }
+
+/** One prefix-selected form of an {@link OpcodeEntry}. */
+export interface OpcodeForm {
+  mnemonic: string;
+  operands: readonly string[];
+  /** Name of the ModRM.reg-selected group (G12-G14), or undefined. */
+  group?: string;
   handler: string;
 }
 
@@ -54,6 +85,12 @@ export const GROUPS: Record<string, readonly (string | undefined)[]> = {
   G8: [undefined, undefined, undefined, undefined, 'BT', 'BTS', 'BTR', 'BTC'],
   G9: [undefined, 'CMPXCHG8B'],
   G11: ['MOV'],
+  G12: [undefined, undefined, 'PSRLW', undefined, 'PSRAW', undefined, 'PSLLW'],
+  G13: [undefined, undefined, 'PSRLD', undefined, 'PSRAD', undefined, 'PSLLD'],
+  /** /3 PSRLDQ and /7 PSLLDQ exist only with 66. */
+  G14: [undefined, undefined, 'PSRLQ', 'PSRLDQ', undefined, undefined, 'PSLLQ', 'PSLLDQ'],
+  /** Memory forms; with mod = 3, /5 LFENCE, /6 MFENCE, /7 SFENCE (/7 with memory is CLFLUSH). */
+  G15: ['FXSAVE', 'FXRSTOR', 'LDMXCSR', 'STMXCSR', undefined, 'LFENCE', 'MFENCE', 'SFENCE'],
 };
 
 /** Condition-code suffixes by the low nibble of Jcc/SETcc/CMOVcc (SDM Vol. 1 Table B-1). */
@@ -77,6 +114,25 @@ function group(code: number, name: string, operands: string, attrs: OpcodeAttrs 
   table[code] = { code, mnemonic: name, operands: list, group: name, attrs, handler: handlerName(name, list) };
 }
 
+/**
+ * An opcode with prefix-selected forms: each argument is `'MNEMONIC Operands'`
+ * (a group name such as `G12` for a group) or undefined (#UD with that prefix).
+ */
+function simd(code: number, none?: string, p66?: string, f3?: string, f2?: string): void {
+  if (table[code]) throw new Error(`opcode 0x${code.toString(16)} defined twice`);
+  const forms = [none, p66, f3, f2].map((spec): OpcodeForm | undefined => {
+    if (spec === undefined) return undefined;
+    const [mnemonic, ops = ''] = spec.split(' ') as [string, string?];
+    const list = ops === '' ? [] : ops.split(',');
+    const form: OpcodeForm = { mnemonic, operands: list, handler: handlerName(mnemonic, list) };
+    if (GROUPS[mnemonic]) form.group = mnemonic;
+    return form;
+  });
+  const first = forms.find((f) => f !== undefined)!;
+  const mnemonic = [...new Set(forms.filter((f) => f !== undefined).map((f) => f!.mnemonic))].join('/');
+  table[code] = { code, mnemonic, operands: first.operands, attrs: { simd: true }, handler: '', forms };
+}
+
 /** Defines `count` consecutive opcodes sharing one entry shape (register in opcode, Jcc…). */
 function range(first: number, count: number, mnemonic: string, operands: string, attrs: OpcodeAttrs = {}): void {
   for (let i = 0; i < count; i++) op(first + i, mnemonic, operands, attrs);
@@ -85,6 +141,7 @@ function range(first: number, count: number, mnemonic: string, operands: string,
 const T = 0x100; // the 0F map
 const L = { lock: true };
 const END = { endsBlock: true };
+const SIMD = { simd: true };
 
 // ---- the eight classic ALU operations at 00-3F ---------------------------------
 const ALU = ['ADD', 'OR', 'ADC', 'SBB', 'AND', 'SUB', 'XOR', 'CMP'];
@@ -176,7 +233,8 @@ op(T | 0x02, 'LAR', 'Gv,Ew'); op(T | 0x03, 'LSL', 'Gv,Ew');
 op(T | 0x06, 'CLTS', '', { privileged: true });
 op(T | 0x08, 'INVD', '', { privileged: true }); op(T | 0x09, 'WBINVD', '', { privileged: true });
 op(T | 0x0b, 'UD2', '', END);
-// 0F 18-1F: hint NOPs with a ModRM operand (SDM Vol. 2 "NOP", multi-byte forms; P6 family).
+// 0F 18-1F: hint NOPs with a ModRM operand (SDM Vol. 2 "NOP", multi-byte forms; P6 family). 0F 18 /0-/3 with
+// memory are SSE's PREFETCHNTA/T0/T1/T2 (group 16): hints that never fault, so NOPs here too.
 range(T | 0x18, 8, 'NOP', 'Ev');
 op(T | 0x20, 'MOV', 'Rd,Cd', { privileged: true }); op(T | 0x21, 'MOV', 'Rd,Dd', { privileged: true });
 op(T | 0x22, 'MOV', 'Cd,Rd', { privileged: true, endsBlock: true });
@@ -208,6 +266,75 @@ op(T | 0xc0, 'XADD', 'Eb,Gb', L); op(T | 0xc1, 'XADD', 'Ev,Gv', L);
 group(T | 0xc7, 'G9', 'Mq', { lock: 0x02, memOnly: true });
 range(T | 0xc8, 8, 'BSWAP', 'Zd');
 
+// ---- MMX, SSE, SSE2 (SDM Vol. 2 Table A-3; the columns are: no prefix, 66, F3, F2) ------
+simd(T | 0x10, 'MOVUPS Vps,Wps', 'MOVUPD Vpd,Wpd', 'MOVSS Vss,Wss', 'MOVSD Vsd,Wsd');
+simd(T | 0x11, 'MOVUPS Wps,Vps', 'MOVUPD Wpd,Vpd', 'MOVSS Wss,Vss', 'MOVSD Wsd,Vsd');
+// 0F 12 and 0F 16 without prefix and mod = 3 are MOVHLPS Vq,Uq and MOVLHPS Vq,Uq.
+simd(T | 0x12, 'MOVLPS Vq,Mq', 'MOVLPD Vq,Mq');
+simd(T | 0x13, 'MOVLPS Mq,Vq', 'MOVLPD Mq,Vq');
+simd(T | 0x14, 'UNPCKLPS Vps,Wps', 'UNPCKLPD Vpd,Wpd');
+simd(T | 0x15, 'UNPCKHPS Vps,Wps', 'UNPCKHPD Vpd,Wpd');
+simd(T | 0x16, 'MOVHPS Vq,Mq', 'MOVHPD Vq,Mq');
+simd(T | 0x17, 'MOVHPS Mq,Vq', 'MOVHPD Mq,Vq');
+simd(T | 0x28, 'MOVAPS Vps,Wps', 'MOVAPD Vpd,Wpd');
+simd(T | 0x29, 'MOVAPS Wps,Vps', 'MOVAPD Wpd,Vpd');
+simd(T | 0x2a, 'CVTPI2PS Vps,Qpi', 'CVTPI2PD Vpd,Qpi', 'CVTSI2SS Vss,Ed', 'CVTSI2SD Vsd,Ed');
+simd(T | 0x2b, 'MOVNTPS Mps,Vps', 'MOVNTPD Mpd,Vpd');
+simd(T | 0x2c, 'CVTTPS2PI Ppi,Wps', 'CVTTPD2PI Ppi,Wpd', 'CVTTSS2SI Gd,Wss', 'CVTTSD2SI Gd,Wsd');
+simd(T | 0x2d, 'CVTPS2PI Ppi,Wps', 'CVTPD2PI Ppi,Wpd', 'CVTSS2SI Gd,Wss', 'CVTSD2SI Gd,Wsd');
+simd(T | 0x2e, 'UCOMISS Vss,Wss', 'UCOMISD Vsd,Wsd');
+simd(T | 0x2f, 'COMISS Vss,Wss', 'COMISD Vsd,Wsd');
+simd(T | 0x50, 'MOVMSKPS Gd,Ups', 'MOVMSKPD Gd,Upd');
+simd(T | 0x51, 'SQRTPS Vps,Wps', 'SQRTPD Vpd,Wpd', 'SQRTSS Vss,Wss', 'SQRTSD Vsd,Wsd');
+simd(T | 0x52, 'RSQRTPS Vps,Wps', undefined, 'RSQRTSS Vss,Wss');
+simd(T | 0x53, 'RCPPS Vps,Wps', undefined, 'RCPSS Vss,Wss');
+(['AND', 'ANDN', 'OR', 'XOR'] as const).forEach((m, i) => simd(T | (0x54 + i), `${m}PS Vps,Wps`, `${m}PD Vpd,Wpd`));
+const FLOAT_ARITH: Record<number, string> = { 0x58: 'ADD', 0x59: 'MUL', 0x5c: 'SUB', 0x5d: 'MIN', 0x5e: 'DIV', 0x5f: 'MAX' };
+for (const [k, m] of Object.entries(FLOAT_ARITH)) {
+  simd(T | Number(k), `${m}PS Vps,Wps`, `${m}PD Vpd,Wpd`, `${m}SS Vss,Wss`, `${m}SD Vsd,Wsd`);
+}
+simd(T | 0x5a, 'CVTPS2PD Vpd,Wps', 'CVTPD2PS Vps,Wpd', 'CVTSS2SD Vsd,Wss', 'CVTSD2SS Vss,Wsd');
+simd(T | 0x5b, 'CVTDQ2PS Vps,Wdq', 'CVTPS2DQ Vdq,Wps', 'CVTTPS2DQ Vdq,Wps');
+/** Packed-integer opcodes present as MMX (`Pq,Qq`) and SSE2 (`Vdq,Wdq`) forms, by opcode. */
+const PACKED_INT: Record<number, string> = {
+  0x60: 'PUNPCKLBW', 0x61: 'PUNPCKLWD', 0x62: 'PUNPCKLDQ', 0x63: 'PACKSSWB', 0x64: 'PCMPGTB', 0x65: 'PCMPGTW',
+  0x66: 'PCMPGTD', 0x67: 'PACKUSWB', 0x68: 'PUNPCKHBW', 0x69: 'PUNPCKHWD', 0x6a: 'PUNPCKHDQ', 0x6b: 'PACKSSDW',
+  0x74: 'PCMPEQB', 0x75: 'PCMPEQW', 0x76: 'PCMPEQD',
+  0xd1: 'PSRLW', 0xd2: 'PSRLD', 0xd3: 'PSRLQ', 0xd4: 'PADDQ', 0xd5: 'PMULLW',
+  0xd8: 'PSUBUSB', 0xd9: 'PSUBUSW', 0xda: 'PMINUB', 0xdb: 'PAND', 0xdc: 'PADDUSB', 0xdd: 'PADDUSW', 0xde: 'PMAXUB', 0xdf: 'PANDN',
+  0xe0: 'PAVGB', 0xe1: 'PSRAW', 0xe2: 'PSRAD', 0xe3: 'PAVGW', 0xe4: 'PMULHUW', 0xe5: 'PMULHW',
+  0xe8: 'PSUBSB', 0xe9: 'PSUBSW', 0xea: 'PMINSW', 0xeb: 'POR', 0xec: 'PADDSB', 0xed: 'PADDSW', 0xee: 'PMAXSW', 0xef: 'PXOR',
+  0xf1: 'PSLLW', 0xf2: 'PSLLD', 0xf3: 'PSLLQ', 0xf4: 'PMULUDQ', 0xf5: 'PMADDWD', 0xf6: 'PSADBW',
+  0xf8: 'PSUBB', 0xf9: 'PSUBW', 0xfa: 'PSUBD', 0xfb: 'PSUBQ', 0xfc: 'PADDB', 0xfd: 'PADDW', 0xfe: 'PADDD',
+};
+for (const [k, m] of Object.entries(PACKED_INT)) {
+  // The MMX unpack-low forms read only 32 bits of memory (SDM Vol. 2 "PUNPCKLBW": mm/m32).
+  const mmx = Number(k) <= 0x62 ? 'Pq,Qd' : 'Pq,Qq';
+  simd(T | Number(k), `${m} ${mmx}`, `${m} Vdq,Wdq`);
+}
+simd(T | 0x6c, undefined, 'PUNPCKLQDQ Vdq,Wdq');
+simd(T | 0x6d, undefined, 'PUNPCKHQDQ Vdq,Wdq');
+simd(T | 0x6e, 'MOVD Pd,Ed', 'MOVD Vd,Ed');
+simd(T | 0x6f, 'MOVQ Pq,Qq', 'MOVDQA Vdq,Wdq', 'MOVDQU Vdq,Wdq');
+simd(T | 0x70, 'PSHUFW Pq,Qq,Ib', 'PSHUFD Vdq,Wdq,Ib', 'PSHUFHW Vdq,Wdq,Ib', 'PSHUFLW Vdq,Wdq,Ib');
+simd(T | 0x71, 'G12 Nq,Ib', 'G12 Udq,Ib');
+simd(T | 0x72, 'G13 Nq,Ib', 'G13 Udq,Ib');
+simd(T | 0x73, 'G14 Nq,Ib', 'G14 Udq,Ib');
+op(T | 0x77, 'EMMS', '', SIMD);
+simd(T | 0x7e, 'MOVD Ed,Pd', 'MOVD Ed,Vd', 'MOVQ Vq,Wq');
+simd(T | 0x7f, 'MOVQ Qq,Pq', 'MOVDQA Wdq,Vdq', 'MOVDQU Wdq,Vdq');
+group(T | 0xae, 'G15', 'Ex', SIMD);
+simd(T | 0xc2, 'CMPPS Vps,Wps,Ib', 'CMPPD Vpd,Wpd,Ib', 'CMPSS Vss,Wss,Ib', 'CMPSD Vsd,Wsd,Ib');
+op(T | 0xc3, 'MOVNTI', 'Md,Gd', { memOnly: true, simd: true });
+simd(T | 0xc4, 'PINSRW Pq,Ew,Ib', 'PINSRW Vdq,Ew,Ib');
+simd(T | 0xc5, 'PEXTRW Gd,Nq,Ib', 'PEXTRW Gd,Udq,Ib');
+simd(T | 0xc6, 'SHUFPS Vps,Wps,Ib', 'SHUFPD Vpd,Wpd,Ib');
+simd(T | 0xd6, undefined, 'MOVQ Wq,Vq', 'MOVQ2DQ Vdq,Nq', 'MOVDQ2Q Pq,Uq');
+simd(T | 0xd7, 'PMOVMSKB Gd,Nq', 'PMOVMSKB Gd,Udq');
+simd(T | 0xe6, undefined, 'CVTTPD2DQ Vdq,Wpd', 'CVTDQ2PD Vpd,Wq', 'CVTPD2DQ Vdq,Wpd');
+simd(T | 0xe7, 'MOVNTQ Mq,Pq', 'MOVNTDQ Mdq,Vdq');
+simd(T | 0xf7, 'MASKMOVQ Pq,Nq', 'MASKMOVDQU Vdq,Udq');
+
 /** The opcode map, indexed by opcode (0x100 | byte for 0F xx). Undefined slots are #UD. */
 export const OPCODES: readonly (OpcodeEntry | undefined)[] = table;
 
@@ -220,5 +347,5 @@ export function lockMaskOf(entry: OpcodeEntry | undefined): number {
 
 /** True when the operand list needs a ModRM byte. */
 export function hasModrm(entry: OpcodeEntry): boolean {
-  return entry.operands.some((o) => /^(?:[EGMSCDR][a-z]|M)$/.test(o));
+  return entry.forms !== undefined || entry.operands.some((o) => /^(?:[EGMSCDRVWUPQN][a-z]+|M)$/.test(o));
 }

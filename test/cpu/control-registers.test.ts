@@ -154,14 +154,14 @@ describe('CR3', () => {
 
 describe('CR4', () => {
   test('the bits of reported features can be set and read back', () => {
-    const bits = Cr4.TSD | Cr4.DE | Cr4.PSE | Cr4.PAE | Cr4.PGE | Cr4.PCE;
+    const bits = Cr4.TSD | Cr4.DE | Cr4.PSE | Cr4.PAE | Cr4.PGE | Cr4.PCE | Cr4.OSFXSR | Cr4.OSXMMEXCPT;
     const m = completes(run('mov cr4, eax\nmov ebx, cr4', setEax(bits)));
     assert.equal(m.reg('ebx'), bits);
   });
 
   const reserved: [string, number][] = [
     ['VME (CPUID reports no VME)', Cr4.VME], ['PVI', Cr4.PVI], ['MCE (no MCE)', Cr4.MCE],
-    ['OSFXSR (no FXSR)', Cr4.OSFXSR], ['OSXMMEXCPT (no SSE)', Cr4.OSXMMEXCPT], ['bit 11', 1 << 11],
+    ['bit 11', 1 << 11],
     ['bit 13 (VMXE)', 1 << 13], ['bit 31', 1 << 31],
   ];
   for (const [what, bit] of reserved) {
@@ -179,7 +179,10 @@ describe('CR4', () => {
     writeCr4(cpu, Cr4.VME);
     assert.equal(cpu.cr4, Cr4.VME);
     const plain = new Cpu({ memory: new PhysicalMemory({ ramBytes: 1 << 20 }), system: new NullSystem() });
-    assert.equal(cr4Writable(plain), Cr4.TSD | Cr4.DE | Cr4.PSE | Cr4.PAE | Cr4.PGE | Cr4.PCE);
+    assert.equal(cr4Writable(plain), Cr4.TSD | Cr4.DE | Cr4.PSE | Cr4.PAE | Cr4.PGE | Cr4.PCE | Cr4.OSFXSR | Cr4.OSXMMEXCPT);
+    const noSimd = { ...defaultFeatures(), edx: defaultFeatures().edx & ~(Feature.FXSR | Feature.SSE) };
+    const old = new Cpu({ memory: new PhysicalMemory({ ramBytes: 1 << 20 }), system: new NullSystem(), features: noSimd });
+    assert.equal(cr4Writable(old) & (Cr4.OSFXSR | Cr4.OSXMMEXCPT), 0, 'OSFXSR needs FXSR, OSXMMEXCPT needs SSE');
   });
 
   test('changing PSE, PAE or PGE drops every TLB entry, global ones too; other bits drop none', () => {

@@ -10,13 +10,14 @@
  * as the case's {@link X87Image} or else the FNINIT state, as in the helper.
  */
 import { HarnessMachine, descriptor } from '../cpu-harness.js';
-import { Cr0, Reg, Seg } from '../../src/cpu/registers.js';
+import { Cr0, Cr4, Reg, Seg } from '../../src/cpu/registers.js';
 import { StopReason } from '../../src/cpu/system-interface.js';
 import {
   CODE_BASE, CODE_SIZE, DATA_BASE, DATA_SIZE, SNIPPET_OFFSET, STACK_BASE, STACK_SIZE, codePageImage,
-  effectiveEflags, hexToBytes, type OracleCase, type OracleResult, type OracleResultKind, type X87Image,
+  effectiveEflags, hexToBytes, type OracleCase, type OracleResult, type OracleResultKind, type SseImage, type X87Image,
 } from './native-oracle.js';
 import type { X87 } from '../../src/cpu/fpu/x87.js';
+import type { SseState } from '../../src/cpu/simd/sse-state.js';
 
 /** Selectors the native helper reported (its hello line); Linux's defaults otherwise. */
 export interface OracleSelectors { cs32: number; ds32: number; cs16: number; ds16: number }
@@ -81,6 +82,8 @@ export function runOnEmulator(c: OracleCase, selectors: OracleSelectors = LINUX_
   cpu.idtrLimit = 0x7ff;
 
   cpu.cr0 = Cr0.PE | Cr0.ET | Cr0.AM | Cr0.NE | Cr0.MP;
+  // Linux sets both on every CPU with FXSR/SSE: SSE instructions run, unmasked SIMD exceptions raise #XM.
+  cpu.cr4 = Cr4.OSFXSR | Cr4.OSXMMEXCPT;
   cpu.cpl = 3;
   const cs = mode16 ? selectors.cs16 : selectors.cs32;
   const ds = mode16 ? selectors.ds16 : selectors.ds32;
@@ -105,6 +108,7 @@ export function runOnEmulator(c: OracleCase, selectors: OracleSelectors = LINUX_
   const initialEflags = effectiveEflags(c.eflags);
   cpu.setFlags(initialEflags);
   if (c.x87) setX87(cpu.fpu, c.x87); else cpu.fpu.init();
+  if (c.sse) setSse(cpu.sse, c.sse);
   cpu.eip = mode16 ? SNIPPET_OFFSET : CODE_BASE + SNIPPET_OFFSET;
 
   const length = bytesOf(c.code).length;
@@ -148,7 +152,27 @@ export function runOnEmulator(c: OracleCase, selectors: OracleSelectors = LINUX_
     stack: readArea(m, STACK_BASE, STACK_SIZE),
   };
   if (c.x87) result.x87 = getX87(cpu.fpu);
+  if (c.sse) result.sse = getSse(cpu.sse);
   return result;
+}
+
+/** Loads an oracle SSE image into MXCSR and the XMM registers. */
+export function setSse(sse: SseState, x: SseImage): void {
+  sse.mxcsr = x.mxcsr;
+  x.xmm.forEach((hex, r) => {
+    for (let k = 0; k < 4; k++) sse.xmm[4 * r + k] = parseInt(hex.slice(24 - 8 * k, 32 - 8 * k), 16) | 0;
+  });
+}
+
+/** MXCSR and the XMM registers as an oracle SSE image. */
+export function getSse(sse: SseState): SseImage {
+  const xmm: string[] = [];
+  for (let r = 0; r < 8; r++) {
+    let h = '';
+    for (let k = 3; k >= 0; k--) h += (sse.xmm[4 * r + k]! >>> 0).toString(16).padStart(8, '0');
+    xmm.push(h);
+  }
+  return { mxcsr: sse.mxcsr >>> 0, xmm };
 }
 
 /** Loads an oracle x87 image (FXSAVE view) into the FPU. */

@@ -36,9 +36,10 @@
  * 1 and IF are always 1 and IOPL, NT, RF, VM, VIF, VIP, ID are always 0 (see
  * {@link effectiveEflags}; results carry it as `initialEflags`). With TF set,
  * the first single-step trap comes after the snippet's first instruction.
- * The SSE state is the kernel's initial one (MXCSR 0x1F80). The x87 state
- * is the FNINIT state (FCW 0x037F, FSW 0, all registers empty) unless the
- * case gives {@link OracleCase.x87} (mode 64 only, see "x87 state" below).
+ * The SSE state is the kernel's initial one (MXCSR 0x1F80) unless the case
+ * gives {@link OracleCase.sse}. The x87 state is the FNINIT state (FCW
+ * 0x037F, FSW 0, all registers empty) unless the case gives
+ * {@link OracleCase.x87} (mode 64 only, see "x87 and SSE state" below).
  *
  * ## Mode 64 (hosts without IA-32 user mode)
  *
@@ -116,7 +117,7 @@
  * its own modes (an `error` line otherwise). New state (x87/SSE for issue 4)
  * is added as new `key=value` tokens.
  *
- * ## x87 state (mode 64)
+ * ## x87 and SSE state (mode 64)
  *
  * A case may carry `fcw=H fsw=H ftw=H st=R0,...,R7` ({@link X87Image}): the
  * helper writes them into the FXSAVE image of the launch signal frame, which
@@ -130,6 +131,13 @@
  * save FOP/FIP/FDP only while an exception is pending, and in 64-bit mode
  * they are addresses in `code64`'s layout anyway. The hello line of a helper
  * that knows these tokens says `x87=1`.
+ *
+ * Likewise `mxcsr=H xmm=X0,...,X7` ({@link SseImage}; XMM registers as 32
+ * hex digits, most significant first) go into the same image (with an
+ * XSAVE frame, XSTATE_BV's SSE bit is set too) and come back from it; a
+ * SIMD floating-point exception arrives as a fault with vector 13h (Linux
+ * reports #XM's trap number with SIGFPE). Helpers that know them say
+ * `sse=1`.
  *
  * ## Results
  *
@@ -238,6 +246,17 @@ export interface X87Image {
   fop?: number;
 }
 
+/**
+ * SSE state as the oracle exchanges it (mode 64; tokens `mxcsr=H
+ * xmm=X0,...,X7`, helpers that know them say `sse=1`): MXCSR and XMM0-XMM7
+ * as 32-hex-digit strings, most significant first. It goes into and comes
+ * out of the same signal-frame FXSAVE image as the x87 state.
+ */
+export interface SseImage {
+  mxcsr: number;
+  xmm: string[];
+}
+
 /** One snippet to run. */
 export interface OracleCase {
   /**
@@ -267,6 +286,8 @@ export interface OracleCase {
   stack?: Uint8Array;
   /** Initial x87 state (mode 64 only); the FNINIT state when absent. */
   x87?: X87Image;
+  /** Initial SSE state (mode 64 only); the host's initial MXCSR (1F80h) when absent. */
+  sse?: SseImage;
 }
 
 /** How a snippet ended. */
@@ -319,6 +340,8 @@ export interface OracleResult {
   stack: Uint8Array;
   /** Final x87 state, when the case gave an initial one. */
   x87?: X87Image;
+  /** Final SSE state, when the case gave an initial one. */
+  sse?: SseImage;
 }
 
 /** What the helper told about itself (its hello line). */
@@ -660,6 +683,12 @@ export function encodeCaseLine(c: OracleCase, id: number | string): string {
     parts.push(`fcw=${(x.fcw & 0xffff).toString(16)}`, `fsw=${(x.fsw & 0xffff).toString(16)}`,
       `ftw=${(x.ftw & 0xff).toString(16)}`, `st=${x.st.join(',')}`);
   }
+  if (c.sse) {
+    if (c.sse.xmm.length !== 8 || !c.sse.xmm.every((v) => /^[0-9a-f]{32}$/.test(v))) {
+      throw new TypeError('sse.xmm must be eight 32-digit lower-case hex strings');
+    }
+    parts.push(`mxcsr=${(c.sse.mxcsr >>> 0).toString(16)}`, `xmm=${c.sse.xmm.join(',')}`);
+  }
   return parts.join(' ');
 }
 
@@ -721,6 +750,12 @@ export function parseResultLine(line: string, c: OracleCase): OracleResult {
     const regs = st.split(',');
     if (regs.length !== 8 || !regs.every((v) => /^[0-9a-f]{20}$/.test(v))) throw new Error(`bad st= token: ${line.slice(0, 200)}`);
     result.x87 = { fcw: num('fcw'), fsw: num('fsw'), ftw: num('ftw'), fop: num('fop'), st: regs };
+  }
+  const xmm = t.get('xmm');
+  if (xmm !== undefined) {
+    const regs = xmm.split(',');
+    if (regs.length !== 8 || !regs.every((v) => /^[0-9a-f]{32}$/.test(v))) throw new Error(`bad xmm= token: ${line.slice(0, 200)}`);
+    result.sse = { mxcsr: num('mxcsr'), xmm: regs };
   }
   return result;
 }

@@ -87,6 +87,12 @@ static struct {
     uint16_t fcw, fsw;
     uint8_t ftw;
     uint8_t st[8][10];
+    /* SSE state to start from (tokens mxcsr= xmm=; defaults: the host's
+     * initial state, MXCSR 1F80 and the XMM registers as the handler left
+     * them). xmm[i] is XMMi, 16 bytes little endian. */
+    int has_sse;
+    uint32_t mxcsr;
+    uint8_t xmm[8][16];
 #endif
 } cur;
 
@@ -367,6 +373,23 @@ static const char *parse_case(char *line, char *id, size_t idsize)
                 p += 21;
             }
             cur.has_x87 = 1;
+        } else if (strcmp(key, "mxcsr") == 0) {
+            if (parse_u32(val, &cur.mxcsr) != 0)
+                return "bad-mxcsr";
+            cur.has_sse = 1;
+        } else if (strcmp(key, "xmm") == 0) {
+            /* Eight comma-separated 128-bit values, XMM0 first, each 32 hex
+             * digits most significant first. */
+            const char *p = val;
+            for (int i = 0; i < 8; i++) {
+                uint8_t be[16];
+                if (parse_hex(p, 32, be, 16) != 16 || (i < 7 ? p[32] != ',' : p[32] != 0))
+                    return "bad-xmm";
+                for (int k = 0; k < 16; k++)
+                    cur.xmm[i][k] = be[15 - k];
+                p += 33;
+            }
+            cur.has_sse = 1;
 #endif
         } else {
             return "unknown-key";

@@ -15,12 +15,13 @@
  *
  *   stdin   case [id=N] mode=64 eax=H ... edi=H eflags=H code=HEX(long mode)
  *                [data=SPARSE] [stack=SPARSE] [fcw=H fsw=H ftw=H st=R0,...,R7]
+ *                [mxcsr=H xmm=X0,...,X7]
  *   stdout  "oracle version=1 arch=x86_64 ..." then one line per case, with
  *           the tokens of oracle.c plus upper=: "-" or comma-separated
  *           NAME:HEX of the registers (eax..edi, eip, cr2) whose upper 32
  *           bits are non-zero at the end (HEX = those upper bits); a case
- *           that gave x87 state also gets fcw= fsw= ftw= fop= st= back
- *           (see load_x87/save_x87).
+ *           that gave x87 state also gets fcw= fsw= ftw= fop= st= back,
+ *           one that gave SSE state mxcsr= xmm= (see load_x87/save_x87).
  *
  * Differences from oracle.c in how a case runs:
  *   - RAX..RDI and RSP are loaded zero-extended from the case's 32-bit
@@ -72,6 +73,8 @@ static struct {
     uint16_t fcw, fsw, fop;
     uint8_t ftw;
     uint8_t st[8][10];
+    uint32_t mxcsr;
+    uint8_t xmm[8][16];
 } res;
 
 static volatile sig_atomic_t running;
@@ -132,13 +135,18 @@ static void load_x87(ucontext_t *uc)
         memset(&fp->_st[i], 0, sizeof fp->_st[i]);
         memcpy(&fp->_st[i], cur.st[i], 10);
     }
+    if (cur.has_sse) {
+        fp->mxcsr = cur.mxcsr;
+        for (int i = 0; i < 8; i++)
+            memcpy(&fp->_xmm[i], cur.xmm[i], 16);
+    }
     uint8_t *area = (uint8_t *)fp;
     uint32_t magic1;
     memcpy(&magic1, area + 464, 4); /* fpx_sw_bytes.magic1 in the reserved tail */
     if (magic1 == 0x46505853u) {    /* FP_XSTATE_MAGIC1: an XSAVE header follows at 512 */
         uint64_t bv;
         memcpy(&bv, area + 512, 8);
-        bv |= 1; /* XSTATE_BV.x87 */
+        bv |= cur.has_sse ? 3 : 1; /* XSTATE_BV.x87 (and .SSE) */
         memcpy(area + 512, &bv, 8);
     }
 }
@@ -157,6 +165,9 @@ static void save_x87(const ucontext_t *uc)
     res.fop = fp->fop;
     for (int i = 0; i < 8; i++)
         memcpy(res.st[i], &fp->_st[i], 10);
+    res.mxcsr = fp->mxcsr;
+    for (int i = 0; i < 8; i++)
+        memcpy(res.xmm[i], &fp->_xmm[i], 16);
 }
 
 /* SIGUSR1: turn "return from this handler" into "jump into the snippet". */
@@ -336,6 +347,15 @@ static void arch_put_result(const char *id)
                 putchar(',');
         }
     }
+    if (cur.has_sse && res.have_x87) {
+        printf(" mxcsr=%x xmm=", res.mxcsr);
+        for (int i = 0; i < 8; i++) {
+            for (int k = 15; k >= 0; k--)
+                printf("%02x", res.xmm[i][k]);
+            if (i < 7)
+                putchar(',');
+        }
+    }
     put_memory();
     putchar('\n');
 }
@@ -344,7 +364,7 @@ static void arch_put_hello(void)
 {
     printf("oracle version=%d arch=x86_64 code_base=%x code_size=%x snippet_offset=%x data_base=%x "
            "data_size=%x stack_base=%x stack_size=%x settable_eflags=%x fixed_eflags=%x "
-           "cs64=%x ss64=%x cs32=0 ds32=0 cs16=0 ds16=0 x87=1 seccomp=%d timeout_ms=%ld\n",
+           "cs64=%x ss64=%x cs32=0 ds32=0 cs16=0 ds16=0 x87=1 sse=1 seccomp=%d timeout_ms=%ld\n",
            PROTOCOL_VERSION, CODE_BASE, CODE_SIZE, SNIPPET_OFFSET, DATA_BASE, DATA_SIZE,
            STACK_BASE, STACK_SIZE, SETTABLE_EFLAGS, FIXED_EFLAGS, host_cs, host_ss,
            have_seccomp, timeout_ms);

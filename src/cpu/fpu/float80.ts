@@ -48,6 +48,9 @@ export const enum Cls {
 /** Rounding control (FCW bits 10-11). */
 export const enum Rc { Nearest = 0, Down = 1, Up = 2, Zero = 3 }
 
+/** Destination formats of {@link FpCore.roundPack}. */
+export const enum Format { Extended = 0, Single = 1, Double = 2 }
+
 /** Exponent bias of the extended format. */
 export const BIAS = 16383;
 /** Biased exponent of infinities and NaNs. */
@@ -125,6 +128,21 @@ export class FpCore {
   flags = 0;
   /** The b operand came from a denormal single/double in memory (it is normal in the register format). */
   srcDenormal = false;
+  /**
+   * Destination format of {@link roundPack}: {@link Format.Extended} (the
+   * x87: extended exponent range, `precision` significand bits) or IEEE
+   * single/double with their own exponent range and denormals (SSE; see
+   * {@link roundPackFormat}).
+   */
+  format = Format.Extended;
+  /** SSE MXCSR.FTZ: masked tiny results become signed zeros (IEEE formats only). */
+  flushToZero = false;
+  /** Set by {@link roundPackFormat} when a result was tiny, even if exact (an unmasked UE reports it). */
+  tiny = false;
+  /** Set by {@link roundPackFormat} when a result overflowed. */
+  huge = false;
+  /** With {@link tiny} or {@link huge}: the result rounded to the format's precision with an unbounded exponent is inexact. */
+  wideInexact = false;
 
   // Unpacked operands.
   aSign = 0; aExp = 0; aHi = 0; aLo = 0; aCls = Cls.Zero;
@@ -253,6 +271,7 @@ export class FpCore {
    */
   roundPack(dst: Float80, sign: number, exp: number, precision: number): void {
     if ((this.w0 | this.w1 | this.w2) === 0) { dst.set(sign << 15, 0, 0); return; }
+    if (this.format !== Format.Extended) { this.roundPackFormat(dst, sign, exp); return; }
     const cut = 64 - precision;
     const s0 = this.w0, s1 = this.w1, s2 = this.w2;
     if (exp >= 1) {
@@ -296,6 +315,70 @@ export class FpCore {
     if (r === 3) { dst.set((sign << 15) | 1, 0x8000_0000, 0); return; }
     // A carry into bit 63 makes the smallest normal (exponent field 1).
     dst.set((sign << 15) | ((this.w0 & 0x8000_0000) !== 0 ? 1 : 0), this.w0, this.w1);
+  }
+
+  /**
+   * {@link roundPack} for the IEEE single and double formats (SSE, SDM Vol. 1
+   * §4.2.2, §4.8.3, §11.5.2.3): rounds sign × (w0:w1:w2) × 2^(exp − 16383 −
+   * 63) to 24 or 53 bits within the format's exponent range, once. Tiny
+   * results (tininess after rounding, as for the x87) are denormalized at the
+   * format's fixed position, or with {@link flushToZero} become a signed
+   * zero with UE and PE; overflow gives ∞ or the largest finite value by RC
+   * with OE and PE. Always the masked responses: an unmasked exception stops
+   * an SSE instruction before it writes anything (§11.5.2), so the caller
+   * only needs the flags (and {@link tiny} for an unmasked UE). The result in
+   * `dst` is exactly representable in the format.
+   */
+  roundPackFormat(dst: Float80, sign: number, exp: number): void {
+    const single = this.format === Format.Single;
+    const p = single ? 24 : 53;
+    const eMin = single ? BIAS - 126 : BIAS - 1022;
+    const eMax = single ? BIAS + 127 : BIAS + 1023;
+    const cut = 64 - p;
+    if (exp >= eMin) {
+      const r = this.roundAt(cut, sign);
+      if (r === 3) { this.w0 = 0x8000_0000; exp++; }
+      if (exp > eMax) {
+        this.huge = true;
+        this.wideInexact = r !== 0;
+        this.flags |= Ex.OE | Ex.PE;
+        if (this.overflowsToInfinity(sign)) dst.set((sign << 15) | EXP_MAX, 0x8000_0000, 0);
+        else dst.set((sign << 15) | eMax, single ? 0xffff_ff00 : 0xffff_ffff, single ? 0 : 0xffff_f800);
+        return;
+      }
+      this.inexact(r);
+      dst.set((sign << 15) | exp, this.w0, this.w1);
+      return;
+    }
+    const s0 = this.w0, s1 = this.w1, s2 = this.w2;
+    // Tininess after rounding: rounded to p bits with an unbounded exponent, still below 2^emin?
+    const r0 = this.roundAt(cut, sign);
+    if (r0 === 3 && exp === eMin - 1) {
+      this.inexact(r0);
+      dst.set((sign << 15) | eMin, 0x8000_0000, 0);
+      return;
+    }
+    this.tiny = true;
+    this.wideInexact = r0 !== 0;
+    if (this.flushToZero) {
+      // SDM Vol. 1 §10.2.3.3 "Flush-To-Zero": a masked underflow returns a zero with the true result's sign.
+      this.flags |= Ex.UE | Ex.PE;
+      dst.set(sign << 15, 0, 0);
+      return;
+    }
+    this.w0 = s0; this.w1 = s1; this.w2 = s2;
+    this.shiftRightSticky(eMin - exp);
+    const r = this.roundAt(cut, sign);
+    if (r !== 0) this.flags |= Ex.UE;
+    this.inexact(r);
+    let w0 = this.w0, w1 = this.w1;
+    if ((w0 | w1) === 0) { dst.set(sign << 15, 0, 0); return; }
+    // Normalize the denormal (exact: only zeros shift in) for the register format.
+    let e = eMin;
+    const n = w0 !== 0 ? clz(w0) : 32 + clz(w1);
+    if (n >= 32) { w0 = (w1 << (n - 32)) >>> 0; w1 = 0; } else if (n > 0) { w0 = ((w0 << n) | (w1 >>> (32 - n))) >>> 0; w1 = (w1 << n) >>> 0; }
+    e -= n;
+    dst.set((sign << 15) | e, w0, w1);
   }
 
   /** PE and C1 for a rounding outcome of {@link roundAt}. */

@@ -747,10 +747,14 @@ describe('CPUID', () => {
   test('leaf 1: the signature and exactly the features in features.ts', () => {
     const [a, b, c, d] = cpuid(1);
     assert.equal(a, f.signature);
-    assert.equal(b, 0);
+    assert.equal(b, 8 << 8, 'CLFLUSH line size 64 bytes (EBX[15:8] in 8-byte units), nothing else');
     assert.equal(c, f.ecx >>> 0);
     assert.equal(d, f.edx >>> 0);
     assert.equal(d & 1, 1, 'the x87 FPU');
+    // MMX (23), FXSR (24), SSE (25), SSE2 (26), CLFSH (19): implemented in instructions/simd-*.ts.
+    assert.equal((d >>> 19) & 1, 1);
+    assert.equal((d >>> 23) & 0xf, 0xf);
+    assert.equal(c & 1, 0, 'no SSE3');
   });
 
   test('leaf 2: one iteration of Pentium II cache descriptors', () => {

@@ -103,7 +103,7 @@ export function generateBochsCases(options: BochsGenerateOptions): GeneratedBxCa
   for (const mode of options.modes ?? ['real16', 'pm32', 'pm16']) {
     const env = envOf(mode);
     for (const entry of OPCODES) {
-      if (!entry) continue;
+      if (!entry || entry.attrs.simd) continue; // SIMD forms: tools/oracle/simd-cases.ts
       for (const { mnemonic, reg } of formMembers(entry)) {
         if (BOCHS_EXCLUDED[mnemonic]) continue;
         const n = casesFor(mode, entry, mnemonic, options.casesPerForm);
