@@ -7,7 +7,7 @@
 
 /** Every exit reason the monitor counts. */
 export type ExitReason =
-  | 'io-in' | 'io-out' | 'hlt' | 'shutdown' | 'debug-exit' | 'halt-forever' | 'exception' | 'reset' | 'budget';
+  | 'io-in' | 'io-out' | 'hlt' | 'shutdown' | 'debug-exit' | 'halt-forever' | 'exception' | 'reset' | 'poweroff' | 'budget';
 
 /** An exit that ends a run slice. */
 export type VmExit =
@@ -23,5 +23,7 @@ export type VmExit =
   | { reason: 'exception'; vector: number; errorCode: number; cs: number; eip: number }
   /** The guest asked for a machine reset (port 0x92 fast reset). */
   | { reason: 'reset' }
+  /** The guest powered the machine off (ACPI S5: SLP_EN with the soft-off SLP_TYP). */
+  | { reason: 'poweroff' }
   /** The slice's instruction budget ran out (or a timer was reprogrammed). */
   | { reason: 'budget' };

@@ -34,6 +34,8 @@ export interface VmOptions {
   output: (bytes: Uint8Array) => void;
   /** Where the 0xE9 debug console goes, if not to `output`. */
   debugOutput?: (bytes: Uint8Array) => void;
+  /** Where firmware's log (QEMU debugcon port 0x402, SeaBIOS) goes; dropped when absent. */
+  firmwareLog?: (bytes: Uint8Array) => void;
   /** COM2, COM3, COM4 output; a port without one is left off the board. */
   moreSerialOutputs?: ReadonlyArray<((bytes: Uint8Array) => void) | undefined>;
   /** Diagnostics from the monitor itself (unclaimed ports, …). */
@@ -52,7 +54,7 @@ export interface VmOptions {
 
 /** How a VM's run ended. */
 export interface VmResult {
-  /** Host exit status: debug-exit's (v << 1) | 1, 0 for a clean halt, 3 for a triple fault. */
+  /** Host exit status: debug-exit's (v << 1) | 1, 0 for a clean halt or power-off, 6 for a triple fault. */
   status: number;
   exit: VmExit;
   /** One line for the user. */
@@ -79,10 +81,11 @@ export class Vm {
   readonly clock: GuestClock;
   readonly board: PcBoard;
   readonly exitCounts: Record<ExitReason, number> = {
-    'io-in': 0, 'io-out': 0, hlt: 0, shutdown: 0, 'debug-exit': 0, 'halt-forever': 0, exception: 0, reset: 0, budget: 0,
+    'io-in': 0, 'io-out': 0, hlt: 0, shutdown: 0, 'debug-exit': 0, 'halt-forever': 0, exception: 0, reset: 0, poweroff: 0, budget: 0,
   };
   private debugExitStatus = -1;
   private resetRequested = false;
+  private powerOffRequested = false;
   private readonly log: (line: string) => void;
   private readonly slice: number;
   private readonly noReboot: boolean;
@@ -140,6 +143,8 @@ export class Vm {
     const out = (b: number) => options.output(Uint8Array.of(b));
     const debugOut = options.debugOutput;
     this.io.attach(PORTS.debugConsole, 1, new DebugConsole(debugOut ? (b) => debugOut(Uint8Array.of(b)) : out), 'debug console');
+    const firmwareLog = options.firmwareLog;
+    this.io.attach(PORTS.firmwareLog, 1, new DebugConsole(firmwareLog ? (b) => firmwareLog(Uint8Array.of(b)) : () => {}), 'firmware log');
     this.io.attach(PORTS.debugExit, 4, new DebugExit((status) => {
       this.debugExitStatus = status;
       this.cpu.requestStop();
@@ -170,6 +175,10 @@ export class Vm {
       },
       requestReset: () => {
         this.resetRequested = true;
+        this.cpu.requestStop();
+      },
+      powerOff: () => {
+        this.powerOffRequested = true;
         this.cpu.requestStop();
       },
       // A reprogrammed timer may be due sooner than the slice was sized for.
@@ -217,6 +226,7 @@ export class Vm {
         break;
       default:
         exit = this.debugExitStatus >= 0 ? { reason: 'debug-exit', status: this.debugExitStatus }
+          : this.powerOffRequested ? { reason: 'poweroff' }
           : this.resetRequested ? { reason: 'reset' } : { reason: 'budget' };
     }
     this.exitCounts[exit.reason]++;
@@ -224,8 +234,8 @@ export class Vm {
   }
 
   /**
-   * Runs until the guest is done: debug-exit, HLT with interrupts off, or a
-   * triple fault. Between slices the board's timers run up to the clock's
+   * Runs until the guest is done: debug-exit, power-off, HLT with interrupts
+   * off, or a triple fault. Between slices the board's timers run up to the clock's
    * now, and the next slice is sized to end at the earliest deadline; a
    * halted vCPU sleeps (or, with instruction time, jumps) to that deadline.
    * Yields to the host event loop regularly so input and host timers get serviced.
@@ -257,6 +267,8 @@ export class Vm {
             status: TRIPLE_FAULT_STATUS, exit,
             message: `unhandled exception #${vectorName(exit.vector)} at ${hex(exit.cs, 4)}:${hex(exit.eip, 8)}`,
           };
+        case 'poweroff':
+          return { status: 0, exit, message: 'guest powered off (ACPI S5)' };
         case 'reset':
           if (this.noReboot) return { status: 0, exit, message: 'guest requested a reset (no-reboot)' };
           this.log('guest requested a reset');
