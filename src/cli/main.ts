@@ -7,7 +7,7 @@
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs, UsageError } from './args.js';
-import { checkCdromImage, checkDiskImage, formatSize, type DriveImage } from './drive-images.js';
+import { checkBootDisk, checkCdromImage, checkDiskImage, formatSize, type DriveImage } from './drive-images.js';
 import { attachDrives } from './ide-drives.js';
 import { Terminal } from './terminal.js';
 import { BootError, findMultibootHeader, isBzImage, loadLinux, loadMultiboot, mapBios } from '../boot/index.js';
@@ -42,6 +42,8 @@ async function main(argv: string[]): Promise<Outcome> {
   }
   // Check every file before building the machine, so mistakes cost nothing.
   const images: DriveImage[] = [...action.disks.map(checkDiskImage), ...(action.cdrom ? [checkCdromImage(action.cdrom)] : [])];
+  // Firmware boots the first disk unless there is a CD to try.
+  if (action.bios && !action.cdrom && images.length > 0) checkBootDisk(images[0]);
   const kernel = action.kernel ? readImage(action.kernel, 'kernel') : undefined;
   const initrd = action.initrd ? readImage(action.initrd, 'initrd') : undefined;
   const bios = action.bios ? readImage(action.bios, 'BIOS image') : undefined;
