@@ -53,19 +53,25 @@ export const FW_CFG = {
   fileFirst: 0x20,
 } as const;
 
-/** ID bits. */
+/** ID bit 0: the traditional (selector/data port) interface. */
 export const FW_CFG_ID_TRADITIONAL = 0x1;
+/** ID bit 1: the DMA interface. */
 export const FW_CFG_ID_DMA = 0x2;
 
-/** DMA control bits. */
+/** DMA control: the transfer failed (set by the device). */
 export const DMA_ERROR = 0x01;
+/** DMA control: read `length` bytes of the item into guest memory. */
 export const DMA_READ = 0x02;
+/** DMA control: advance the data offset by `length`. */
 export const DMA_SKIP = 0x04;
+/** DMA control: select the key in bits 31:16 first. */
 export const DMA_SELECT = 0x08;
+/** DMA control: write guest memory into the item (refused here). */
 export const DMA_WRITE = 0x10;
 
-/** The DMA interface's signature, "QEMU CFG", as two big-endian 32-bit halves. */
+/** The DMA interface's signature "QEMU CFG", first half ("QEMU") as a big-endian 32-bit read gives it. */
 export const DMA_SIGNATURE_HIGH = 0x5145_4d55;
+/** The signature's second half (" CFG"). */
 export const DMA_SIGNATURE_LOW = 0x2043_4647;
 
 /** Longest file name, with its NUL (FW_CFG_MAX_FILE_PATH). */
