@@ -137,3 +137,10 @@ test('an ISO image that is not whole 2048-byte sectors names the file', () => {
   writeFileSync(f, iso);
   oneLineError(anillo('run', '--kernel', kernel, '--cdrom', f), /ragged\.iso: CD-ROM image size 35328 is not a multiple of 2048 bytes/);
 });
+
+test('--vgabios and --firmware-log are parsed; --vgabios needs --bios', () => {
+  const a = parseArgs(['run', '--bios', 'b.bin', '--vgabios', 'v.bin', '--firmware-log', 'log.txt']);
+  assert.equal(a.kind === 'run' && a.vgaBios, 'v.bin');
+  assert.equal(a.kind === 'run' && a.firmwareLog, 'log.txt');
+  assert.throws(() => parseArgs(['run', '--kernel', 'k', '--vgabios', 'v.bin']), UsageError);
+});
