@@ -200,6 +200,7 @@ export class Vm {
   /** Machine reset: the CPU and the board's chips to their power-on state; memory is kept. */
   reset(): void {
     this.resetRequested = false;
+    this.powerOffRequested = false;
     this.cpu.reset();
     this.board.reset();
   }
