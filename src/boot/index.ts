@@ -8,3 +8,5 @@ export { E820Type, readE820, type E820Entry, type ScreenInfo } from './boot-para
 export { findMultibootHeader, loadMultiboot, type MultibootImage } from './multiboot.js';
 export { mapBios } from './bios.js';
 export { CpioWriter, readCpio, type CpioEntry, type CpioMember } from './cpio.js';
+export { configureSeaBios, type SeaBiosConfig, type FwCfgItems } from './seabios.js';
+export { buildAcpiTables, installAcpiTables, type AcpiBuild, type AcpiPlatform } from './acpi/index.js';

@@ -13,6 +13,10 @@ export type CliAction =
     /** The initial ramdisk for a Linux kernel. */
     initrd?: string;
     bios?: string;
+    /** The VGA BIOS for --bios (default: vgabios-isavga.bin beside the BIOS image, if there). */
+    vgaBios?: string;
+    /** Where firmware's log (port 0x402) goes. */
+    firmwareLog?: string;
     /** Raw hard-disk images, in order (primary master first). */
     disks: string[];
     /** An ISO 9660 CD-ROM image. */
@@ -42,6 +46,9 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --append STRING          kernel command line (Linux, Multiboot), e.g. "console=ttyS0"
   --bios FILE              map a firmware image below 4 GiB (and its last 128 KiB below
                            1 MiB) and start at the reset vector F000:FFF0
+  --vgabios FILE           VGA BIOS option ROM for --bios, given to SeaBIOS through fw_cfg
+                           (default: vgabios-isavga.bin in the BIOS image's directory)
+  --firmware-log FILE      write the firmware's log (SeaBIOS: debug port 0x402) to FILE
   --disk FILE              raw hard-disk image (size a multiple of 512) on the IDE
                            controller; may repeat: primary master, primary slave,
                            then the secondary channel. The guest's writes go to FILE
@@ -56,7 +63,7 @@ Guest output on COM1 (0x3F8) and the debug console (port 0xE9) goes to stdout;
 standard input goes to COM1. On a terminal, input is raw (Ctrl-C goes to the
 guest): press Ctrl-A x to quit, Ctrl-A h for help, Ctrl-A Ctrl-A to send Ctrl-A.
 Exit status: the guest's isa-debug-exit value v as (v << 1) | 1; 0 when the guest
-halts with interrupts disabled or you quit; 6 after a triple fault; 2 for a usage
+powers off (ACPI S5), halts with interrupts disabled, or you quit; 6 after a triple fault; 2 for a usage
 or file error; 124 at the instruction limit.`;
 
 /** Parses a size like 64M, 1G, 512K or plain bytes. */
@@ -93,6 +100,8 @@ export function parseArgs(argv: readonly string[]): CliAction {
       case '--kernel': action.kernel = value(); break;
       case '--initrd': action.initrd = value(); break;
       case '--bios': action.bios = value(); break;
+      case '--vgabios': action.vgaBios = value(); break;
+      case '--firmware-log': action.firmwareLog = value(); break;
       case '--disk': action.disks.push(value()); break;
       case '--cdrom': action.cdrom = value(); break;
       case '--append': action.append = value(); break;
@@ -115,5 +124,6 @@ export function parseArgs(argv: readonly string[]): CliAction {
   }
   if (action.kernel && action.bios) throw new UsageError('give either --kernel or --bios, not both');
   if (action.initrd && !action.kernel) throw new UsageError('--initrd needs --kernel (a Linux bzImage)');
+  if (action.vgaBios && !action.bios) throw new UsageError('--vgabios needs --bios');
   return action;
 }

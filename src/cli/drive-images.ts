@@ -14,6 +14,8 @@ export interface DriveImage {
   path: string;
   kind: 'disk' | 'cdrom';
   sizeBytes: number;
+  /** A disk whose first sector ends in the boot signature 0x55 0xAA (an MBR or a boot sector). */
+  bootable?: boolean;
 }
 
 const SECTOR_BYTES = 512;
@@ -30,8 +32,20 @@ export function checkDiskImage(path: string): DriveImage {
     throw new BootError(`${path}: disk image size ${size} is not a multiple of ${SECTOR_BYTES} bytes (a raw image is whole sectors)`);
   }
   if (size > MAX_DISK_BYTES) throw new BootError(`${path}: disk image of ${formatSize(size)} is larger than 2 TiB`);
-  readHead(path, Math.min(size, SECTOR_BYTES), 'disk image');
-  return { path, kind: 'disk', sizeBytes: size };
+  const head = readHead(path, Math.min(size, SECTOR_BYTES), 'disk image');
+  const bootable = head.length === SECTOR_BYTES && head[510] === 0x55 && head[511] === 0xaa;
+  return { path, kind: 'disk', sizeBytes: size, bootable };
+}
+
+/**
+ * For a BIOS boot from the first disk: its first sector must end in the boot
+ * signature (IBM PC BIOS convention; SeaBIOS checks it before jumping to
+ * 0000:7C00), or the firmware can only report it unbootable.
+ */
+export function checkBootDisk(image: DriveImage): void {
+  if (image.kind === 'disk' && !image.bootable) {
+    throw new BootError(`${image.path}: cannot boot from this disk image: no boot signature 0x55 0xAA at bytes 510-511 of sector 0 (not an MBR or boot sector)`);
+  }
 }
 
 /** Checks an ISO 9660 CD-ROM image. */

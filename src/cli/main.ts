@@ -4,13 +4,18 @@
  * on stderr with status 2; guest outcomes map to statuses as documented in
  * --help.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs, UsageError } from './args.js';
-import { checkCdromImage, checkDiskImage, formatSize, type DriveImage } from './drive-images.js';
+import { checkBootDisk, checkCdromImage, checkDiskImage, formatSize, type DriveImage } from './drive-images.js';
 import { attachDrives } from './ide-drives.js';
 import { Terminal } from './terminal.js';
 import { BootError, findMultibootHeader, isBzImage, loadLinux, loadMultiboot, mapBios } from '../boot/index.js';
 import { Vm, type VmResult } from '../vmm/vm.js';
+import { setUpDirectBootFirmware, setUpSeaBiosFirmware } from '../vmm/firmware.js';
+
+/** The VGA BIOS SeaBIOS gets by default: the ISA build for the board's non-PCI Bochs VGA (LFB at 0xE0000000). */
+const DEFAULT_VGA_BIOS = 'vgabios-isavga.bin';
 
 function readImage(path: string, what: string): Uint8Array {
   let size: number;
@@ -37,8 +42,15 @@ async function main(argv: string[]): Promise<Outcome> {
   }
   // Check every file before building the machine, so mistakes cost nothing.
   const images: DriveImage[] = [...action.disks.map(checkDiskImage), ...(action.cdrom ? [checkCdromImage(action.cdrom)] : [])];
+  // Firmware boots the first disk unless there is a CD to try.
+  if (action.bios && !action.cdrom && images.length > 0) checkBootDisk(images[0]);
   const kernel = action.kernel ? readImage(action.kernel, 'kernel') : undefined;
   const initrd = action.initrd ? readImage(action.initrd, 'initrd') : undefined;
+  const bios = action.bios ? readImage(action.bios, 'BIOS image') : undefined;
+  const vgaBiosPath = action.vgaBios ?? (action.bios ? join(dirname(action.bios), DEFAULT_VGA_BIOS) : undefined);
+  const vgaBios = vgaBiosPath && (action.vgaBios || existsSync(vgaBiosPath))
+    ? { name: basename(vgaBiosPath), bytes: readImage(vgaBiosPath, 'VGA BIOS') } : undefined;
+  const firmwareLog = action.firmwareLog ? createWriteStream(action.firmwareLog) : undefined;
 
   const ide = attachDrives(images, action.snapshot);
   for (const note of ide.notes) process.stderr.write(`anillo: ${note}\n`);
@@ -48,9 +60,11 @@ async function main(argv: string[]): Promise<Outcome> {
     drives: ide.drives,
     output: (bytes) => process.stdout.write(bytes),
     log: (line) => process.stderr.write(`anillo: ${line}\n`),
+    firmwareLog: firmwareLog && ((bytes) => firmwareLog.write(bytes)),
   });
   if (kernel && action.kernel) {
     if (isBzImage(kernel)) {
+      setUpDirectBootFirmware(vm);
       const boot = loadLinux(vm.cpu, vm.memory, kernel, action.kernel, {
         cmdline: action.append,
         initrd: initrd && action.initrd ? { bytes: initrd, name: action.initrd } : undefined,
@@ -64,8 +78,9 @@ async function main(argv: string[]): Promise<Outcome> {
     } else {
       throw new BootError(`${action.kernel}: neither a Linux bzImage (no "HdrS" setup header) nor a Multiboot kernel (no header in the first 8 KiB)`);
     }
-  } else if (action.bios) {
-    mapBios(vm.memory, readImage(action.bios, 'BIOS image'), action.bios);
+  } else if (bios && action.bios) {
+    mapBios(vm.memory, bios, action.bios);
+    setUpSeaBiosFirmware(vm, vgaBios);
     vm.cpu.reset();
   }
 

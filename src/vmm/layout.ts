@@ -24,6 +24,10 @@ export const PORTS = {
   debugConsole: 0x00e9,
   /** QEMU isa-debug-exit (iobase 0xf4, iosize 4). */
   debugExit: 0x00f4,
+  /** Firmware log: QEMU's debugcon at 0x402, where SeaBIOS's QEMU build prints its log. */
+  firmwareLog: 0x0402,
+  /** QEMU fw_cfg: selector 0x510, data 0x511, DMA address 0x514-0x51B (big endian). */
+  fwCfg: 0x0510,
   /** Secondary IDE channel command block (0x170-0x177), PIIX3 legacy mode. */
   ideSecondary: 0x0170,
   /** Bochs VBE (dispi) index at 0x1CE, data at 0x1CF and its alias 0x1D0. */
@@ -48,6 +52,11 @@ export const PORTS = {
   elcr: 0x04d0,
   /** PCI configuration mechanism #1: CONFIG_ADDRESS (0xCF8, with the PIIX3 reset control at 0xCF9), CONFIG_DATA (0xCFC). */
   pciConfig: 0x0cf8,
+  /**
+   * PIIX4 PM I/O space (PMBA) as firmware places it: PM1a event/control, PM timer, GPE0. SeaBIOS
+   * uses 0x600 whenever fw_cfg has etc/table-loader (QEMU's tables say 0x600), 0xB000 otherwise.
+   */
+  acpiPm: 0x0600,
 } as const;
 
 /** ISA IRQ numbers (inputs of the 8259A pair). */
@@ -64,6 +73,8 @@ export const IRQS = {
   com1: 4,
   /** RTC periodic, alarm and update-ended interrupts. */
   rtc: 8,
+  /** ACPI SCI (PIIX4 power management), level-triggered, active high. */
+  sci: 9,
   /** 8042: mouse (auxiliary port) data in the output buffer. */
   mouse: 12,
   /** The CPU's FERR# (x87 error, CR0.NE = 0), through the coprocessor error latch. */
@@ -78,8 +89,23 @@ export const IRQS = {
 export const PCI_DEVICES = {
   /** i440FX host bridge (function 0). */
   hostBridge: 0,
-  /** PIIX3: function 0 PCI-to-ISA bridge, function 1 IDE. */
+  /** PIIX3: function 0 PCI-to-ISA bridge, function 1 IDE; function 3 the PIIX4 power management (as QEMU's i440FX board). */
   piix3: 1,
+} as const;
+
+/** PCI function numbers within the PIIX3 device. */
+export const PIIX_FUNCTIONS = {
+  isa: 0,
+  ide: 1,
+  pm: 3,
+} as const;
+
+/** Where firmware tables go when anillo itself plays the firmware (direct kernel boot). */
+export const FIRMWARE_TABLES = {
+  /** ACPI RSDP: in the BIOS area Linux scans (E0000-FFFFF), 16-byte aligned. */
+  rsdp: 0x000f_0000,
+  /** The ACPI tables (FACS first, 64-byte aligned), after the RSDP in the same reserved area. */
+  acpiTables: 0x000f_0040,
 } as const;
 
 /** Physical addresses of memory-mapped devices. */
@@ -90,7 +116,7 @@ export const MMIO = {
   localApic: 0xfee0_0000,
   /** VGA legacy memory window A0000-BFFFF (128 KiB). */
   vgaWindow: 0x000a_0000,
-  /** VGA BIOS option ROM (the BIOS boot path maps vgabios-stdvga.bin here). */
+  /** VGA BIOS option ROM: SeaBIOS copies the VGA BIOS it gets through fw_cfg (vgaroms/vgabios-isavga.bin) here. */
   vgaBios: 0x000c_0000,
   /**
    * VGA linear framebuffer (all of video memory): Bochs's VBE_DISPI_LFB_PHYSICAL_ADDRESS,

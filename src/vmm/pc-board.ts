@@ -17,6 +17,9 @@
  *   PCI bus 0 (config ports 0xCF8/0xCFC): 0.0 i440FX host bridge (PAM ─► shadow RAM C0000-FFFFF),
  *     1.0 PIIX3 ISA bridge (PIRQ A-D ─► ISA IRQs by PIRQRC; reset control 0xCF9),
  *     1.1 PIIX3 IDE: primary 0x1F0/0x3F6 ─► IRQ 14, secondary 0x170/0x376 ─► IRQ 15, bus master DMA
+ *     1.3 PIIX4 power management (as QEMU's i440FX board): PM I/O space at PMBA (PM1a, PM timer,
+ *         GPE0) ─► SCI on IRQ 9; SUS_EN with soft off ─► power-off
+ *   fw_cfg (0x510-0x51B): the machine's configuration for firmware (fw-cfg.ts), DMA into guest memory
  *   (a device in slot d drives INTx pin p on PIRQ (d + p - 1) mod 4, as the firmware's $PIR table says)
  *
  * The CPU sees one interrupt source, the local APIC: INTA asks it first
@@ -55,7 +58,10 @@ import { Piix3Isa } from '../devices/pci/piix3.js';
 import { Piix3Ide, type ChannelDrives } from '../devices/pci/piix3-ide.js';
 import { AtaDisk } from '../devices/ata/ata-disk.js';
 import { AtapiCdrom } from '../devices/ata/atapi-cdrom.js';
-import { IO_APIC_PINS, IRQS, MMIO, PCI_DEVICES, PORTS } from './layout.js';
+import { Piix4Pm, PM_IO_BYTES } from '../devices/pci/piix4-pm.js';
+import { FwCfg } from '../devices/fw-cfg.js';
+import type { AcpiPlatform } from '../boot/acpi/tables.js';
+import { IO_APIC_PINS, IRQS, MMIO, PCI_DEVICES, PIIX_FUNCTIONS, PORTS } from './layout.js';
 
 /** What the board needs from the machine around it. */
 export interface PcBoardOptions {
@@ -75,6 +81,8 @@ export interface PcBoardOptions {
   setIgnne?(asserted: boolean): void;
   /** The guest asked for a machine reset (port 0x92 bit 0, the 8042's reset line). */
   requestReset(): void;
+  /** The guest powered the machine off (ACPI S5 through the PIIX4's PM1 control). */
+  powerOff?: () => void;
   /** The guest wrote to a device with timers: its deadline may have moved. */
   timersChanged(): void;
   /** What the RTC shows at start, in ms since 1970. */
@@ -128,6 +136,10 @@ export class PcBoard {
   readonly isaBridge: Piix3Isa;
   /** The PIIX3 IDE controller: two channels of two drives. */
   readonly ide: Piix3Ide;
+  /** The PIIX4 power management function: ACPI PM1 blocks, PM timer, SCI. */
+  readonly pm: Piix4Pm;
+  /** QEMU's fw_cfg: what firmware is told about the machine (filled by the boot code). */
+  readonly fwCfg: FwCfg;
   /** Makers of inputs to each ISA IRQ shared by several devices. */
   private readonly irqInputs = new Map<number, () => IrqLine>();
   private readonly timed: TimedDevice[];
@@ -203,15 +215,61 @@ export class PcBoard {
     const drives = [0, 1, 2, 3].map((i) => ideDrive(o.ide?.[i], i & 1));
     this.ide = new Piix3Ide(o.memory, [this.sharedIrq(IRQS.idePrimary), this.sharedIrq(IRQS.ideSecondary)],
       [[drives[0], drives[1]], [drives[2], drives[3]]] as const satisfies readonly [ChannelDrives, ChannelDrives]);
+    let pmIoAt: number | undefined;
+    this.pm = new Piix4Pm({
+      clock: o.clock,
+      sci: this.sharedIrq(IRQS.sci),
+      powerOff: () => o.powerOff?.(),
+      timersChanged: o.timersChanged,
+      placeIo: (base) => {
+        if (pmIoAt !== undefined) io.detach(pmIoAt, this.pm.pmIo);
+        pmIoAt = undefined;
+        if (base === undefined) return;
+        const taken = io.claimant(base, PM_IO_BYTES);
+        if (taken !== undefined) { o.log?.(`PIIX4 PM I/O space at 0x${base.toString(16)} overlaps ${taken}; not decoded`); return; }
+        io.attach(base, PM_IO_BYTES, this.pm.pmIo, 'PIIX4 PM');
+        pmIoAt = base;
+      },
+    });
+    this.timed.push(this.pm);
     this.pci.add(PCI_DEVICES.hostBridge, 0, this.hostBridge);
-    this.pci.add(PCI_DEVICES.piix3, 0, this.isaBridge);
-    this.pci.add(PCI_DEVICES.piix3, 1, this.ide);
+    this.pci.add(PCI_DEVICES.piix3, PIIX_FUNCTIONS.isa, this.isaBridge);
+    this.pci.add(PCI_DEVICES.piix3, PIIX_FUNCTIONS.ide, this.ide);
+    this.pci.add(PCI_DEVICES.piix3, PIIX_FUNCTIONS.pm, this.pm);
     this.pciConfig = new PciConfigPorts(this.pci, this.isaBridge.resetControl);
     io.attach(PORTS.pciConfig, 8, this.pciConfig, 'PCI configuration');
     io.attach(PORTS.idePrimary, 8, this.ide.channels[0].commandBlock, 'IDE primary');
     io.attach(PORTS.idePrimaryControl, 1, this.ide.channels[0].controlBlock, 'IDE primary control');
     io.attach(PORTS.ideSecondary, 8, this.ide.channels[1].commandBlock, 'IDE secondary');
     io.attach(PORTS.ideSecondaryControl, 1, this.ide.channels[1].controlBlock, 'IDE secondary control');
+
+    this.fwCfg = new FwCfg(o.memory);
+    io.attach(PORTS.fwCfg, 12, this.fwCfg, 'fw_cfg');
+  }
+
+  /** What the ACPI tables must say about this board. */
+  acpiPlatform(): AcpiPlatform {
+    return {
+      pmIoBase: PORTS.acpiPm, sciIrq: IRQS.sci,
+      localApicGpa: MMIO.localApic, ioApicGpa: MMIO.ioApic, ioApicId: this.ioApic.state.id >>> 24,
+      centuryCmosIndex: 0x32,
+      // PIIX3 reset control: SRST | RCPU, a hard reset (piix3.ts).
+      resetPort: PORTS.pciConfig + 1, resetValue: 0x06,
+    };
+  }
+
+  /**
+   * The chipset as firmware leaves it, for a kernel started without any
+   * (direct boot): the PIIX4 PM I/O space at its usual base with the SCI on
+   * IRQ 9 (SeaBIOS's piix4_pm_setup does the same), and the BIOS area
+   * F0000-FFFFF as read-only RAM (PAM0 RE only), where the boot code puts the
+   * ACPI tables before the kernel starts.
+   */
+  setUpAsFirmware(): void {
+    this.pm.writeConfig(0x3c, 1, IRQS.sci); // interrupt line, for software
+    this.pm.writeConfig(0x40, 4, PORTS.acpiPm | 1); // PMBA
+    this.pm.writeConfig(0x80, 1, 0x01); // PMREGMISC.PMIOSE
+    this.hostBridge.writeConfig(0x59, 1, 0x10); // PAM0: F0000-FFFFF reads RAM, writes to PCI (nothing)
   }
 
   /** A new input to ISA IRQ `n`, wire-ORed with the board's other inputs to it (high while any is high). */
@@ -293,6 +351,7 @@ export class PcBoard {
     this.vga.reset();
     this.pciConfig.reset();
     this.pci.reset();
+    this.fwCfg.reset();
   }
 }
 

@@ -41,6 +41,12 @@ export class Vcpu {
     this.cpu.requestStop();
   }
 
+  /** Machine reset: the CPU to its power-on state, and no exit left pending from before. */
+  reset(): void {
+    this.requested = undefined;
+    this.cpu.reset();
+  }
+
   /** Runs guest code for at most `budget` instructions; returns the exit that ended the slice. */
   run(budget: number): VmExit {
     const cpu = this.cpu;

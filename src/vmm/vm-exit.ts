@@ -23,7 +23,7 @@ export type VmExit =
   | { reason: 'exception'; vector: number; errorCode: number; cs: number; eip: number }
   /** The guest asked for a machine reset (port 0x92 fast reset, 8042, 0xCF9). */
   | { reason: 'reset' }
-  /** The guest turned the machine off (ACPI S5). */
+  /** The guest powered the machine off (ACPI S5: SLP_EN with the soft-off SLP_TYP). */
   | { reason: 'poweroff' }
   /** The slice's instruction budget ran out (or a timer was reprogrammed). */
   | { reason: 'budget' };

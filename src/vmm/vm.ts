@@ -9,7 +9,7 @@ import { Cpu, hex } from '../cpu/cpu.js';
 import { defaultFeatures, Feature } from '../cpu/features.js';
 import { PhysicalMemory } from '../cpu/physical-memory.js';
 import { Msr, Seg } from '../cpu/registers.js';
-import { SensitiveOp, StopReason, type SystemInterface } from '../cpu/system-interface.js';
+import { SensitiveOp, type SystemInterface } from '../cpu/system-interface.js';
 import { IoBus } from '../devices/io-bus.js';
 import { DebugConsole, DebugExit } from '../devices/debug-port.js';
 import { DeliveryMode, describeMessage } from '../devices/apic/apic-message.js';
@@ -35,6 +35,8 @@ export interface VmOptions {
   output: (bytes: Uint8Array) => void;
   /** Where the 0xE9 debug console goes, if not to `output`. */
   debugOutput?: (bytes: Uint8Array) => void;
+  /** Where firmware's log (QEMU debugcon port 0x402, SeaBIOS) goes; dropped when absent. */
+  firmwareLog?: (bytes: Uint8Array) => void;
   /** COM2, COM3, COM4 output; a port without one is left off the board. */
   moreSerialOutputs?: ReadonlyArray<((bytes: Uint8Array) => void) | undefined>;
   /** Diagnostics from the monitor itself (unclaimed ports, …). */
@@ -53,7 +55,7 @@ export interface VmOptions {
 
 /** How a VM's run ended. */
 export interface VmResult {
-  /** Host exit status: debug-exit's (v << 1) | 1, 0 for a clean halt, 3 for a triple fault. */
+  /** Host exit status: debug-exit's (v << 1) | 1, 0 for a clean halt or power-off, 6 for a triple fault. */
   status: number;
   exit: VmExit;
   /** One line for the user. */
@@ -141,6 +143,8 @@ export class Vm {
     const out = (b: number) => options.output(Uint8Array.of(b));
     const debugOut = options.debugOutput;
     this.io.attach(PORTS.debugConsole, 1, new DebugConsole(debugOut ? (b) => debugOut(Uint8Array.of(b)) : out), 'debug console');
+    const firmwareLog = options.firmwareLog;
+    this.io.attach(PORTS.firmwareLog, 1, new DebugConsole(firmwareLog ? (b) => firmwareLog(Uint8Array.of(b)) : () => {}), 'firmware log');
     this.io.attach(PORTS.debugExit, 4, new DebugExit((status) => vcpu.requestExit({ reason: 'debug-exit', status })), 'isa-debug-exit');
     const more = (options.moreSerialOutputs ?? []).map((f) => f && ((b: number) => f(Uint8Array.of(b))));
     this.board = new PcBoard({
@@ -168,6 +172,7 @@ export class Vm {
       },
       setIgnne: (asserted) => { this.cpu.fpu.ignne = asserted; },
       requestReset: () => vcpu.requestExit({ reason: 'reset' }),
+      powerOff: () => vcpu.requestExit({ reason: 'poweroff' }),
       // A reprogrammed timer may be due sooner than the slice was sized for.
       timersChanged: () => this.cpu.requestStop(),
       rtcStartMs: options.rtcStartMs ?? (time.kind === 'realtime' ? hostWallClockMs() : DETERMINISTIC_RTC_START_MS),
@@ -197,7 +202,7 @@ export class Vm {
 
   /** Machine reset: the CPU and the board's chips to their power-on state; memory is kept. */
   reset(): void {
-    this.cpu.reset();
+    for (const vcpu of this.vcpus) vcpu.reset();
     this.board.reset();
   }
 
@@ -207,8 +212,8 @@ export class Vm {
   }
 
   /**
-   * Runs until the guest is done: debug-exit, HLT with interrupts off, or a
-   * triple fault. Between slices the board's timers run up to the clock's
+   * Runs until the guest is done: debug-exit, power-off, HLT with interrupts
+   * off, or a triple fault. Between slices the board's timers run up to the clock's
    * now, and the next slice is sized to end at the earliest deadline; a
    * halted vCPU sleeps (or, with instruction time, jumps) to that deadline.
    * Yields to the host event loop regularly so input and host timers get serviced.
@@ -239,7 +244,7 @@ export class Vm {
             message: `unhandled exception #${vectorName(exit.vector)} at ${hex(exit.cs, 4)}:${hex(exit.eip, 8)}`,
           };
         case 'poweroff':
-          return { status: 0, exit, message: 'guest powered off' };
+          return { status: 0, exit, message: 'guest powered off (ACPI S5)' };
         case 'reset':
           if (this.noReboot) return { status: 0, exit, message: 'guest requested a reset (no-reboot)' };
           this.log('guest requested a reset');

@@ -97,6 +97,13 @@ test('a valid raw disk image is attached as the primary master, and the machine 
   assert.match(s.stderr, /IDE primary slave: .*good\.img \(disk, 1 MiB, writes kept in memory\)/);
 });
 
+test('booting firmware from a disk without a boot signature (corrupt, or not a boot disk) is a one-line error', () => {
+  const f = join(dir, 'blank.img');
+  writeFileSync(f, new Uint8Array(1 << 20));
+  oneLineError(anillo('run', '--bios', join(GUESTS, 'pmode.bin'), '--disk', f),
+    /blank\.img: cannot boot from this disk image: no boot signature 0x55 0xAA at bytes 510-511/);
+});
+
 test('more disks than the IDE controller has room for is a usage error', () => {
   const f = join(dir, 'good.img');
   writeFileSync(f, new Uint8Array(1 << 20));
@@ -129,4 +136,11 @@ test('an ISO image that is not whole 2048-byte sectors names the file', () => {
   const f = join(dir, 'ragged.iso');
   writeFileSync(f, iso);
   oneLineError(anillo('run', '--kernel', kernel, '--cdrom', f), /ragged\.iso: CD-ROM image size 35328 is not a multiple of 2048 bytes/);
+});
+
+test('--vgabios and --firmware-log are parsed; --vgabios needs --bios', () => {
+  const a = parseArgs(['run', '--bios', 'b.bin', '--vgabios', 'v.bin', '--firmware-log', 'log.txt']);
+  assert.equal(a.kind === 'run' && a.vgaBios, 'v.bin');
+  assert.equal(a.kind === 'run' && a.firmwareLog, 'log.txt');
+  assert.throws(() => parseArgs(['run', '--kernel', 'k', '--vgabios', 'v.bin']), UsageError);
 });

@@ -10,7 +10,7 @@
  * | 0x04      | PCICMD   | bit 0 I/O space (bus master registers), bit 2 bus master |
  * | 0x09-0x0B | class    | 01 01 80: IDE, legacy mode only, bus master capable    |
  * | 0x0D      | MLT      | bits 7:4                                               |
- * | 0x20      | BMIBA    | BAR4: 16 bytes of I/O, bits 15:4                        |
+ * | 0x20      | BMIBA    | BAR4: 16 bytes of I/O, bits 31:4 (see deviations)        |
  * | 0x40-0x41 | IDETIM primary   | bit 15 decode enable; timings stored            |
  * | 0x42-0x43 | IDETIM secondary | bit 15 decode enable; timings stored            |
  * | 0x44      | SIDETIM  | stored                                                 |
@@ -34,6 +34,11 @@
  * - The legacy ports follow IDETIM's decode enable only, not PCICMD's I/O
  *   space enable (which gates them on hardware), for the same reason.
  * - Timing registers are stored only.
+ * - BMIBA bits 31:16 are writable (datasheet: reserved, read 0), as QEMU
+ *   models them: SeaBIOS sizes an I/O BAR as ~(value & ~3) + 1 over all 32
+ *   bits, so a BAR reading back 0x0000FFF1 would claim almost 4 GiB and it
+ *   stops with "PCI: out of I/O address space". Firmware writes a 16-bit
+ *   address, so the upper bits read 0 in use all the same.
  */
 import type { IrqLine } from '../io-device.js';
 import type { AtaDrive } from '../ata/ata-drive.js';
@@ -73,7 +78,7 @@ export class Piix3Ide extends PciFunction {
       vendorId: 0x8086, deviceId: 0x7010, revision: 0x00, classCode: 0x01_0180,
       command: 0x0000, commandWritable: 0x0005, status: 0x0280,
     }, [{
-      index: 4, kind: 'io', sizeBytes: BUS_MASTER_BYTES, name: 'PIIX3 IDE bus master', addressMask: 0xffff,
+      index: 4, kind: 'io', sizeBytes: BUS_MASTER_BYTES, name: 'PIIX3 IDE bus master',
       handler: {
         read: (offset, size) => busMasters[offset >> 3].read(offset & (CHANNEL_BYTES - 1), size),
         write: (offset, size, value) => busMasters[offset >> 3].write(offset & (CHANNEL_BYTES - 1), size, value),
