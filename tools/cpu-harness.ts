@@ -95,7 +95,9 @@ export class HarnessMachine {
       interceptException: options.deliverExceptions ? undefined : () => true,
       ...options.system,
     };
-    this.cpu = new Cpu({ memory: this.mem, system });
+    // The translator translates on first sight here, so every program the suites run goes through
+    // translated code; ANILLO_JIT=0 runs them on the interpreter alone.
+    this.cpu = new Cpu({ memory: this.mem, system, translator: translatorFromEnv() });
   }
 
   /** Writes bytes at a guest-physical address. */
@@ -267,4 +269,9 @@ export class HarnessMachine {
     const index = { eax: Reg.EAX, ecx: Reg.ECX, edx: Reg.EDX, ebx: Reg.EBX, esp: Reg.ESP, ebp: Reg.EBP, esi: Reg.ESI, edi: Reg.EDI }[name];
     return this.cpu.regs[index] >>> 0;
   }
+}
+
+/** The translator setting for test machines: on with threshold 0, or off with ANILLO_JIT=0. */
+export function translatorFromEnv(): false | { hotThreshold: number } {
+  return process.env['ANILLO_JIT'] === '0' ? false : { hotThreshold: 0 };
 }

@@ -11,7 +11,7 @@ import { NO_BACKING } from './physical-memory.js';
 import type { SystemInterface } from './system-interface.js';
 import { StopReason } from './system-interface.js';
 import { CpuException } from './exception.js';
-import { TLB_VALID, TLB_NOBACK, TLB_NO_USER_READ, TLB_NO_USER_WRITE, TLB_NO_SUP_WRITE, TLB_FILLED, Tlb } from './tlb.js';
+import { TLB_VALID, TLB_NOBACK, TLB_NO_USER_READ, TLB_NO_USER_WRITE, TLB_NO_SUP_WRITE, TLB_FILLED, TLB_CODE, Tlb } from './tlb.js';
 import { translateSlow } from './paging.js';
 import { dispatch, lockableRegs } from './dispatch.js';
 import { deliverEvent, deliverException, EventKind, serviceInterrupts } from './interrupts.js';
@@ -20,6 +20,8 @@ import { materializeFlags } from './flags.js';
 import { CpuFeatures, defaultFeatures } from './features.js';
 import { MsrFile } from './msr.js';
 import { X87 } from './fpu/x87.js';
+import { OPCODES } from './opcode-table.js';
+import { Translator, type TranslatorOptions } from './translator/index.js';
 
 /** DR6.BS: the debug exception was a single-step trap (SDM Vol. 3A §17.2.3). */
 const DR6_BS = 1 << 14;
@@ -36,7 +38,12 @@ export interface CpuOptions {
   system: SystemInterface;
   features?: CpuFeatures;
   events?: CpuEvents;
+  /** The x86 → JS translator: on by default; `false` runs the interpreter alone. */
+  translator?: TranslatorOptions | false;
 }
+
+/** Opcodes after which the run loop looks for a translated block (control transfers and the like). */
+const LOOKUP_AFTER = new Uint8Array(OPCODES.map((e) => (e === undefined || e.attrs.endsBlock === true ? 1 : 0)));
 
 /** The linear addresses of the last exceptions, kept for the triple-fault report. */
 export interface ExceptionRecord { vector: number; errorCode: number; cs: number; eip: number }
@@ -146,7 +153,7 @@ export class Cpu {
   readonly tlb: Tlb;
   /** TLB bits that must be clear (besides VALID set) for a read / write at the current CPL. */
   tlbReadMask = TLB_VALID | TLB_NOBACK;
-  tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE;
+  tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE;
   /** Alignment checking is on: CPL 3, CR0.AM and EFLAGS.AC (see updatePrivilegeMasks). */
   alignCheck = false;
   /** Instruction fetch cache: linear page number and its host offset. */
@@ -161,6 +168,8 @@ export class Cpu {
   readonly events: CpuEvents;
   stopReason = StopReason.Budget;
   stopRequested = false;
+  /** Runs hot code as translated JavaScript, or null for the interpreter alone. */
+  readonly translator: Translator | null;
 
   constructor(options: CpuOptions) {
     this.mem = options.memory;
@@ -169,6 +178,7 @@ export class Cpu {
     this.features = options.features ?? defaultFeatures();
     this.events = options.events ?? {};
     this.tlb = new Tlb();
+    this.translator = options.translator === false ? null : new Translator(this, options.translator);
     this.reset();
   }
 
@@ -234,6 +244,9 @@ export class Cpu {
   }
 
   private runInner(end: number): void {
+    const translator = this.translator;
+    // Translated blocks are looked for where blocks begin: after a control transfer, an event, or another block.
+    let lookup = translator !== null;
     while (this.instructions < end && !this.stopRequested) {
       if ((this.intrLine || this.nmiPending) && !this.interruptShadow) {
         this.prevEip = this.eip;
@@ -241,13 +254,22 @@ export class Cpu {
         serviceInterrupts(this);
         // An intercepted interrupt stops here, before the instruction it preempted.
         if (this.stopRequested) return;
+        lookup = translator !== null;
       }
+      // Single-stepping (TF) and RF are per-instruction matters: the interpreter handles them. So is
+      // the instruction under an interrupt shadow when an interrupt waits to be taken right after it.
+      const shadowed = this.interruptShadow && (this.intrLine || this.nmiPending);
       this.interruptShadow = false;
+      if (lookup && !shadowed && (this.flags & (Flag.TF | Flag.RF)) === 0 && translator!.runBlock(this, end)) {
+        if (this.halted) return;
+        continue;
+      }
       const startFlags = this.flags;
       const singleStep = startFlags & Flag.TF;
       this.debugShadow = false;
       this.step();
       this.instructions++;
+      if (translator !== null) lookup = LOOKUP_AFTER[this.opcode] !== 0;
       // RF lasts for one instruction: cleared once an instruction that began with it completes (SDM Vol. 3A §17.3.1.1).
       if ((startFlags & Flag.RF) !== 0) this.flags &= ~Flag.RF;
       // SDM Vol. 3A §17.3.1.4: TF set at the start of an instruction traps (#DB) after it,
@@ -685,6 +707,7 @@ export class Cpu {
     const host = this.mem.pageHost[(physPage & this.a20Mask) >>> 12];
     let bits = TLB_VALID | TLB_FILLED;
     if (host === NO_BACKING) bits |= TLB_NOBACK;
+    else if (this.mem.codePages[host >>> 12] !== 0) bits |= TLB_CODE;
     if (noUserRead) bits |= TLB_NO_USER_READ;
     if (noUserWrite || this.mem.pageReadOnly[(physPage & this.a20Mask) >>> 12]) bits |= TLB_NO_USER_WRITE | TLB_NO_SUP_WRITE;
     if (noSupWrite) bits |= TLB_NO_SUP_WRITE;
@@ -714,10 +737,10 @@ export class Cpu {
     const slow = this.alignCheck ? TLB_FILLED : 0;
     if (this.cpl === 3) {
       this.tlbReadMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_READ | slow;
-      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE | slow;
+      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE | TLB_CODE | slow;
     } else {
       this.tlbReadMask = TLB_VALID | TLB_NOBACK;
-      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE;
+      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE;
     }
     this.fetchPage = -1;
   }

@@ -57,6 +57,14 @@ export class PhysicalMemory {
   readonly ramBytes: number;
   /** Next free host offset in the ROM reserve. */
   private romTop: number;
+  /**
+   * 1 where a host page (host offset >> 12) holds translated code: writes to
+   * it call {@link onCodeWrite}. The CPU's own fast paths never write such a
+   * page (its TLB entries carry TLB_CODE), so every write passes here.
+   */
+  readonly codePages: Uint8Array;
+  /** Told of every write to a page marked in codePages: host offset and byte count. */
+  onCodeWrite: (host: number, size: number) => void = () => {};
   /** Bumped whenever the page map changes, so TLBs know to flush. */
   generation = 0;
   private readonly mmio: MmioRange[] = [];
@@ -79,6 +87,7 @@ export class PhysicalMemory {
     // (untouched pages of the reserve cost the host nothing).
     this.backing = new Uint8Array(this.ramBytes + ROM_RESERVE);
     this.romTop = this.ramBytes;
+    this.codePages = new Uint8Array(this.backing.length >>> PAGE_SHIFT);
     for (let page = 0; page < this.ramBytes >>> PAGE_SHIFT; page++) this.pageHost[page] = page << PAGE_SHIFT;
     this.onUnmapped = options.onUnmapped ?? (() => {});
   }
@@ -210,6 +219,7 @@ export class PhysicalMemory {
       b[p] = value;
       if (size >= 2) b[p + 1] = value >> 8;
       if (size === 4) { b[p + 2] = value >> 16; b[p + 3] = value >> 24; }
+      if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, size);
       return;
     }
     if (host === NO_BACKING) { this.writeDevice(gpa, size, value); return; }
@@ -224,7 +234,9 @@ export class PhysicalMemory {
       const host = this.pageHost[a >>> PAGE_SHIFT];
       if (host === NO_BACKING) throw new RangeError(`load at 0x${a.toString(16)}: no memory there`);
       const chunk = Math.min(bytes.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
-      this.backing.set(bytes.subarray(done, done + chunk), host + (a & (PAGE_SIZE - 1)));
+      const p = host + (a & (PAGE_SIZE - 1));
+      this.backing.set(bytes.subarray(done, done + chunk), p);
+      if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, chunk);
       done += chunk;
     }
   }
@@ -262,7 +274,9 @@ export class PhysicalMemory {
       const chunk = Math.min(src.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
       const host = this.pageHost[page];
       if (host !== NO_BACKING && !this.pageReadOnly[page]) {
-        this.backing.set(src.subarray(done, done + chunk), host + (a & (PAGE_SIZE - 1)));
+        const p = host + (a & (PAGE_SIZE - 1));
+        this.backing.set(src.subarray(done, done + chunk), p);
+        if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, chunk);
       } else {
         for (let i = 0; i < chunk; i++) this.write((a + i) >>> 0, 1, src[done + i]);
       }
@@ -276,6 +290,7 @@ export class PhysicalMemory {
     if (host === undefined) return;
     const p = host + (gpa & (PAGE_SIZE - 1));
     for (let i = 0; i < size; i++) this.backing[p + i] = value >> (8 * i);
+    if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, size);
   }
 
   /** The MMIO handler covering an address, or undefined. */

@@ -23,6 +23,12 @@ export const TLB_GLOBAL = 32;
  * without costing the fast path anything when it is off.
  */
 export const TLB_FILLED = 64;
+/**
+ * The page holds translated code (translator/code-cache.ts): write masks
+ * include it, so every write to the page takes the slow path, which tells
+ * the translator what changed.
+ */
+export const TLB_CODE = 128;
 /** Translation from a 4 MiB or 2 MiB page: INVLPG anywhere in that page drops it. */
 export const TLB_LARGE = 64;
 
@@ -70,6 +76,17 @@ export class Tlb {
     for (let i = first; i < first + LARGE_PAGE_ENTRIES; i++) {
       if ((entries[i] & TLB_LARGE) !== 0) entries[i] = 0;
     }
+  }
+
+  /** Sets TLB_CODE in every entry that maps the host page at `hostPage` (a page-aligned host offset). */
+  markHostPage(hostPage: number): void {
+    const entries = this.entries;
+    const mark = (i: number): void => {
+      const e = entries[i];
+      if (e !== 0 && (e & ~0xfff) === hostPage) entries[i] = e | TLB_CODE;
+    };
+    if (this.overflowed) for (let i = 0; i < entries.length; i++) mark(i);
+    else for (let i = 0; i < this.filledCount; i++) mark(this.filled[i]);
   }
 
   /** Drops every entry, or every non-global one. */

@@ -1,0 +1,121 @@
+/**
+ * The translator's front: counts executions per entry point, translates
+ * hot code into JavaScript functions (`new Function`, compiled by V8), and
+ * runs them from the CPU's loop. Cpu.runInner asks {@link Translator.runBlock}
+ * at each block boundary; a false answer means "interpret".
+ *
+ * A block is keyed by the host offset of its entry plus what its code bakes
+ * in: the CS offset (constants for EIP, return addresses, targets) and the
+ * mode bits ({@link modeKey}). Entry goes through the TLB with the CPU's
+ * fetch permissions, so CR3 writes, INVLPG and CPL changes are honoured by
+ * construction; the CS limit is checked against what the block needs.
+ */
+import type { Cpu } from '../cpu.js';
+import { Cr0, Flag, Seg } from '../registers.js';
+import { TLB_VALID } from '../tlb.js';
+import { CpuException } from '../exception.js';
+import { alu, inc, dec } from '../instructions/arith.js';
+import { shift } from '../instructions/shift.js';
+import { testCondition } from '../flags.js';
+import { Block, CodeCache } from './code-cache.js';
+import { emitBlock, type Emitter, type EmitterTable } from './emit.js';
+import { DEFAULT_EMITTERS } from './emit-ops.js';
+import { findBlock } from './block-finder.js';
+
+/** Options for a {@link Translator}. */
+export interface TranslatorOptions {
+  /**
+   * Executions of an entry point before it is translated. 0 translates on
+   * first sight (the test suites use it, so every instruction they run goes
+   * through translated code).
+   */
+  hotThreshold?: number;
+  /**
+   * Emitters that replace the default ones per instruction class (opcode
+   * table handler name). This is the seam for binary translation: a
+   * strategy can turn a sensitive instruction into a call to the monitor
+   * without touching the translator's core.
+   */
+  emitters?: Readonly<Record<string, Emitter>>;
+}
+
+/**
+ * Default hot threshold: code run this often is worth a translation (a few
+ * tens of microseconds of compile). Lower translates cold init code for
+ * nothing; higher leaves loops in the interpreter longer.
+ */
+export const DEFAULT_HOT_THRESHOLD = 16;
+
+/** Size of the direct-mapped table of execution counters (collisions only make code hot sooner). */
+const COUNTER_SLOTS = 1 << 16;
+
+/** The helpers generated code reaches through `H`: the interpreter's own semantics. */
+const HELPERS = { CpuException, alu, inc, dec, shift, testCondition };
+
+/** The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE, EFLAGS.VM. */
+export function modeKey(cpu: Cpu): number {
+  return (cpu.codeSize32 ? 1 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
+    ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0);
+}
+
+/** Translates and runs the hot code of one CPU. */
+export class Translator {
+  readonly cache: CodeCache;
+  readonly emitters: EmitterTable;
+  private readonly threshold: number;
+  private readonly counters = new Uint8Array(COUNTER_SLOTS);
+  /** Blocks run and instructions retired in them (statistics). */
+  blocksRun = 0;
+
+  constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
+    this.cache = new CodeCache(cpu);
+    this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
+    this.threshold = Math.min(255, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
+    cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
+  }
+
+  /**
+   * Runs the block at CS:EIP if there is one (translating it when it has
+   * become hot) and it fits in the `end` budget. False: the caller interprets.
+   */
+  runBlock(cpu: Cpu, end: number): boolean {
+    const block = this.lookup(cpu);
+    if (block === undefined || block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return false;
+    this.blocksRun++;
+    block.fn(cpu);
+    return true;
+  }
+
+  /** The block to run at CS:EIP, translated now if hot; undefined to interpret. */
+  lookup(cpu: Cpu): Block | undefined {
+    const eip = cpu.eip;
+    const lin = (cpu.segBase[Seg.CS] + eip) | 0;
+    const e = cpu.tlb.entries[lin >>> 12];
+    if ((e & cpu.tlbReadMask) !== TLB_VALID) return undefined;
+    const host = (e & ~0xfff) + (lin & 0xfff);
+    const mode = modeKey(cpu);
+    const block = this.cache.get(host);
+    if (block !== undefined && block.eip === eip && block.mode === mode) return block;
+    const slot = (host ^ (host >>> 16)) & (COUNTER_SLOTS - 1);
+    if (this.counters[slot] < this.threshold) {
+      this.counters[slot]++;
+      return undefined;
+    }
+    this.counters[slot] = 0;
+    return this.translate(cpu, host, eip, mode);
+  }
+
+  /** Translates the block at host offset `host` (CS offset `eip`). */
+  translate(cpu: Cpu, host: number, eip: number, mode: number): Block | undefined {
+    const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
+    if (plan === undefined) return undefined;
+    const last = plan.insns[plan.insns.length - 1];
+    const { source, limitNeeded } = emitBlock(plan, this.emitters);
+    const hostEnd = host + ((last.eip + last.length - eip) | 0);
+    const block = new Block(host, hostEnd, eip, mode, plan.insns.length, limitNeeded, source.length);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
+    block.fn = new Function('H', 'B', source)(HELPERS, block) as (cpu: Cpu) => void;
+    this.cache.add(block);
+    return block;
+  }
+}
