@@ -4,6 +4,7 @@
  * ports read as all ones, and every exception is intercepted (reported, not
  * delivered) unless `deliverExceptions` is set.
  */
+import type { TranslatorOptions } from '../src/cpu/translator/index.js';
 import { Cpu } from '../src/cpu/cpu.js';
 import { PhysicalMemory } from '../src/cpu/physical-memory.js';
 import { Cr0, Reg, Seg } from '../src/cpu/registers.js';
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   code16Base?: number;
   data16Base?: number;
   system?: Partial<SystemInterface>;
+  /** The translator for this machine (default: {@link translatorFromEnv}). */
+  translator?: TranslatorOptions | false;
 }
 
 /** Result of running until a stop. */
@@ -97,7 +100,7 @@ export class HarnessMachine {
     };
     // The translator translates on first sight here, so every program the suites run goes through
     // translated code; ANILLO_JIT=0 runs them on the interpreter alone.
-    this.cpu = new Cpu({ memory: this.mem, system, translator: translatorFromEnv() });
+    this.cpu = new Cpu({ memory: this.mem, system, translator: options.translator ?? translatorFromEnv() });
   }
 
   /** Writes bytes at a guest-physical address. */

@@ -156,6 +156,8 @@ export class Cpu {
   tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE;
   /** Alignment checking is on: CPL 3, CR0.AM and EFLAGS.AC (see updatePrivilegeMasks). */
   alignCheck = false;
+  /** Every write takes the slow path (lockstep's journal needs to see them all). */
+  private slowWrites = false;
   /** Instruction fetch cache: linear page number and its host offset. */
   fetchPage = -1;
   fetchHost = 0;
@@ -735,14 +737,21 @@ export class Cpu {
   updatePrivilegeMasks(): void {
     this.alignCheck = this.cpl === 3 && (this.cr0 & Cr0.AM) !== 0 && (this.flags & Flag.AC) !== 0;
     const slow = this.alignCheck ? TLB_FILLED : 0;
+    const slowWrite = this.slowWrites ? TLB_FILLED : slow;
     if (this.cpl === 3) {
       this.tlbReadMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_READ | slow;
-      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE | TLB_CODE | slow;
+      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE | TLB_CODE | slowWrite;
     } else {
       this.tlbReadMask = TLB_VALID | TLB_NOBACK;
-      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE;
+      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE | slowWrite;
     }
     this.fetchPage = -1;
+  }
+
+  /** Sends every write down the slow path (on) or back to normal (off); for lockstep checking. */
+  forceSlowWrites(on: boolean): void {
+    this.slowWrites = on;
+    this.updatePrivilegeMasks();
   }
 
   // ---- EFLAGS ---------------------------------------------------------------------

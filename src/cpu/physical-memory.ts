@@ -65,6 +65,10 @@ export class PhysicalMemory {
   readonly codePages: Uint8Array;
   /** Told of every write to a page marked in codePages: host offset and byte count. */
   onCodeWrite: (host: number, size: number) => void = () => {};
+  /** When set, every write through {@link write} appends (host offset, old byte) pairs: lockstep's undo log. */
+  journal: number[] | null = null;
+  /** Reads and writes that reached an MMIO handler (or nothing). */
+  deviceAccesses = 0;
   /** Bumped whenever the page map changes, so TLBs know to flush. */
   generation = 0;
   private readonly mmio: MmioRange[] = [];
@@ -216,6 +220,7 @@ export class PhysicalMemory {
       if (this.pageReadOnly[page]) { this.writeRedirected(gpa, size, value); return; }
       const p = host + (gpa & (PAGE_SIZE - 1));
       const b = this.backing;
+      if (this.journal !== null) for (let i = 0; i < size; i++) this.journal.push(p + i, b[p + i]);
       b[p] = value;
       if (size >= 2) b[p + 1] = value >> 8;
       if (size === 4) { b[p + 2] = value >> 16; b[p + 3] = value >> 24; }
@@ -289,6 +294,7 @@ export class PhysicalMemory {
     const host = this.writeRedirect.get(gpa >>> PAGE_SHIFT);
     if (host === undefined) return;
     const p = host + (gpa & (PAGE_SIZE - 1));
+    if (this.journal !== null) for (let i = 0; i < size; i++) this.journal.push(p + i, this.backing[p + i]);
     for (let i = 0; i < size; i++) this.backing[p + i] = value >> (8 * i);
     if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, size);
   }
@@ -300,6 +306,7 @@ export class PhysicalMemory {
   }
 
   private readDevice(gpa: number, size: 1 | 2 | 4): number {
+    this.deviceAccesses++;
     const r = this.findMmio(gpa);
     if (r) return r.handler.read(gpa - r.start, size);
     this.reportUnmapped(gpa, false);
@@ -307,6 +314,7 @@ export class PhysicalMemory {
   }
 
   private writeDevice(gpa: number, size: 1 | 2 | 4, value: number): void {
+    this.deviceAccesses++;
     const r = this.findMmio(gpa);
     if (r) { r.handler.write(gpa - r.start, size, value); return; }
     if (this.writeRedirect.has(gpa >>> PAGE_SHIFT)) { this.writeRedirected(gpa, size, value); return; }

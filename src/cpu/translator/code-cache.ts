@@ -17,6 +17,11 @@ export class Block {
   /** Cleared when the bytes under it change or the cache is flushed; running code checks it after stores. */
   valid = true;
   fn: (cpu: Cpu) => void = () => {};
+  /** The generated source and each instruction's CS offset, kept only when asked (lockstep, debugging). */
+  source: string | undefined;
+  eips: readonly number[] | undefined;
+  /** The block has x87 instructions (lockstep leaves those unchecked). */
+  hasX87 = false;
   constructor(
     /** Host offset of the first byte, and one past the last. */
     readonly host: number,
@@ -31,6 +36,13 @@ export class Block {
     /** Length of the generated source, for the memory estimate. */
     readonly sourceLength: number,
   ) {}
+
+  /** True when `next` is the instruction after the one at `at` in this block (needs `eips`). */
+  follows(at: number, next: number): boolean {
+    const eips = this.eips ?? [];
+    const i = eips.indexOf(at);
+    return i >= 0 && i + 1 < eips.length && eips[i + 1] === next;
+  }
 }
 
 /**

@@ -76,7 +76,7 @@ export class InsnEmitter {
   emit(line: string): void { this.lines.push(line); }
 
   /** A local name unique to this instruction. */
-  v(name: string): string { return `${name}${this.k}`; }
+  v(name: string): string { return `${name}_${this.k}`; }
 
   /** Marks the instruction as able to fault; the instruction counter is brought up to date first (MMIO may read it). */
   fault(): void {

@@ -21,6 +21,7 @@ import { Block, CodeCache } from './code-cache.js';
 import { emitBlock, type Emitter, type EmitterTable } from './emit.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock } from './block-finder.js';
+import { Lockstep } from './lockstep.js';
 
 /** Options for a {@link Translator}. */
 export interface TranslatorOptions {
@@ -37,6 +38,10 @@ export interface TranslatorOptions {
    * without touching the translator's core.
    */
   emitters?: Readonly<Record<string, Emitter>>;
+  /** Run every block through the interpreter too and stop at the first difference (lockstep.ts). */
+  lockstep?: boolean;
+  /** Keep each block's generated source (for diagnostics). */
+  keepSource?: boolean;
 }
 
 /**
@@ -66,12 +71,17 @@ export class Translator {
   private readonly counters = new Uint8Array(COUNTER_SLOTS);
   /** Blocks run and instructions retired in them (statistics). */
   blocksRun = 0;
+  /** The lockstep checker, when on. */
+  readonly lockstep: Lockstep | undefined;
+  private readonly keepSource: boolean;
 
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
     this.cache = new CodeCache(cpu);
     this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
     this.threshold = Math.min(255, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
+    this.lockstep = options.lockstep ? new Lockstep(cpu) : undefined;
+    this.keepSource = options.lockstep === true || options.keepSource === true;
   }
 
   /**
@@ -82,7 +92,8 @@ export class Translator {
     const block = this.lookup(cpu);
     if (block === undefined || block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return false;
     this.blocksRun++;
-    block.fn(cpu);
+    if (this.lockstep !== undefined) this.lockstep.run(block, block.hasX87);
+    else block.fn(cpu);
     return true;
   }
 
@@ -90,8 +101,11 @@ export class Translator {
   lookup(cpu: Cpu): Block | undefined {
     const eip = cpu.eip;
     const lin = (cpu.segBase[Seg.CS] + eip) | 0;
-    const e = cpu.tlb.entries[lin >>> 12];
-    if ((e & cpu.tlbReadMask) !== TLB_VALID) return undefined;
+    let e = cpu.tlb.entries[lin >>> 12];
+    if ((e & cpu.tlbReadMask) !== TLB_VALID) {
+      e = this.fillFetchEntry(cpu, lin);
+      if ((e & cpu.tlbReadMask) !== TLB_VALID) return undefined;
+    }
     const host = (e & ~0xfff) + (lin & 0xfff);
     const mode = modeKey(cpu);
     const block = this.cache.get(host);
@@ -105,6 +119,22 @@ export class Translator {
     return this.translate(cpu, host, eip, mode);
   }
 
+  /**
+   * Fills the TLB entry for fetching at `lin`, as the interpreter's first
+   * fetch would; a fault is left for the interpreter to raise at the
+   * instruction (it sets the same accessed bits on its way).
+   */
+  private fillFetchEntry(cpu: Cpu, lin: number): number {
+    if ((cpu.eip >>> 0) > cpu.segLimit[Seg.CS]) return 0;
+    try {
+      cpu.translate(lin, false);
+    } catch (e) {
+      if (e instanceof CpuException) return 0;
+      throw e;
+    }
+    return cpu.tlb.entries[lin >>> 12];
+  }
+
   /** Translates the block at host offset `host` (CS offset `eip`). */
   translate(cpu: Cpu, host: number, eip: number, mode: number): Block | undefined {
     const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
@@ -113,6 +143,11 @@ export class Translator {
     const { source, limitNeeded } = emitBlock(plan, this.emitters);
     const hostEnd = host + ((last.eip + last.length - eip) | 0);
     const block = new Block(host, hostEnd, eip, mode, plan.insns.length, limitNeeded, source.length);
+    block.hasX87 = plan.insns.some((i) => (i.opcode >= 0xd8 && i.opcode <= 0xdf) || i.opcode === 0x9b);
+    if (this.keepSource) {
+      block.source = source;
+      block.eips = plan.insns.map((i) => i.eip);
+    }
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
     block.fn = new Function('H', 'B', source)(HELPERS, block) as (cpu: Cpu) => void;
     this.cache.add(block);
