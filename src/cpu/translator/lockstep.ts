@@ -39,47 +39,61 @@ const NOT_STATE = new Set([
   'lazyMask', 'lazyOp', 'lazyA', 'lazyB', 'lazyR', 'lazySize', 'flags',
 ]);
 
-type Snapshot = Map<string, number | boolean | number[]>;
+/** A CPU state: values in the order of {@link Layout.keys}. */
+type Snapshot = (number | boolean | ArrayLike<number>)[];
 
-function snapshot(cpu: Cpu): Snapshot {
-  const s: Snapshot = new Map();
-  for (const [key, value] of Object.entries(cpu)) {
-    if (key === 'backing') continue;
-    if (typeof value === 'number' || typeof value === 'boolean') s.set(key, value);
-    else if (ArrayBuffer.isView(value) && (value as Int32Array).length <= 64) s.set(key, Array.from(value as Int32Array));
+/**
+ * Which CPU fields a snapshot holds: every scalar and every small typed
+ * array of the CPU object (found once, so new CPU fields are covered without
+ * touching this file), plus the MSR file, the x87 control words and EFLAGS
+ * with the lazy flags materialized.
+ */
+class Layout {
+  readonly keys: string[] = [];
+  readonly arrays: boolean[] = [];
+  constructor(cpu: Cpu) {
+    for (const [key, value] of Object.entries(cpu)) {
+      if (key === 'backing') continue;
+      if (typeof value === 'number' || typeof value === 'boolean') { this.keys.push(key); this.arrays.push(false); }
+      else if (ArrayBuffer.isView(value) && (value as Int32Array).length <= 64) { this.keys.push(key); this.arrays.push(true); }
+    }
+    for (const extra of ['msrs.lo', 'msrs.hi']) { this.keys.push(extra); this.arrays.push(true); }
+    for (const extra of ['fpu.sw', 'fpu.cw', 'fpu.top', 'eflags']) { this.keys.push(extra); this.arrays.push(false); }
+    this.snapshot = () => [];
+    this.restore = () => {};
+    this.compile();
   }
-  s.set('msrs.lo', Array.from(cpu.msrs.lo));
-  s.set('msrs.hi', Array.from(cpu.msrs.hi));
-  s.set('fpu.sw', cpu.fpu.sw);
-  s.set('fpu.cw', cpu.fpu.cw);
-  s.set('fpu.top', cpu.fpu.top);
-  s.set('eflags', cpu.getFlags());
-  return s;
-}
 
-function restore(cpu: Cpu, s: Snapshot): void {
-  const target = cpu as unknown as Record<string, unknown>;
-  for (const [key, value] of s) {
-    if (key === 'eflags' || key.startsWith('fpu.')) continue;
-    if (key === 'msrs.lo') cpu.msrs.lo.set(value as number[]);
-    else if (key === 'msrs.hi') cpu.msrs.hi.set(value as number[]);
-    else if (Array.isArray(value)) (target[key] as Int32Array).set(value);
-    else target[key] = value;
-  }
-  cpu.fetchPage = -1;
-}
+  index(key: string): number { return this.keys.indexOf(key); }
 
-function differences(a: Snapshot, b: Snapshot): string[] {
-  const out: string[] = [];
-  for (const [key, va] of a) {
-    if (NOT_STATE.has(key)) continue;
-    const vb = b.get(key);
-    if (Array.isArray(va)) {
-      const arr = vb as number[];
-      va.forEach((x, i) => { if (x !== arr[i]) out.push(`${key}[${i}]: ${fmt(x)} vs ${fmt(arr[i])}`); });
-    } else if (va !== vb) out.push(`${key}: ${fmt(va)} vs ${fmt(vb)}`);
+  /** Copies the fields out; generated once with direct property accesses (keyed access over ~100 fields is slow). */
+  readonly snapshot: (cpu: Cpu) => Snapshot;
+  /** Puts a snapshot back (EFLAGS and the x87 words are compared only: blocks never change the FPU unchecked). */
+  readonly restore: (cpu: Cpu, s: Snapshot) => void;
+
+  private compile(): void {
+    const n = this.keys.length - 6;
+    const get = this.keys.slice(0, n).map((k, i) => (this.arrays[i] ? `c.${k}.slice()` : `c.${k}`));
+    get.push('c.msrs.lo.slice()', 'c.msrs.hi.slice()', 'c.fpu.sw', 'c.fpu.cw', 'c.fpu.top', 'c.getFlags()');
+    const set = this.keys.slice(0, n).map((k, i) => (this.arrays[i] ? `c.${k}.set(s[${i}]);` : `c.${k} = s[${i}];`));
+    set.push(`c.msrs.lo.set(s[${n}]);`, `c.msrs.hi.set(s[${n + 1}]);`, 'c.fetchPage = -1;');
+    (this as { snapshot: unknown }).snapshot = new Function('c', `return [${get.join(', ')}];`);
+    (this as { restore: unknown }).restore = new Function('c', 's', set.join('\n'));
   }
-  return out;
+
+  differences(a: Snapshot, b: Snapshot): string[] {
+    const out: string[] = [];
+    for (let k = 0; k < this.keys.length; k++) {
+      const key = this.keys[k];
+      if (NOT_STATE.has(key)) continue;
+      const va = a[k], vb = b[k];
+      if (this.arrays[k]) {
+        const xa = va as ArrayLike<number>, xb = vb as ArrayLike<number>;
+        for (let i = 0; i < xa.length; i++) if (xa[i] !== xb[i]) out.push(`${key}[${i}]: ${fmt(xa[i])} vs ${fmt(xb[i])}`);
+      } else if (va !== vb) out.push(`${key}: ${fmt(va)} vs ${fmt(vb)}`);
+    }
+    return out;
+  }
 }
 
 function fmt(v: unknown): string {
@@ -95,9 +109,22 @@ export class Lockstep {
   checked = 0;
   unchecked = 0;
   private deviceAccesses = 0;
+  private readonly layout: Layout;
+  private readonly eipAt: number;
+  private readonly regsAt: number;
+  private readonly flagsAt: number;
 
-  constructor(private readonly cpu: Cpu) {
+  /**
+   * @param fillFetch fills the TLB entry for fetching at a linear address, as a block lookup does
+   */
+  private countdown = 0;
+
+  constructor(private readonly cpu: Cpu, private readonly fillFetch: (lin: number) => void, private readonly every = 1) {
     // Count port I/O by wrapping the system interface's two port methods (this mode's only intrusion).
+    this.layout = new Layout(cpu);
+    this.eipAt = this.layout.index('eip');
+    this.regsAt = this.layout.index('regs');
+    this.flagsAt = this.layout.index('eflags');
     const sys = cpu.sys;
     const ioRead = sys.ioRead.bind(sys), ioWrite = sys.ioWrite.bind(sys);
     sys.ioRead = (port, size) => { this.deviceAccesses++; return ioRead(port, size); };
@@ -107,14 +134,16 @@ export class Lockstep {
   /** Runs `block` both ways (when it can) and leaves the CPU as the translated run left it. */
   run(block: Block, hasX87: boolean): void {
     const cpu = this.cpu;
-    if (hasX87 || this.divergence !== undefined) { block.fn(cpu); return; }
-    const before = snapshot(cpu);
+    if (hasX87 || this.divergence !== undefined || --this.countdown > 0) { block.fn(cpu); return; }
+    this.countdown = this.every;
+    const before = this.layout.snapshot(cpu);
     const mem = cpu.mem;
     const devicesBefore = this.deviceAccesses + mem.deviceAccesses;
     this.journalOn();
     const interp = this.interpret(block);
-    const journal = this.journalOff();
-    if (this.deviceAccesses + mem.deviceAccesses !== devicesBefore || !block.valid) {
+    const devices = this.deviceAccesses + mem.deviceAccesses !== devicesBefore;
+    const journal = this.journalOff(!devices && block.valid);
+    if (devices || !block.valid) {
       this.unchecked++;
       if (interp.fault) throw interp.fault;
       return;
@@ -124,13 +153,13 @@ export class Lockstep {
     const written = new Map<number, number>();
     for (let i = 0; i < journal.length; i += 2) written.set(journal[i], b[journal[i]]);
     for (let i = journal.length - 2; i >= 0; i -= 2) b[journal[i]] = journal[i + 1];
-    restore(cpu, before);
+    this.layout.restore(cpu, before);
     this.journalOn();
     const jit = this.translated(block);
-    const jitJournal = this.journalOff();
+    const jitJournal = this.journalOff(false);
     for (let i = 0; i < jitJournal.length; i += 2) if (!written.has(jitJournal[i])) written.set(jitJournal[i], jitJournal[i + 1]);
     this.checked++;
-    const diffs = differences(interp.state, jit.state);
+    const diffs = this.layout.differences(interp.state, jit.state);
     if ((interp.fault?.vector ?? -1) !== (jit.fault?.vector ?? -1) || (interp.fault?.errorCode ?? -1) !== (jit.fault?.errorCode ?? -1)) {
       diffs.push(`fault: ${interp.fault ? `#${interp.fault.vector}(${interp.fault.errorCode})` : 'none'} vs ${jit.fault ? `#${jit.fault.vector}(${jit.fault.errorCode})` : 'none'}`);
     }
@@ -138,10 +167,10 @@ export class Lockstep {
       if (b[addr] !== value) diffs.push(`memory host 0x${addr.toString(16)}: 0x${value.toString(16)} vs 0x${b[addr].toString(16)}`);
     }
     if (diffs.length > 0) {
-      const regs = (before.get('regs') as number[]).map((v) => fmt(v)).join(' ');
+      const regs = Array.from(before[this.regsAt] as Int32Array, (v) => fmt(v)).join(' ');
       this.divergence = {
         eip: block.eip, mode: block.mode, source: block.source ?? '', differences: diffs,
-        before: `eip ${fmt(before.get('eip'))} eflags ${fmt(before.get('eflags'))} regs ${regs}`,
+        before: `eip ${fmt(before[this.eipAt])} eflags ${fmt(before[this.flagsAt])} regs ${regs}`,
       };
       cpu.requestStop();
     }
@@ -182,25 +211,30 @@ export class Lockstep {
 
   /** State after a run, with a fault's rewind (as Cpu.run applies it) shown in the snapshot only. */
   private settle(fault: CpuException | undefined): Snapshot {
-    const s = snapshot(this.cpu);
+    const s = this.layout.snapshot(this.cpu);
     if (fault) {
-      s.set('eip', this.cpu.prevEip);
-      const regs = (s.get('regs') as number[]).slice();
-      regs[4] = this.cpu.prevEsp;
-      s.set('regs', regs);
+      s[this.eipAt] = this.cpu.prevEip;
+      (s[this.regsAt] as Int32Array)[4] = this.cpu.prevEsp;
     }
     return s;
   }
 
-  /** Starts a run: an empty TLB (so both runs do the same page walks, A/D bits included) and the journal. */
+  /**
+   * Starts a run: the block's code page in the TLB, as a lookup leaves it,
+   * and the journals of memory and TLB (so the second run starts from the
+   * same TLB and does the same page walks, A/D bits included).
+   */
   private journalOn(): void {
-    this.cpu.flushTlb(true);
+    const cpu = this.cpu;
+    this.fillFetch((cpu.segBase[1] + cpu.eip) | 0);
+    cpu.tlb.beginJournal();
     this.cpu.mem.journal = [];
     this.cpu.forceSlowWrites(true);
   }
 
-  private journalOff(): number[] {
+  private journalOff(undo: boolean): number[] {
     const j = this.cpu.mem.journal ?? [];
+    this.cpu.tlb.endJournal(undo);
     this.cpu.mem.journal = null;
     this.cpu.forceSlowWrites(false);
     return j;

@@ -40,6 +40,12 @@ export interface TranslatorOptions {
   emitters?: Readonly<Record<string, Emitter>>;
   /** Run every block through the interpreter too and stop at the first difference (lockstep.ts). */
   lockstep?: boolean;
+  /**
+   * Check one block in this many (default 1, every block). Sampling keeps a
+   * long run (a Linux boot) within reach; every block is still checked on
+   * some of its runs when it runs often.
+   */
+  lockstepEvery?: number;
   /** Keep each block's generated source (for diagnostics). */
   keepSource?: boolean;
 }
@@ -80,7 +86,7 @@ export class Translator {
     this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
     this.threshold = Math.min(255, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
-    this.lockstep = options.lockstep ? new Lockstep(cpu) : undefined;
+    this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
     this.keepSource = options.lockstep === true || options.keepSource === true;
   }
 
@@ -124,7 +130,7 @@ export class Translator {
    * fetch would; a fault is left for the interpreter to raise at the
    * instruction (it sets the same accessed bits on its way).
    */
-  private fillFetchEntry(cpu: Cpu, lin: number): number {
+  fillFetchEntry(cpu: Cpu, lin: number): number {
     if ((cpu.eip >>> 0) > cpu.segLimit[Seg.CS]) return 0;
     try {
       cpu.translate(lin, false);
