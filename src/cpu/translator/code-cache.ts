@@ -22,6 +22,21 @@ export class Block {
   eips: readonly number[] | undefined;
   /** The block has x87 instructions (lockstep leaves those unchecked). */
   hasX87 = false;
+  /**
+   * The last instruction ran in the interpreter: it may have changed the
+   * mode (far transfer, IRET, segment load…), so what follows is found by
+   * a full lookup rather than through the successor links.
+   */
+  endsInFallback = false;
+  /**
+   * Successor links (direct chaining): the blocks last seen at two exits,
+   * with the EIP each was entered at. A link is a hint, checked before use
+   * (still valid, same EIP, same physical page through the TLB).
+   */
+  nextEip0 = -1;
+  next0: Block | null = null;
+  nextEip1 = -1;
+  next1: Block | null = null;
   constructor(
     /** Host offset of the first byte, and one past the last. */
     readonly host: number,

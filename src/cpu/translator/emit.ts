@@ -255,6 +255,8 @@ export interface EmittedBlock {
   source: string;
   /** The largest CS offset the block fetches from or jumps to (unsigned): must be within the CS limit. */
   limitNeeded: number;
+  /** The last instruction falls back to the interpreter (it may change the mode). */
+  lastInInterpreter: boolean;
 }
 
 /**
@@ -269,6 +271,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
   let flags: KnownFlags | undefined;
   let limitNeeded = 0;
   let ended = false;
+  let lastInInterpreter = false;
   for (let k = 0; k < n; k++) {
     const insn = plan.insns[k];
     const last = insn.eip + insn.length - 1;
@@ -288,6 +291,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
       body.push(`k = ${k}; c.eip = ${insn.eip}; c.instructions = n0 + ${k}; c.step();`);
       eips.push(-1);
       flags = undefined;
+      lastInInterpreter = k === n - 1;
       if (k === n - 1) {
         body.push(`c.instructions = n0 + ${k + 1}; return;`);
         ended = true;
@@ -323,7 +327,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
     `};`,
     '',
   ].join('\n');
-  return { source, limitNeeded };
+  return { source, limitNeeded, lastInInterpreter };
 }
 
 function hex(v: number): string {

@@ -95,12 +95,49 @@ export class Translator {
    * become hot) and it fits in the `end` budget. False: the caller interprets.
    */
   runBlock(cpu: Cpu, end: number): boolean {
-    const block = this.lookup(cpu);
+    let block = this.lookup(cpu);
     if (block === undefined || block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return false;
-    this.blocksRun++;
-    if (this.lockstep !== undefined) this.lockstep.run(block, block.hasX87);
-    else block.fn(cpu);
-    return true;
+    const lockstep = this.lockstep;
+    // Run blocks back to back while nothing needs the run loop: no stop, no deliverable interrupt,
+    // no shadow, no single-step. The mode cannot change inside a block except by its last
+    // instruction when that one ran in the interpreter (endsInFallback).
+    for (;;) {
+      this.blocksRun++;
+      if (lockstep !== undefined) lockstep.run(block, block.hasX87);
+      else block.fn(cpu);
+      if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
+          (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return true;
+      const prev: Block = block;
+      const next = prev.endsInFallback ? undefined : this.chained(cpu, prev);
+      if (next === undefined) {
+        block = this.lookup(cpu);
+        if (block === undefined) return true;
+        if (!prev.endsInFallback) this.link(prev, block);
+      } else block = next;
+      if (block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return true;
+    }
+  }
+
+  /** The linked successor of `prev` for the current EIP, if it still holds. */
+  private chained(cpu: Cpu, prev: Block): Block | undefined {
+    const eip = cpu.eip;
+    const b = prev.nextEip0 === eip ? prev.next0 : prev.nextEip1 === eip ? prev.next1 : null;
+    if (b === null || !b.valid) return undefined;
+    // Same physical page as when linked: the mapping may have changed (CR3, INVLPG) since.
+    const lin = (cpu.segBase[Seg.CS] + eip) | 0;
+    const e = cpu.tlb.entries[lin >>> 12];
+    if ((e & cpu.tlbReadMask) !== TLB_VALID || (e & ~0xfff) + (lin & 0xfff) !== b.host) return undefined;
+    return b;
+  }
+
+  /** Remembers `next` as a successor of `prev` (two slots; the older one gives way). */
+  private link(prev: Block, next: Block): void {
+    if (prev.nextEip0 === -1 || prev.next0 === null || !prev.next0.valid) {
+      prev.nextEip0 = next.eip; prev.next0 = next;
+    } else {
+      prev.nextEip1 = prev.nextEip0; prev.next1 = prev.next0;
+      prev.nextEip0 = next.eip; prev.next0 = next;
+    }
   }
 
   /** The block to run at CS:EIP, translated now if hot; undefined to interpret. */
@@ -146,9 +183,10 @@ export class Translator {
     const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
     if (plan === undefined) return undefined;
     const last = plan.insns[plan.insns.length - 1];
-    const { source, limitNeeded } = emitBlock(plan, this.emitters);
+    const { source, limitNeeded, lastInInterpreter } = emitBlock(plan, this.emitters);
     const hostEnd = host + ((last.eip + last.length - eip) | 0);
     const block = new Block(host, hostEnd, eip, mode, plan.insns.length, limitNeeded, source.length);
+    block.endsInFallback = lastInInterpreter;
     block.hasX87 = plan.insns.some((i) => (i.opcode >= 0xd8 && i.opcode <= 0xdf) || i.opcode === 0x9b);
     if (this.keepSource) {
       block.source = source;
