@@ -70,7 +70,7 @@ export const MAX_BLOCKS = 8192;
 
 /** Blocks by entry and by page, with write invalidation. */
 export class CodeCache {
-  private readonly byEntry = new Map<number, Block>();
+  readonly byEntry = new Map<number, Block>();
   private readonly byPage = new Map<number, Block[]>();
   /** Statistics. */
   blocks = 0;

@@ -112,20 +112,66 @@ const testForm = (byteForm: boolean, acc: boolean): Emitter => (e) => {
   return true;
 };
 
-/** INC/DEC through arith.ts inc()/dec(): CF is kept, which needs the pending flags. */
+/**
+ * INC/DEC as arith.ts inc()/dec() with flags.ts setLazyKeepCarry: CF is
+ * kept (taken from the known producer, else computed by getCF), the other
+ * five flags become lazy.
+ */
+function incDecValue(e: InsnEmitter, a: string, size: number, isDec: boolean): string {
+  const cf = e.v('cf'), r = e.v('r');
+  const known = e.knownCarry();
+  e.emit(`const ${cf} = ${known ?? 'getCF(c)'};`);
+  const sum = `${a} ${isDec ? '-' : '+'} 1`;
+  e.emit(`const ${r} = ${size === 4 ? `(${sum}) | 0` : `(${sum}) & ${mask(size)}`};`);
+  e.emit(`c.flags = (c.flags & -2) | ${cf}; c.lazyOp = ${isDec ? 7 : 6}; c.lazyA = ${a}; c.lazyB = 1; c.lazyR = ${r}; c.lazySize = ${size}; c.lazyMask = 0x8d4;`);
+  e.flags = { kind: isDec ? 7 : 6, size, a, b: '1', r, cf };
+  return r;
+}
+
 function incDecE(e: InsnEmitter, size: number, isDec: boolean): void {
   const i = e.insn;
-  const fn = isDec ? 'dec' : 'inc';
+  const a = e.v('a');
   if (i.mod === 3) {
-    e.setReg(size, i.rm, `${fn}(c, ${e.reg(size, i.rm)}, ${size})`);
+    e.emit(`const ${a} = ${e.reg(size, i.rm)};`);
+    e.setReg(size, i.rm, incDecValue(e, a, size, isDec));
   } else {
     e.fault();
-    const av = e.v('a');
-    e.emit(`const ${av} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
-    e.emit(`c.writeModifiedMem(${size}, ${fn}(c, ${av}, ${size}));`);
+    e.emit(`const ${a} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
+    e.emit(`c.writeModifiedMem(${size}, ${incDecValue(e, a, size, isDec)});`);
     e.afterStore();
   }
-  e.flags = undefined;
+}
+
+function incDecZ(e: InsnEmitter, isDec: boolean): boolean {
+  const a = e.v('a'), n = e.insn.opcode & 7;
+  e.emit(`const ${a} = ${e.reg(e.osize, n)};`);
+  e.setReg(e.osize, n, incDecValue(e, a, e.osize, isDec));
+  return true;
+}
+
+/**
+ * SHL/SAL, SHR, SAR by a constant 1..31 as shift.ts shift() does them, with
+ * flags.ts setResultFlags inlined: CF and OF eager (AF cleared), SF/ZF/PF
+ * lazy from the result. (The flags' previous pending state is entirely
+ * overwritten, so it need not be materialized first.)
+ */
+function shiftConst(e: InsnEmitter, op: number, u: string, n: number, size: number): string {
+  const bits = size * 8, msb = bits - 1, m = mask(size);
+  const r = e.v('r'), cf = e.v('cf'), of = e.v('of');
+  const fit = (x: string): string => (size === 4 ? `(${x}) | 0` : `(${x}) & ${m}`);
+  if (op === 5) { // SHR
+    e.emit(`const ${r} = ${fit(`${u} >>> ${n}`)}, ${cf} = (${u} >>> ${n - 1}) & 1;`);
+    e.emit(`const ${of} = ((${r} >>> ${msb}) ^ (${r} >>> ${msb - 1})) & 1;`);
+  } else if (op === 7) { // SAR
+    const s = size === 4 ? u : size === 2 ? `((${u} << 16) >> 16)` : `((${u} << 24) >> 24)`;
+    e.emit(`const ${r} = ${fit(`${s} >> ${n}`)}, ${cf} = (${s} >> ${n - 1}) & 1, ${of} = 0;`);
+  } else { // SHL, SAL
+    e.emit(`const ${r} = ${fit(`${u} << ${n}`)}, ${cf} = ${n > bits ? '0' : `(${u} >>> ${bits - n}) & 1`};`);
+    e.emit(`const ${of} = ((${r} >>> ${msb}) & 1) ^ ${cf};`);
+  }
+  e.emit(`c.flags = (c.flags & -2066) | ${cf} | (${of} << 11); c.lazyOp = 8; c.lazyR = ${r}; c.lazySize = ${size}; c.lazyMask = 0xc4;`);
+  e.flags = { kind: 8, size, a: u, b: String(n), r, cf };
+  return r;
 }
 
 /** Near jump target of a relative branch: truncated to 16 bits with a 16-bit operand size. */
@@ -149,6 +195,19 @@ const shiftGroup = (byteForm: boolean, count: 'imm' | 'one' | 'cl'): Emitter => 
   const i = e.insn;
   if (count !== 'cl') {
     const n = count === 'one' ? 1 : i.imm & 0x1f;
+    if (n !== 0 && i.reg >= 4) { // SHL, SHR, SAL, SAR inline
+      const u = e.v('u');
+      if (i.mod === 3) {
+        e.emit(`const ${u} = ${e.reg(size, i.rm)};`);
+        e.setReg(size, i.rm, shiftConst(e, i.reg, u, n, size));
+      } else {
+        e.fault();
+        e.emit(`const ${u} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
+        e.emit(`c.writeModifiedMem(${size}, ${shiftConst(e, i.reg, u, n, size)});`);
+        e.afterStore();
+      }
+      return true;
+    }
     if (i.mod === 3) {
       if (n !== 0) { e.setReg(size, i.rm, `shift(c, ${i.reg}, ${e.reg(size, i.rm)}, ${n}, ${size})`); e.flags = undefined; }
       return true;
@@ -295,8 +354,8 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
   G1_EbIb: group1(1, false),
   G1_EvIz: group1(0, false),
   G1_EvIb: group1(0, true),
-  INC_Zv: (e) => { e.setReg(e.osize, e.insn.opcode & 7, `inc(c, ${e.reg(e.osize, e.insn.opcode & 7)}, ${e.osize})`); e.flags = undefined; return true; },
-  DEC_Zv: (e) => { e.setReg(e.osize, e.insn.opcode & 7, `dec(c, ${e.reg(e.osize, e.insn.opcode & 7)}, ${e.osize})`); e.flags = undefined; return true; },
+  INC_Zv: (e) => incDecZ(e, false),
+  DEC_Zv: (e) => incDecZ(e, true),
   G4_Eb: (e) => { if (e.insn.reg > 1) return false; incDecE(e, 1, e.insn.reg === 1); return true; },
 
   G2_EbIb: shiftGroup(true, 'imm'),

@@ -24,8 +24,10 @@ import { CONDITIONS } from '../opcode-table.js';
 
 /** What an emitter knows of the flags' producer when the flags are still those it set. */
 export interface KnownFlags {
-  /** The lazy kind the producer recorded (flags.ts LazyOp): 1 ADD, 3 SUB, 5 LOGIC. */
+  /** The lazy kind the producer recorded (flags.ts LazyOp): 1 ADD, 3 SUB, 5 LOGIC, 6 INC, 7 DEC, 8 RESULT (shifts). */
   kind: number;
+  /** For INC, DEC and shifts: a local holding CF (0 or 1). */
+  cf?: string;
   size: number;
   /** JS expressions (locals or literals) of the operands and the masked result. */
   a: string;
@@ -158,6 +160,18 @@ export class InsnEmitter {
     this.flags = { kind, size, a, b, r: result };
   }
 
+  /** Expression of CF (0 or 1) from the known producer, or undefined when it is not known here. */
+  knownCarry(): string | undefined {
+    const f = this.flags;
+    if (f === undefined) return undefined;
+    switch (f.kind) {
+      case 1: return `(${unsigned(f.r, f.size)} < ${unsigned(f.a, f.size)} ? 1 : 0)`;
+      case 3: return `(${unsigned(f.a, f.size)} < ${unsigned(f.b, f.size)} ? 1 : 0)`;
+      case 5: return '0';
+      default: return f.cf;
+    }
+  }
+
   /** Expression: condition `cc` (low nibble of Jcc/SETcc/CMOVcc) holds. */
   condition(cc: number): string {
     const f = this.flags;
@@ -209,6 +223,15 @@ function knownCondition(f: KnownFlags, pair: number): string | undefined {
       case 2: case 3: return zero;
       case 4: case 6: return neg;
       case 7: return `(${zero} || ${neg})`;
+      default: return undefined;
+    }
+  }
+  if (f.kind === 6 || f.kind === 7 || f.kind === 8) { // INC, DEC, shifts: CF in a local; OF left to flags.ts
+    switch (pair) {
+      case 1: return f.cf === undefined ? undefined : `(${f.cf} !== 0)`;
+      case 2: return zero;
+      case 3: return f.cf === undefined ? undefined : `(${f.cf} !== 0 || ${zero})`;
+      case 4: return neg;
       default: return undefined;
     }
   }
@@ -312,7 +335,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
   }
   const source = [
     `// block at cs:${hex(plan.eip)} mode 0x${plan.mode.toString(16)}, ${n} instructions`,
-    `const { CpuException, alu, inc, dec, shift, testCondition } = H;`,
+    `const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;`,
     `const EIPS = [${eips.join(', ')}];`,
     `return function block(c) {`,
     `  const r = c.regs, n0 = c.instructions; let k = 0;`,

@@ -16,7 +16,7 @@ import { TLB_VALID } from '../tlb.js';
 import { CpuException } from '../exception.js';
 import { alu, inc, dec } from '../instructions/arith.js';
 import { shift } from '../instructions/shift.js';
-import { testCondition } from '../flags.js';
+import { getCF, testCondition } from '../flags.js';
 import { Block, CodeCache } from './code-cache.js';
 import { emitBlock, type Emitter, type EmitterTable } from './emit.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
@@ -61,7 +61,7 @@ export const DEFAULT_HOT_THRESHOLD = 16;
 const COUNTER_SLOTS = 1 << 16;
 
 /** The helpers generated code reaches through `H`: the interpreter's own semantics. */
-const HELPERS = { CpuException, alu, inc, dec, shift, testCondition };
+const HELPERS = { CpuException, alu, inc, dec, shift, testCondition, getCF };
 
 /** The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE, EFLAGS.VM. */
 export function modeKey(cpu: Cpu): number {

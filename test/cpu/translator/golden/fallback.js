@@ -1,5 +1,5 @@
 // block at cs:0x00001000 mode 0x13, 5 instructions
-const { CpuException, alu, inc, dec, shift, testCondition } = H;
+const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;
 const EIPS = [-1, -1, -1, -1, -1];
 return function block(c) {
   const r = c.regs, n0 = c.instructions; let k = 0;
@@ -12,7 +12,11 @@ return function block(c) {
       c.instructions = n0 + 2; return;
     }
     // 2: 0x00001006 INC_Zv
-    r[0] = inc(c, r[0], 4);
+    const a_2 = r[0];
+    const cf_2 = getCF(c);
+    const r_2 = (a_2 + 1) | 0;
+    c.flags = (c.flags & -2) | cf_2; c.lazyOp = 6; c.lazyA = a_2; c.lazyB = 1; c.lazyR = r_2; c.lazySize = 4; c.lazyMask = 0x8d4;
+    r[0] = r_2;
     // 3: 0x00001007 OUT_DXAL (interpreter)
     k = 3; c.eip = 4103; c.instructions = n0 + 3; c.step();
     if (c.eip !== 4104 || c.stopRequested || !B.valid || c.nmiPending || (c.intrLine && (c.flags & 0x200) !== 0)) {
