@@ -79,7 +79,7 @@ export class CodeCache {
   invalidated = 0;
   flushes = 0;
 
-  constructor(private readonly cpu: Cpu) {}
+  constructor(private readonly cpu: Cpu, private readonly maxBlocks = MAX_BLOCKS) {}
 
   /** The block entered at host offset `host`, if any. */
   get(host: number): Block | undefined {
@@ -87,7 +87,7 @@ export class CodeCache {
   }
 
   add(block: Block): void {
-    if (this.blocks >= MAX_BLOCKS) this.flush();
+    if (this.blocks >= this.maxBlocks) this.flush();
     const old = this.byEntry.get(block.host);
     if (old !== undefined) this.remove(old);
     this.byEntry.set(block.host, block);

@@ -46,6 +46,8 @@ export interface TranslatorOptions {
    * some of its runs when it runs often.
    */
   lockstepEvery?: number;
+  /** Most blocks the cache keeps (default MAX_BLOCKS). */
+  maxBlocks?: number;
   /** Keep each block's generated source (for diagnostics). */
   keepSource?: boolean;
 }
@@ -82,7 +84,7 @@ export class Translator {
   private readonly keepSource: boolean;
 
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
-    this.cache = new CodeCache(cpu);
+    this.cache = new CodeCache(cpu, options.maxBlocks);
     this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
     this.threshold = Math.min(255, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
