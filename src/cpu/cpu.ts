@@ -542,6 +542,14 @@ export class Cpu {
     }
     // Slow path: make both pages writable (this raises #PF now if they are not).
     this.rmwHost = -1;
+    if (this.isCodePageWrite(e, lin, size)) {
+      // Writable, but holds translations: read here, write through writeLinSlow (which reports it).
+      const p = (e & ~0xfff) + (lin & 0xfff);
+      const b = this.backing;
+      if (size === 1) return b[p];
+      if (size === 2) return b[p] | (b[p + 1] << 8);
+      return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+    }
     if (this.alignCheck && (lin & (size - 1)) !== 0) throw new CpuException(Vector.AC, 0);
     this.translate(lin, true);
     if ((lin & 0xfff) > 0x1000 - size) this.translate((lin + size - 1) | 0, true);
@@ -681,6 +689,17 @@ export class Cpu {
   }
 
   writeLinSlow(lin: number, size: number, v: number, supervisor: boolean): void {
+    const e = this.tlb.entries[lin >>> 12];
+    if (!supervisor && this.isCodePageWrite(e, lin, size)) {
+      // A writable page that holds translations: write, then tell the translator (no page walk).
+      const p = (e & ~0xfff) + (lin & 0xfff);
+      const b = this.backing;
+      b[p] = v;
+      if (size >= 2) b[p + 1] = v >> 8;
+      if (size === 4) { b[p + 2] = v >> 16; b[p + 3] = v >> 24; }
+      if (this.mem.codePages[p >>> 12] !== 0) this.mem.onCodeWrite(p, size);
+      return;
+    }
     if (this.alignCheck && !supervisor && (lin & (size - 1)) !== 0) throw new CpuException(Vector.AC, 0);
     if ((lin & 0xfff) > 0x1000 - size) {
       this.translate(lin, true, supervisor);
@@ -690,6 +709,16 @@ export class Cpu {
     }
     const phys = this.translate(lin, true, supervisor);
     this.mem.write(phys, size as 1 | 2 | 4, v);
+  }
+
+  /**
+   * The TLB entry `e` allows this write on the fast path but for TLB_CODE
+   * (the page holds translated code), and the access stays within the page.
+   * Lockstep's forced slow writes and alignment checking are excluded by
+   * TLB_FILLED, which stays in the mask.
+   */
+  private isCodePageWrite(e: number, lin: number, size: number): boolean {
+    return (e & TLB_CODE) !== 0 && (e & (this.tlbWriteMask & ~TLB_CODE)) === TLB_VALID && (lin & 0xfff) <= 0x1000 - size;
   }
 
   /** Supervisor-mode (implicit) accesses: descriptor tables, TSS, IDT. */

@@ -76,7 +76,7 @@ export class Translator {
   readonly cache: CodeCache;
   readonly emitters: EmitterTable;
   private readonly threshold: number;
-  private readonly counters = new Uint8Array(COUNTER_SLOTS);
+  private readonly counters = new Uint16Array(COUNTER_SLOTS);
   /** Blocks run and instructions retired in them (statistics). */
   blocksRun = 0;
   /** The lockstep checker, when on. */
@@ -86,7 +86,7 @@ export class Translator {
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
     this.cache = new CodeCache(cpu, options.maxBlocks);
     this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
-    this.threshold = Math.min(255, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
+    this.threshold = Math.min(0xffff, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
     this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
     this.keepSource = options.lockstep === true || options.keepSource === true;
