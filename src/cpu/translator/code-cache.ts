@@ -12,6 +12,9 @@
  */
 import type { Cpu } from '../cpu.js';
 
+/** What an invalidated block runs if something still calls it: nothing (callers check `valid` first). */
+function STALE(): void {}
+
 /** A compiled block. */
 export class Block {
   /** Cleared when the bytes under it change or the cache is flushed; running code checks it after stores. */
@@ -72,6 +75,17 @@ export const MAX_BLOCKS = 8192;
 export class CodeCache {
   readonly byEntry = new Map<number, Block>();
   private readonly byPage = new Map<number, Block[]>();
+  /**
+   * Drops what an invalid block holds: its compiled code and its links, so
+   * that a live block linking to it keeps one small object alive, not its
+   * code and a chain of further stale blocks behind it.
+   */
+  private retire(block: Block): void {
+    block.valid = false;
+    block.fn = STALE;
+    block.next0 = block.next1 = null;
+  }
+
   /** Statistics. */
   blocks = 0;
   sourceBytes = 0;
@@ -123,7 +137,7 @@ export class CodeCache {
   }
 
   private remove(block: Block): void {
-    block.valid = false;
+    this.retire(block);
     this.invalidated++;
     if (this.byEntry.get(block.host) === block) this.byEntry.delete(block.host);
     const page = block.host >>> 12;
@@ -144,7 +158,7 @@ export class CodeCache {
 
   /** Drops every block. */
   flush(): void {
-    for (const list of this.byPage.values()) for (const b of list) b.valid = false;
+    for (const list of this.byPage.values()) for (const b of list) this.retire(b);
     for (const page of this.byPage.keys()) this.cpu.mem.codePages[page] = 0;
     this.byEntry.clear();
     this.byPage.clear();

@@ -122,7 +122,7 @@ export class Translator {
       if (next === undefined) {
         block = this.lookup(cpu);
         if (block === undefined) return true;
-        if (!prev.endsInFallback) this.link(prev, block);
+        if (!prev.endsInFallback && prev.valid) this.link(prev, block);
       } else block = next;
       if (block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return true;
     }
