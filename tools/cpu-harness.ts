@@ -4,6 +4,7 @@
  * ports read as all ones, and every exception is intercepted (reported, not
  * delivered) unless `deliverExceptions` is set.
  */
+import type { TranslatorOptions } from '../src/cpu/translator/index.js';
 import { Cpu } from '../src/cpu/cpu.js';
 import { PhysicalMemory } from '../src/cpu/physical-memory.js';
 import { Cr0, Reg, Seg } from '../src/cpu/registers.js';
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   code16Base?: number;
   data16Base?: number;
   system?: Partial<SystemInterface>;
+  /** The translator for this machine (default: {@link translatorFromEnv}). */
+  translator?: TranslatorOptions | false;
 }
 
 /** Result of running until a stop. */
@@ -95,7 +98,9 @@ export class HarnessMachine {
       interceptException: options.deliverExceptions ? undefined : () => true,
       ...options.system,
     };
-    this.cpu = new Cpu({ memory: this.mem, system });
+    // The translator translates on first sight here, so every program the suites run goes through
+    // translated code; ANILLO_JIT=0 runs them on the interpreter alone.
+    this.cpu = new Cpu({ memory: this.mem, system, translator: options.translator ?? translatorFromEnv() });
   }
 
   /** Writes bytes at a guest-physical address. */
@@ -267,4 +272,9 @@ export class HarnessMachine {
     const index = { eax: Reg.EAX, ecx: Reg.ECX, edx: Reg.EDX, ebx: Reg.EBX, esp: Reg.ESP, ebp: Reg.EBP, esi: Reg.ESI, edi: Reg.EDI }[name];
     return this.cpu.regs[index] >>> 0;
   }
+}
+
+/** The translator setting for test machines: on with threshold 0, or off with ANILLO_JIT=0. */
+export function translatorFromEnv(): false | { hotThreshold: number } {
+  return process.env['ANILLO_JIT'] === '0' ? false : { hotThreshold: 0 };
 }

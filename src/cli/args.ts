@@ -27,6 +27,10 @@ export type CliAction =
     memBytes: number;
     maxInstructions: number;
     stats: boolean;
+    /** Run hot code through the x86 → JS translator (default); --no-jit runs the interpreter alone. */
+    jit: boolean;
+    /** Run interpreter and translator side by side on every block and report the first difference. */
+    lockstep: boolean;
   };
 
 /** A usage error, printed as one line. */
@@ -56,7 +60,10 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --snapshot               keep the guest's disk writes in memory; FILE is not changed
   --mem SIZE               guest RAM, e.g. 64M, 1G, or bytes (default 128M)
   --max-instructions N     stop after about N guest instructions (status 124)
-  --stats                  print exit counts and speed on exit
+  --stats                  print exit counts and speed on exit (and translator statistics)
+  --no-jit                 interpret every instruction (the translator is on by default)
+  --lockstep               check the translator against the interpreter block by block;
+                           stops at the first block whose results differ (slow)
   -h, --help               show this help
 
 Guest output on COM1 (0x3F8) and the debug console (port 0xE9) goes to stdout;
@@ -84,7 +91,7 @@ export function parseArgs(argv: readonly string[]): CliAction {
   const [command, ...rest] = argv;
   if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: anillo run --kernel FILE, or --help)`);
   const action: Extract<CliAction, { kind: 'run' }> = {
-    kind: 'run', disks: [], append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false, snapshot: false,
+    kind: 'run', disks: [], append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false, snapshot: false, jit: true, lockstep: false,
   };
   const once = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
@@ -114,6 +121,8 @@ export function parseArgs(argv: readonly string[]): CliAction {
       }
       case '--stats': action.stats = true; break;
       case '--snapshot': action.snapshot = true; break;
+      case '--no-jit': action.jit = false; break;
+      case '--lockstep': action.lockstep = true; break;
       default: throw new UsageError(`unknown option '${flag}' (see anillo --help)`);
     }
   }
@@ -122,6 +131,7 @@ export function parseArgs(argv: readonly string[]): CliAction {
       ? 'booting from --disk or --cdrom needs firmware: give --bios FILE (or --kernel FILE)'
       : 'nothing to boot: give --kernel FILE or --bios FILE');
   }
+  if (action.lockstep && !action.jit) throw new UsageError('--lockstep compares the translator with the interpreter: it needs the translator (drop --no-jit)');
   if (action.kernel && action.bios) throw new UsageError('give either --kernel or --bios, not both');
   if (action.initrd && !action.kernel) throw new UsageError('--initrd needs --kernel (a Linux bzImage)');
   if (action.vgaBios && !action.bios) throw new UsageError('--vgabios needs --bios');

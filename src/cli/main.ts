@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<Outcome> {
   const vm = new Vm({
     memBytes: action.memBytes,
     drives: ide.drives,
+    jit: !action.jit ? false : action.lockstep ? { lockstep: true } : true,
     output: (bytes) => process.stdout.write(bytes),
     log: (line) => process.stderr.write(`anillo: ${line}\n`),
     firmwareLog: firmwareLog && ((bytes) => firmwareLog.write(bytes)),
@@ -104,6 +105,22 @@ async function main(argv: string[]): Promise<Outcome> {
   if (action.stats) {
     const mips = vm.cpu.instructions / seconds / 1e6;
     process.stderr.write(`anillo: ${vm.cpu.instructions} instructions in ${seconds.toFixed(3)} s (${mips.toFixed(1)} MIPS); exits ${JSON.stringify(vm.exitCounts)}\n`);
+    const t = vm.cpu.translator;
+    if (t) {
+      const c = t.cache;
+      process.stderr.write(`anillo: translator: ${t.blocksRun} blocks run; ${c.compiled} compiled, ${c.blocks} cached (${(c.sourceBytes / 1024).toFixed(0)} KiB of source), ${c.invalidated} invalidated, ${c.flushes} flushes\n`);
+    }
+  }
+  const lockstep = vm.cpu.translator?.lockstep;
+  if (lockstep) {
+    const d = lockstep.divergence;
+    process.stderr.write(`anillo: lockstep: ${lockstep.checked} blocks checked, ${lockstep.unchecked} unchecked (device I/O, x87, self-modified); ${d ? 'DIVERGENCE' : 'no divergence'}\n`);
+    if (d) {
+      process.stderr.write(`anillo: first divergent block at cs:${d.eip.toString(16)} mode 0x${d.mode.toString(16)}; before: ${d.before}\n`);
+      for (const line of d.differences) process.stderr.write(`anillo:   ${line} (interpreter vs translator)\n`);
+      process.stderr.write(d.source);
+      return { status: 1, abandon: false };
+    }
   }
   return result === 'quit' ? { status: 0, abandon: true } : { status: result.status, abandon: false };
 }

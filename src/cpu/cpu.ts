@@ -11,7 +11,7 @@ import { NO_BACKING } from './physical-memory.js';
 import type { SystemInterface } from './system-interface.js';
 import { StopReason } from './system-interface.js';
 import { CpuException } from './exception.js';
-import { TLB_VALID, TLB_NOBACK, TLB_NO_USER_READ, TLB_NO_USER_WRITE, TLB_NO_SUP_WRITE, TLB_FILLED, Tlb } from './tlb.js';
+import { TLB_VALID, TLB_NOBACK, TLB_NO_USER_READ, TLB_NO_USER_WRITE, TLB_NO_SUP_WRITE, TLB_FILLED, TLB_CODE, Tlb } from './tlb.js';
 import { translateSlow } from './paging.js';
 import { dispatch, lockableRegs } from './dispatch.js';
 import { deliverEvent, deliverException, EventKind, serviceInterrupts } from './interrupts.js';
@@ -21,6 +21,8 @@ import { CpuFeatures, defaultFeatures } from './features.js';
 import { MsrFile } from './msr.js';
 import { X87 } from './fpu/x87.js';
 import { SseState } from './simd/sse-state.js';
+import { OPCODES } from './opcode-table.js';
+import { Translator, type TranslatorOptions } from './translator/index.js';
 
 /** DR6.BS: the debug exception was a single-step trap (SDM Vol. 3A §17.2.3). */
 const DR6_BS = 1 << 14;
@@ -37,7 +39,12 @@ export interface CpuOptions {
   system: SystemInterface;
   features?: CpuFeatures;
   events?: CpuEvents;
+  /** The x86 → JS translator: on by default; `false` runs the interpreter alone. */
+  translator?: TranslatorOptions | false;
 }
+
+/** Opcodes after which the run loop looks for a translated block (control transfers and the like). */
+const LOOKUP_AFTER = new Uint8Array(OPCODES.map((e) => (e === undefined || e.attrs.endsBlock === true ? 1 : 0)));
 
 /** The linear addresses of the last exceptions, kept for the triple-fault report. */
 export interface ExceptionRecord { vector: number; errorCode: number; cs: number; eip: number }
@@ -156,9 +163,11 @@ export class Cpu {
   readonly tlb: Tlb;
   /** TLB bits that must be clear (besides VALID set) for a read / write at the current CPL. */
   tlbReadMask = TLB_VALID | TLB_NOBACK;
-  tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE;
+  tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE;
   /** Alignment checking is on: CPL 3, CR0.AM and EFLAGS.AC (see updatePrivilegeMasks). */
   alignCheck = false;
+  /** Every write takes the slow path (lockstep's journal needs to see them all). */
+  private slowWrites = false;
   /** Instruction fetch cache: linear page number and its host offset. */
   fetchPage = -1;
   fetchHost = 0;
@@ -171,6 +180,8 @@ export class Cpu {
   readonly events: CpuEvents;
   stopReason = StopReason.Budget;
   stopRequested = false;
+  /** Runs hot code as translated JavaScript, or null for the interpreter alone. */
+  readonly translator: Translator | null;
 
   constructor(options: CpuOptions) {
     this.mem = options.memory;
@@ -179,6 +190,7 @@ export class Cpu {
     this.features = options.features ?? defaultFeatures();
     this.events = options.events ?? {};
     this.tlb = new Tlb();
+    this.translator = options.translator === false ? null : new Translator(this, options.translator);
     this.reset();
   }
 
@@ -245,6 +257,9 @@ export class Cpu {
   }
 
   private runInner(end: number): void {
+    const translator = this.translator;
+    // Translated blocks are looked for where blocks begin: after a control transfer, an event, or another block.
+    let lookup = translator !== null;
     while (this.instructions < end && !this.stopRequested) {
       if ((this.intrLine || this.nmiPending) && !this.interruptShadow) {
         this.prevEip = this.eip;
@@ -252,13 +267,22 @@ export class Cpu {
         serviceInterrupts(this);
         // An intercepted interrupt stops here, before the instruction it preempted.
         if (this.stopRequested) return;
+        lookup = translator !== null;
       }
+      // Single-stepping (TF) and RF are per-instruction matters: the interpreter handles them. So is
+      // the instruction under an interrupt shadow when an interrupt waits to be taken right after it.
+      const shadowed = this.interruptShadow && (this.intrLine || this.nmiPending);
       this.interruptShadow = false;
+      if (lookup && !shadowed && (this.flags & (Flag.TF | Flag.RF)) === 0 && translator!.runBlock(this, end)) {
+        if (this.halted) return;
+        continue;
+      }
       const startFlags = this.flags;
       const singleStep = startFlags & Flag.TF;
       this.debugShadow = false;
       this.step();
       this.instructions++;
+      if (translator !== null) lookup = LOOKUP_AFTER[this.opcode] !== 0;
       // RF lasts for one instruction: cleared once an instruction that began with it completes (SDM Vol. 3A §17.3.1.1).
       if ((startFlags & Flag.RF) !== 0) this.flags &= ~Flag.RF;
       // SDM Vol. 3A §17.3.1.4: TF set at the start of an instruction traps (#DB) after it,
@@ -529,6 +553,14 @@ export class Cpu {
     }
     // Slow path: make both pages writable (this raises #PF now if they are not).
     this.rmwHost = -1;
+    if (this.isCodePageWrite(e, lin, size)) {
+      // Writable, but holds translations: read here, write through writeLinSlow (which reports it).
+      const p = (e & ~0xfff) + (lin & 0xfff);
+      const b = this.backing;
+      if (size === 1) return b[p];
+      if (size === 2) return b[p] | (b[p + 1] << 8);
+      return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+    }
     if (this.alignCheck && (lin & (size - 1)) !== 0) throw new CpuException(Vector.AC, 0);
     this.translate(lin, true);
     if ((lin & 0xfff) > 0x1000 - size) this.translate((lin + size - 1) | 0, true);
@@ -668,6 +700,17 @@ export class Cpu {
   }
 
   writeLinSlow(lin: number, size: number, v: number, supervisor: boolean): void {
+    const e = this.tlb.entries[lin >>> 12];
+    if (!supervisor && this.isCodePageWrite(e, lin, size)) {
+      // A writable page that holds translations: write, then tell the translator (no page walk).
+      const p = (e & ~0xfff) + (lin & 0xfff);
+      const b = this.backing;
+      b[p] = v;
+      if (size >= 2) b[p + 1] = v >> 8;
+      if (size === 4) { b[p + 2] = v >> 16; b[p + 3] = v >> 24; }
+      if (this.mem.codePages[p >>> 12] !== 0) this.mem.onCodeWrite(p, size);
+      return;
+    }
     if (this.alignCheck && !supervisor && (lin & (size - 1)) !== 0) throw new CpuException(Vector.AC, 0);
     if ((lin & 0xfff) > 0x1000 - size) {
       this.translate(lin, true, supervisor);
@@ -677,6 +720,16 @@ export class Cpu {
     }
     const phys = this.translate(lin, true, supervisor);
     this.mem.write(phys, size as 1 | 2 | 4, v);
+  }
+
+  /**
+   * The TLB entry `e` allows this write on the fast path but for TLB_CODE
+   * (the page holds translated code), and the access stays within the page.
+   * Lockstep's forced slow writes and alignment checking are excluded by
+   * TLB_FILLED, which stays in the mask.
+   */
+  private isCodePageWrite(e: number, lin: number, size: number): boolean {
+    return (e & TLB_CODE) !== 0 && (e & (this.tlbWriteMask & ~TLB_CODE)) === TLB_VALID && (lin & 0xfff) <= 0x1000 - size;
   }
 
   /** Supervisor-mode (implicit) accesses: descriptor tables, TSS, IDT. */
@@ -696,6 +749,7 @@ export class Cpu {
     const host = this.mem.pageHost[(physPage & this.a20Mask) >>> 12];
     let bits = TLB_VALID | TLB_FILLED;
     if (host === NO_BACKING) bits |= TLB_NOBACK;
+    else if (this.mem.codePages[host >>> 12] !== 0) bits |= TLB_CODE;
     if (noUserRead) bits |= TLB_NO_USER_READ;
     if (noUserWrite || this.mem.pageReadOnly[(physPage & this.a20Mask) >>> 12]) bits |= TLB_NO_USER_WRITE | TLB_NO_SUP_WRITE;
     if (noSupWrite) bits |= TLB_NO_SUP_WRITE;
@@ -723,14 +777,21 @@ export class Cpu {
   updatePrivilegeMasks(): void {
     this.alignCheck = this.cpl === 3 && (this.cr0 & Cr0.AM) !== 0 && (this.flags & Flag.AC) !== 0;
     const slow = this.alignCheck ? TLB_FILLED : 0;
+    const slowWrite = this.slowWrites ? TLB_FILLED : slow;
     if (this.cpl === 3) {
       this.tlbReadMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_READ | slow;
-      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE | slow;
+      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_USER_WRITE | TLB_CODE | slowWrite;
     } else {
       this.tlbReadMask = TLB_VALID | TLB_NOBACK;
-      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE;
+      this.tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE | slowWrite;
     }
     this.fetchPage = -1;
+  }
+
+  /** Sends every write down the slow path (on) or back to normal (off); for lockstep checking. */
+  forceSlowWrites(on: boolean): void {
+    this.slowWrites = on;
+    this.updatePrivilegeMasks();
   }
 
   // ---- EFLAGS ---------------------------------------------------------------------

@@ -57,6 +57,18 @@ export class PhysicalMemory {
   readonly ramBytes: number;
   /** Next free host offset in the ROM reserve. */
   private romTop: number;
+  /**
+   * 1 where a host page (host offset >> 12) holds translated code: writes to
+   * it call {@link onCodeWrite}. The CPU's own fast paths never write such a
+   * page (its TLB entries carry TLB_CODE), so every write passes here.
+   */
+  readonly codePages: Uint8Array;
+  /** Told of every write to a page marked in codePages: host offset and byte count. */
+  onCodeWrite: (host: number, size: number) => void = () => {};
+  /** When set, every write through {@link write} appends (host offset, old byte) pairs: lockstep's undo log. */
+  journal: number[] | null = null;
+  /** Reads and writes that reached an MMIO handler (or nothing). */
+  deviceAccesses = 0;
   /** Bumped whenever the page map changes, so TLBs know to flush. */
   generation = 0;
   private readonly mmio: MmioRange[] = [];
@@ -79,6 +91,7 @@ export class PhysicalMemory {
     // (untouched pages of the reserve cost the host nothing).
     this.backing = new Uint8Array(this.ramBytes + ROM_RESERVE);
     this.romTop = this.ramBytes;
+    this.codePages = new Uint8Array(this.backing.length >>> PAGE_SHIFT);
     for (let page = 0; page < this.ramBytes >>> PAGE_SHIFT; page++) this.pageHost[page] = page << PAGE_SHIFT;
     this.onUnmapped = options.onUnmapped ?? (() => {});
   }
@@ -207,9 +220,11 @@ export class PhysicalMemory {
       if (this.pageReadOnly[page]) { this.writeRedirected(gpa, size, value); return; }
       const p = host + (gpa & (PAGE_SIZE - 1));
       const b = this.backing;
+      if (this.journal !== null) for (let i = 0; i < size; i++) this.journal.push(p + i, b[p + i]);
       b[p] = value;
       if (size >= 2) b[p + 1] = value >> 8;
       if (size === 4) { b[p + 2] = value >> 16; b[p + 3] = value >> 24; }
+      if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, size);
       return;
     }
     if (host === NO_BACKING) { this.writeDevice(gpa, size, value); return; }
@@ -224,7 +239,9 @@ export class PhysicalMemory {
       const host = this.pageHost[a >>> PAGE_SHIFT];
       if (host === NO_BACKING) throw new RangeError(`load at 0x${a.toString(16)}: no memory there`);
       const chunk = Math.min(bytes.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
-      this.backing.set(bytes.subarray(done, done + chunk), host + (a & (PAGE_SIZE - 1)));
+      const p = host + (a & (PAGE_SIZE - 1));
+      this.backing.set(bytes.subarray(done, done + chunk), p);
+      if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, chunk);
       done += chunk;
     }
   }
@@ -262,7 +279,9 @@ export class PhysicalMemory {
       const chunk = Math.min(src.length - done, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
       const host = this.pageHost[page];
       if (host !== NO_BACKING && !this.pageReadOnly[page]) {
-        this.backing.set(src.subarray(done, done + chunk), host + (a & (PAGE_SIZE - 1)));
+        const p = host + (a & (PAGE_SIZE - 1));
+        this.backing.set(src.subarray(done, done + chunk), p);
+        if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, chunk);
       } else {
         for (let i = 0; i < chunk; i++) this.write((a + i) >>> 0, 1, src[done + i]);
       }
@@ -275,7 +294,9 @@ export class PhysicalMemory {
     const host = this.writeRedirect.get(gpa >>> PAGE_SHIFT);
     if (host === undefined) return;
     const p = host + (gpa & (PAGE_SIZE - 1));
+    if (this.journal !== null) for (let i = 0; i < size; i++) this.journal.push(p + i, this.backing[p + i]);
     for (let i = 0; i < size; i++) this.backing[p + i] = value >> (8 * i);
+    if (this.codePages[p >>> PAGE_SHIFT] !== 0) this.onCodeWrite(p, size);
   }
 
   /** The MMIO handler covering an address, or undefined. */
@@ -285,6 +306,7 @@ export class PhysicalMemory {
   }
 
   private readDevice(gpa: number, size: 1 | 2 | 4): number {
+    this.deviceAccesses++;
     const r = this.findMmio(gpa);
     if (r) return r.handler.read(gpa - r.start, size);
     this.reportUnmapped(gpa, false);
@@ -292,6 +314,7 @@ export class PhysicalMemory {
   }
 
   private writeDevice(gpa: number, size: 1 | 2 | 4, value: number): void {
+    this.deviceAccesses++;
     const r = this.findMmio(gpa);
     if (r) { r.handler.write(gpa - r.start, size, value); return; }
     if (this.writeRedirect.has(gpa >>> PAGE_SHIFT)) { this.writeRedirected(gpa, size, value); return; }

@@ -23,6 +23,12 @@ export const TLB_GLOBAL = 32;
  * without costing the fast path anything when it is off.
  */
 export const TLB_FILLED = 64;
+/**
+ * The page holds translated code (translator/code-cache.ts): write masks
+ * include it, so every write to the page takes the slow path, which tells
+ * the translator what changed.
+ */
+export const TLB_CODE = 128;
 /** Translation from a 4 MiB or 2 MiB page: INVLPG anywhere in that page drops it. */
 export const TLB_LARGE = 64;
 
@@ -40,8 +46,39 @@ export class Tlb {
   private overflowed = false;
   /** Some entry may carry TLB_LARGE (cleared by a full flush). */
   private mayHoldLarge = false;
+  /** When set, every entry change appends (page, old entry): the undo log of lockstep checking. */
+  private journal: number[] | null = null;
+  /** List state at beginJournal; the list itself is copied only if a flush is about to reorder it. */
+  private saved: { filled: Int32Array | null; filledCount: number; overflowed: boolean; mayHoldLarge: boolean } | undefined;
+
+  /** Starts recording changes so {@link undoJournal} can put the TLB back exactly as it is now. */
+  beginJournal(): void {
+    this.journal = [];
+    this.saved = {
+      filled: null, filledCount: this.filledCount,
+      overflowed: this.overflowed, mayHoldLarge: this.mayHoldLarge,
+    };
+  }
+
+  /** Stops recording; with `undo`, restores every entry and the fill list to their state at beginJournal. */
+  endJournal(undo: boolean): void {
+    const j = this.journal, s = this.saved;
+    this.journal = null;
+    this.saved = undefined;
+    if (!undo || j === null || s === undefined) return;
+    for (let i = j.length - 2; i >= 0; i -= 2) this.entries[j[i]] = j[i + 1];
+    if (s.filled !== null) this.filled.set(s.filled);
+    this.filledCount = s.filledCount;
+    this.overflowed = s.overflowed;
+    this.mayHoldLarge = s.mayHoldLarge;
+  }
+
+  private note(page: number): void {
+    if (this.journal !== null) this.journal.push(page, this.entries[page]);
+  }
 
   set(page: number, entry: number, global: boolean): void {
+    this.note(page);
     if (this.entries[page] === 0) {
       if (this.filledCount < LIST_CAPACITY) this.filled[this.filledCount++] = page;
       else this.overflowed = true;
@@ -51,6 +88,7 @@ export class Tlb {
 
   /** Marks a just-filled entry as part of a large page. */
   markLarge(page: number): void {
+    this.note(page);
     this.entries[page] |= TLB_LARGE;
     this.mayHoldLarge = true;
   }
@@ -64,18 +102,34 @@ export class Tlb {
    */
   invalidate(page: number): void {
     const entries = this.entries;
+    this.note(page);
     entries[page] = 0;
     if (!this.mayHoldLarge) return;
     const first = page & ~(LARGE_PAGE_ENTRIES - 1);
     for (let i = first; i < first + LARGE_PAGE_ENTRIES; i++) {
-      if ((entries[i] & TLB_LARGE) !== 0) entries[i] = 0;
+      if ((entries[i] & TLB_LARGE) !== 0) { this.note(i); entries[i] = 0; }
     }
+  }
+
+  /** Sets TLB_CODE in every entry that maps the host page at `hostPage` (a page-aligned host offset). */
+  markHostPage(hostPage: number): void {
+    const entries = this.entries;
+    const mark = (i: number): void => {
+      const e = entries[i];
+      if (e !== 0 && (e & ~0xfff) === hostPage) { this.note(i); entries[i] = e | TLB_CODE; }
+    };
+    if (this.overflowed) for (let i = 0; i < entries.length; i++) mark(i);
+    else for (let i = 0; i < this.filledCount; i++) mark(this.filled[i]);
   }
 
   /** Drops every entry, or every non-global one. */
   flush(includeGlobal: boolean): void {
     const entries = this.entries;
     if (includeGlobal) this.mayHoldLarge = false;
+    if (this.journal !== null) {
+      for (let i = 0; i < entries.length; i++) if (entries[i] !== 0) this.note(i);
+      if (this.saved !== undefined && this.saved.filled === null) this.saved.filled = this.filled.slice(0, this.saved.filledCount);
+    }
     if (this.overflowed) {
       if (includeGlobal) entries.fill(0);
       else for (let i = 0; i < entries.length; i++) if ((entries[i] & TLB_GLOBAL) === 0) entries[i] = 0;

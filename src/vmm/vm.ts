@@ -8,6 +8,7 @@
 import { Cpu, hex } from '../cpu/cpu.js';
 import { defaultFeatures, Feature } from '../cpu/features.js';
 import { PhysicalMemory } from '../cpu/physical-memory.js';
+import type { TranslatorOptions } from '../cpu/translator/index.js';
 import { Msr, Seg } from '../cpu/registers.js';
 import { SensitiveOp, type SystemInterface } from '../cpu/system-interface.js';
 import { IoBus } from '../devices/io-bus.js';
@@ -49,6 +50,12 @@ export interface VmOptions {
   rtcStartMs?: number;
   /** End the run when the guest asks for a reset instead of resetting (QEMU's -no-reboot). */
   noReboot?: boolean;
+  /**
+   * The x86 → JS translator (issue 6): on by default; `false` runs the
+   * interpreter alone (`--no-jit`); an object tunes it (hot threshold,
+   * per-class emitters for a strategy).
+   */
+  jit?: boolean | TranslatorOptions;
   /** IDE drives: primary master, primary slave, secondary master, secondary slave. */
   drives?: ReadonlyArray<IdeDrive | undefined>;
 }
@@ -133,7 +140,8 @@ export class Vm {
     // The board has a local APIC, so CPUID reports one (while IA32_APIC_BASE enables it).
     const features = defaultFeatures();
     features.edx |= Feature.APIC;
-    const cpu = new Cpu({ memory: this.memory, system, features });
+    const jit = options.jit ?? true;
+    const cpu = new Cpu({ memory: this.memory, system, features, translator: jit === false ? false : jit === true ? {} : jit });
     cpu.tscTicks = this.tscTimeBase();
     const vcpu = new Vcpu(0, cpu);
     this.vcpus = [vcpu];

@@ -1,0 +1,53 @@
+/**
+ * Block discovery: decodes straight-line code from the entry point until an
+ * instruction that ends a block, the end of the 4 KiB page, or
+ * {@link MAX_BLOCK_INSTRUCTIONS}.
+ *
+ * A block never crosses a page: its bytes then have one physical home, so
+ * the write tracking of one page covers it, and the linear→physical mapping
+ * checked when the block is entered holds for every byte of it. An
+ * instruction that straddles the page end is left to the interpreter.
+ */
+import type { DecodedInsn } from './decode.js';
+import { decodeInsn } from './decode.js';
+import type { BlockPlan } from './emit.js';
+
+/**
+ * Most instructions in a block. Long enough that the dispatch cost between
+ * blocks is small against the block, short enough that the interrupt
+ * latency (interrupts are taken between blocks) stays a few microseconds.
+ */
+export const MAX_BLOCK_INSTRUCTIONS = 64;
+
+/** Instruction classes after which state the block relies on may have changed (segment loads change SS.B, start a shadow). */
+const ENDS_AFTER = new Set([
+  'MOV_SwEw', 'POP_ES', 'POP_SS', 'POP_DS', 'POP_FS', 'POP_GS',
+  'LES_GzMp', 'LDS_GzMp', 'LSS_GzMp', 'LFS_GzMp', 'LGS_GzMp',
+]);
+
+/** True when nothing may follow `insn` in its block. */
+export function endsBlockAfter(insn: DecodedInsn): boolean {
+  const entry = insn.entry;
+  if (entry.handler === 'G5_Ev') return insn.reg >= 2; // INC, DEC, PUSH go on; CALL/JMP (near, far) and #UD end
+  return entry.attrs.endsBlock === true || ENDS_AFTER.has(entry.handler);
+}
+
+/**
+ * Finds the block at host offset `host` of `bytes`, which is CS offset
+ * `eip`; `code32` is CS.D. Undefined when not even the first instruction
+ * can be decoded here.
+ */
+export function findBlock(bytes: Uint8Array, host: number, eip: number, code32: boolean, mode: number): BlockPlan | undefined {
+  const pageEnd = (host & ~0xfff) + 0x1000;
+  const insns: DecodedInsn[] = [];
+  let p = host, at = eip;
+  while (insns.length < MAX_BLOCK_INSTRUCTIONS) {
+    const insn = decodeInsn(bytes, p, pageEnd, at, code32);
+    if (insn === undefined) break;
+    insns.push(insn);
+    if (endsBlockAfter(insn)) break;
+    p += insn.length;
+    at = (at + insn.length) | 0;
+  }
+  return insns.length === 0 ? undefined : { eip, insns, mode };
+}

@@ -1,0 +1,361 @@
+/**
+ * Emits the JavaScript source of one block: a pure function from decoded
+ * instructions to text, so golden tests can pin it down.
+ *
+ * Shape of a block (see README.md for the why of each part):
+ *
+ *     return function block(c) {
+ *       const r = c.regs, n0 = c.instructions; let k = 0;
+ *       try { …one section per instruction…; c.eip = next; c.instructions = n0 + n; }
+ *       catch (e) { c.instructions = n0 + k; …prevEip/prevEsp of instruction k…; throw e; }
+ *     };
+ *
+ * Each instruction either has a specialised emitter (emit-ops.ts), which
+ * inlines its meaning or calls the interpreter's own semantic helpers
+ * (`alu`, `inc`, `shift`, `testCondition`…), or falls back to the
+ * interpreter: EIP is set to the instruction and `c.step()` runs it with the
+ * same handler as always. Registers stay in `c.regs` (a typed array V8 keeps
+ * in registers across a block anyway), so a fault anywhere leaves the
+ * architectural state exactly as the interpreter would.
+ */
+import type { DecodedInsn } from './decode.js';
+import { REG8_NAMES, REG16_NAMES, REG32_NAMES, SEG_NAMES, Seg } from '../registers.js';
+import { CONDITIONS } from '../opcode-table.js';
+
+/** What an emitter knows of the flags' producer when the flags are still those it set. */
+export interface KnownFlags {
+  /** The lazy kind the producer recorded (flags.ts LazyOp): 1 ADD, 3 SUB, 5 LOGIC, 6 INC, 7 DEC, 8 RESULT (shifts). */
+  kind: number;
+  /** For INC, DEC and shifts: a local holding CF (0 or 1). */
+  cf?: string;
+  size: number;
+  /** JS expressions (locals or literals) of the operands and the masked result. */
+  a: string;
+  b: string;
+  r: string;
+}
+
+/**
+ * Emits the code of one instruction class: returns false (having emitted
+ * nothing) to leave the instruction to the interpreter.
+ */
+export type Emitter = (e: InsnEmitter) => boolean;
+
+/** Emitters by instruction class: the handler name of the opcode table entry (`ADD_EvGv`, `G5_Ev`). */
+export type EmitterTable = Readonly<Record<string, Emitter>>;
+
+/** One block ready to be emitted. */
+export interface BlockPlan {
+  /** CS offset of the first instruction. */
+  eip: number;
+  insns: readonly DecodedInsn[];
+  /** Mode bits the block was decoded under (see translator.ts modeKey). */
+  mode: number;
+}
+
+/** The per-instruction emission interface emitters see. */
+export class InsnEmitter {
+  /** Lines of the current instruction. */
+  readonly lines: string[] = [];
+  /** The instruction may throw a guest fault: record its index first. */
+  canFault = false;
+  /** The instruction ends the block (it emitted its exits). */
+  ended = false;
+  /** Flags as left by the last producer in this block, if still known. */
+  flags: KnownFlags | undefined;
+  /** Stack-pointer-relative targets beyond the block's own bytes that the CS limit must cover. */
+  targets: number[] = [];
+
+  constructor(readonly insn: DecodedInsn, readonly k: number, readonly count: number, flags: KnownFlags | undefined) {
+    this.flags = flags;
+  }
+
+  /** CS offset of the next instruction. */
+  get next(): number { return (this.insn.eip + this.insn.length) | 0; }
+  /** Operand size in bytes for v-sized operands. */
+  get osize(): number { return this.insn.opsize32 ? 4 : 2; }
+
+  emit(line: string): void { this.lines.push(line); }
+
+  /** A local name unique to this instruction. */
+  v(name: string): string { return `${name}_${this.k}`; }
+
+  /** Marks the instruction as able to fault; the instruction counter is brought up to date first (MMIO may read it). */
+  fault(): void {
+    if (this.canFault) return;
+    this.canFault = true;
+    this.lines.unshift(`k = ${this.k}; c.instructions = n0 + ${this.k};`);
+  }
+
+  // ---- registers --------------------------------------------------------------
+
+  /** Expression reading register `n` as a `size`-byte operand (8-bit: AL..BH encoding). */
+  reg(size: number, n: number): string {
+    if (size === 4) return `r[${n}]`;
+    if (size === 2) return `(r[${n}] & 0xffff)`;
+    return n < 4 ? `(r[${n}] & 0xff)` : `((r[${n - 4}] >> 8) & 0xff)`;
+  }
+
+  /** Statement writing `value` (an expression evaluated once) to register `n`. */
+  setReg(size: number, n: number, value: string): void {
+    if (size === 4) this.emit(`r[${n}] = ${value};`);
+    else if (size === 2) this.emit(`r[${n}] = (r[${n}] & -65536) | (${value} & 0xffff);`);
+    else if (n < 4) this.emit(`r[${n}] = (r[${n}] & -256) | (${value} & 0xff);`);
+    else this.emit(`r[${n - 4}] = (r[${n - 4}] & -65281) | ((${value} & 0xff) << 8);`);
+  }
+
+  // ---- memory -----------------------------------------------------------------
+
+  /** Expression of the memory operand's offset (computed with the address size). */
+  ea(): string {
+    const i = this.insn;
+    const parts: string[] = [];
+    if (i.base >= 0) parts.push(`r[${i.base}]`);
+    if (i.index >= 0) parts.push(i.scale === 0 || !i.addrsize32 ? `r[${i.index}]` : `(r[${i.index}] << ${i.scale})`);
+    if (i.disp !== 0 || parts.length === 0) parts.push(String(i.disp));
+    const noRegs = i.base < 0 && i.index < 0;
+    if (!i.addrsize32) return noRegs ? String(i.disp & 0xffff) : `((${parts.join(' + ')}) & 0xffff)`;
+    if (noRegs) return String(i.disp | 0);
+    if (parts.length === 1 && i.index < 0) return parts[0];
+    return `((${parts.join(' + ')}) | 0)`;
+  }
+
+  /** Expression reading `size` bytes at seg:off. */
+  read(size: number, seg: number, off: string): string {
+    this.fault();
+    return `c.readMem${size * 8}(${seg}, ${off})`;
+  }
+
+  /** Statement writing `value` to seg:off, then leaving the block if that write hit the block's own code. */
+  write(size: number, seg: number, off: string, value: string): void {
+    this.fault();
+    this.emit(`c.writeMem${size * 8}(${seg}, ${off}, ${value});`);
+    this.afterStore();
+  }
+
+  /** After a store: a write to this block's code invalidated it, so stop before running stale code. */
+  afterStore(): void {
+    if (this.k === this.count - 1) return;
+    this.emit(`if (!B.valid) { c.eip = ${this.next}; c.instructions = n0 + ${this.k + 1}; return; }`);
+  }
+
+  /** Expression reading operand E (register or memory); evaluate once. */
+  readE(size: number): string {
+    const i = this.insn;
+    return i.mod === 3 ? this.reg(size, i.rm) : this.read(size, i.eaSeg, this.ea());
+  }
+
+  /** Writes operand E. */
+  writeE(size: number, value: string): void {
+    const i = this.insn;
+    if (i.mod === 3) this.setReg(size, i.rm, value);
+    else this.write(size, i.eaSeg, this.ea(), value);
+  }
+
+  // ---- flags ------------------------------------------------------------------
+
+  /** Records the lazy flags as flags.ts setLazy does, and remembers the producer for a following Jcc. */
+  setLazy(kind: number, a: string, b: string, result: string, size: number): void {
+    this.emit(`c.lazyOp = ${kind}; c.lazyA = ${a}; c.lazyB = ${b}; c.lazyR = ${result}; c.lazySize = ${size}; c.lazyMask = 0x8d5;`);
+    this.flags = { kind, size, a, b, r: result };
+  }
+
+  /** Expression of CF (0 or 1) from the known producer, or undefined when it is not known here. */
+  knownCarry(): string | undefined {
+    const f = this.flags;
+    if (f === undefined) return undefined;
+    switch (f.kind) {
+      case 1: return `(${unsigned(f.r, f.size)} < ${unsigned(f.a, f.size)} ? 1 : 0)`;
+      case 3: return `(${unsigned(f.a, f.size)} < ${unsigned(f.b, f.size)} ? 1 : 0)`;
+      case 5: return '0';
+      default: return f.cf;
+    }
+  }
+
+  /** Expression: condition `cc` (low nibble of Jcc/SETcc/CMOVcc) holds. */
+  condition(cc: number): string {
+    const f = this.flags;
+    const direct = f === undefined ? undefined : knownCondition(f, cc >> 1);
+    if (direct === undefined) return `testCondition(c, ${cc})`;
+    return (cc & 1) !== 0 ? `!(${direct})` : direct;
+  }
+
+  // ---- control ----------------------------------------------------------------
+
+  /** Leaves the block with EIP = `eip` (an expression) after this instruction. */
+  exit(eip: string): void {
+    this.emit(`c.eip = ${eip}; c.instructions = n0 + ${this.k + 1}; return;`);
+  }
+}
+
+/** Masked signed value of a `size`-byte operand expression, for signed compares. */
+function signed(expr: string, size: number): string {
+  return size === 4 ? `(${expr} | 0)` : size === 2 ? `((${expr} << 16) >> 16)` : `((${expr} << 24) >> 24)`;
+}
+
+function unsigned(expr: string, size: number): string {
+  return size === 4 ? `(${expr} >>> 0)` : size === 2 ? `(${expr} & 0xffff)` : `(${expr} & 0xff)`;
+}
+
+/**
+ * The condition (SDM Vol. 1 Table B-1, by cc >> 1) straight from a known
+ * producer's operands, or undefined to ask flags.ts. For SUB/CMP: B is
+ * a < b unsigned, L is a < b signed, and so on.
+ */
+function knownCondition(f: KnownFlags, pair: number): string | undefined {
+  const sign = f.size === 4 ? '-2147483648' : f.size === 2 ? '0x8000' : '0x80';
+  const zero = `(${f.r} === 0)`;
+  const neg = `((${f.r} & ${sign}) !== 0)`;
+  if (f.kind === 3) { // SUB, CMP
+    switch (pair) {
+      case 1: return `(${unsigned(f.a, f.size)} < ${unsigned(f.b, f.size)})`;
+      case 2: return zero;
+      case 3: return `(${unsigned(f.a, f.size)} <= ${unsigned(f.b, f.size)})`;
+      case 4: return neg;
+      case 6: return `(${signed(f.a, f.size)} < ${signed(f.b, f.size)})`;
+      case 7: return `(${signed(f.a, f.size)} <= ${signed(f.b, f.size)})`;
+      default: return undefined;
+    }
+  }
+  if (f.kind === 5) { // LOGIC: CF = OF = 0
+    switch (pair) {
+      case 0: case 1: return 'false';
+      case 2: case 3: return zero;
+      case 4: case 6: return neg;
+      case 7: return `(${zero} || ${neg})`;
+      default: return undefined;
+    }
+  }
+  if (f.kind === 6 || f.kind === 7 || f.kind === 8) { // INC, DEC, shifts: CF in a local; OF left to flags.ts
+    switch (pair) {
+      case 1: return f.cf === undefined ? undefined : `(${f.cf} !== 0)`;
+      case 2: return zero;
+      case 3: return f.cf === undefined ? undefined : `(${f.cf} !== 0 || ${zero})`;
+      case 4: return neg;
+      default: return undefined;
+    }
+  }
+  if (f.kind === 1) { // ADD
+    switch (pair) {
+      case 1: return `(${unsigned(f.r, f.size)} < ${unsigned(f.a, f.size)})`;
+      case 2: return zero;
+      case 4: return neg;
+      default: return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A readable one-line description of an instruction for the comment above its code. */
+export function describe(i: DecodedInsn): string {
+  let name = i.entry.handler;
+  if (i.entry.group !== undefined) name += `/${i.reg}`;
+  if (i.entry.mnemonic === 'Jcc' || i.entry.mnemonic === 'SETcc' || i.entry.mnemonic === 'CMOVcc') {
+    name = name.replace('cc', CONDITIONS[i.opcode & 15]);
+  }
+  const parts = [name];
+  if (i.mod >= 0 && i.mod !== 3) {
+    const regs = i.addrsize32 ? REG32_NAMES : REG16_NAMES;
+    const terms: string[] = [];
+    if (i.base >= 0) terms.push(regs[i.base]);
+    if (i.index >= 0) terms.push(i.scale ? `${regs[i.index]}*${1 << i.scale}` : regs[i.index]);
+    if (i.disp !== 0 || terms.length === 0) terms.push(`0x${(i.disp >>> 0).toString(16)}`);
+    parts.push(`${SEG_NAMES[i.eaSeg]}:[${terms.join('+')}]`);
+  } else if (i.mod === 3) {
+    parts.push(`rm=${(i.opsize32 ? REG32_NAMES : REG16_NAMES)[i.rm]}/${REG8_NAMES[i.rm]}`);
+  }
+  if (i.mod >= 0) parts.push(`reg=${i.reg}`);
+  if (i.imm !== 0 || i.imm2 !== 0) parts.push(`imm=0x${(i.imm >>> 0).toString(16)}`);
+  if (!i.opsize32) parts.push('o16');
+  if (!i.addrsize32) parts.push('a16');
+  if (i.rep) parts.push(i.rep === 0xf3 ? 'rep' : 'repne');
+  if (i.lock) parts.push('lock');
+  return parts.join(' ');
+}
+
+/** The emitted source and what the block needs checked before it runs. */
+export interface EmittedBlock {
+  source: string;
+  /** The largest CS offset the block fetches from or jumps to (unsigned): must be within the CS limit. */
+  limitNeeded: number;
+  /** The last instruction falls back to the interpreter (it may change the mode). */
+  lastInInterpreter: boolean;
+}
+
+/**
+ * Emits a block's source. `emitters` maps instruction classes to their
+ * emitters; a class without one (or whose emitter declines) falls back to
+ * the interpreter.
+ */
+export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock {
+  const body: string[] = [];
+  const eips: number[] = [];
+  const n = plan.insns.length;
+  let flags: KnownFlags | undefined;
+  let limitNeeded = 0;
+  let ended = false;
+  let lastInInterpreter = false;
+  for (let k = 0; k < n; k++) {
+    const insn = plan.insns[k];
+    const last = insn.eip + insn.length - 1;
+    if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
+    const e = new InsnEmitter(insn, k, n, flags);
+    const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
+    const done = emitter !== undefined && emitter(e);
+    body.push(`// ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`);
+    if (done) {
+      body.push(...e.lines);
+      eips.push(e.canFault ? insn.eip : -1);
+      flags = e.flags;
+      for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
+      ended = e.ended;
+    } else {
+      // The interpreter's own step: same decode, same handler; it sets prevEip/prevEsp itself.
+      body.push(`k = ${k}; c.eip = ${insn.eip}; c.instructions = n0 + ${k}; c.step();`);
+      eips.push(-1);
+      flags = undefined;
+      lastInInterpreter = k === n - 1;
+      if (k === n - 1) {
+        body.push(`c.instructions = n0 + ${k + 1}; return;`);
+        ended = true;
+      } else {
+        // Stay only if execution went on to the next instruction, nothing asked to stop, and no
+        // interrupt became deliverable (an OUT to the PIC, say): the interpreter would take it now.
+        const next = (insn.eip + insn.length) | 0;
+        body.push(`if (c.eip !== ${next} || c.stopRequested || !B.valid || c.nmiPending || (c.intrLine && (c.flags & 0x200) !== 0)) {`);
+        body.push(`  c.instructions = n0 + ${k + 1}; return;`);
+        body.push('}');
+      }
+    }
+    if (ended && k !== n - 1) throw new Error(`translator: instruction ${k} of ${n} ended the block early`);
+  }
+  if (!ended) {
+    const lastInsn = plan.insns[n - 1];
+    body.push(`c.eip = ${(lastInsn.eip + lastInsn.length) | 0}; c.instructions = n0 + ${n};`);
+  }
+  const source = [
+    `// block at cs:${hex(plan.eip)} mode 0x${plan.mode.toString(16)}, ${n} instructions`,
+    `const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;`,
+    `const EIPS = [${eips.join(', ')}];`,
+    `return function block(c) {`,
+    `  const r = c.regs, n0 = c.instructions; let k = 0;`,
+    `  try {`,
+    ...body.map((l) => `    ${l}`),
+    `  } catch (e) {`,
+    `    c.instructions = n0 + k;`,
+    `    const p = EIPS[k];`,
+    `    if (p !== -1) { c.prevEip = p; c.prevEsp = r[4]; }`,
+    `    throw e;`,
+    `  }`,
+    `};`,
+    '',
+  ].join('\n');
+  return { source, limitNeeded, lastInInterpreter };
+}
+
+function hex(v: number): string {
+  return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Segment register number of CS, for emitters checking near targets. */
+export const CS = Seg.CS;

@@ -1,0 +1,242 @@
+/**
+ * Lockstep checking: every translated block is run twice from the same
+ * state, once by the interpreter and once as translated code, and the
+ * results are compared (registers, EIP, EFLAGS with the lazy flags
+ * materialized, segments, control registers, the instruction count, every
+ * other scalar of the CPU, the bytes written, and any fault). The first
+ * block whose results differ is reported and the run stops.
+ *
+ * Memory is undone between the two runs through a journal: during a check
+ * every write takes the slow path (TLB_FILLED joins the write mask) and
+ * PhysicalMemory records each byte's old value. A block that touched a
+ * device (port or MMIO) cannot be run twice without doing its I/O twice, so
+ * its interpreter run stands and it is counted as unchecked; so is a block
+ * whose own code changed under it, and one with x87 instructions (the FPU
+ * stack is objects this snapshot does not copy).
+ */
+import type { Cpu } from '../cpu.js';
+import { CpuException } from '../exception.js';
+import type { Block } from './code-cache.js';
+
+/** The first difference found. */
+export interface LockstepDivergence {
+  /** CS offset of the block's entry, its mode bits and its code. */
+  eip: number;
+  mode: number;
+  source: string;
+  /** Each differing field: name, interpreter's value, translator's value. */
+  differences: string[];
+  /** CPU state before the block (registers and EIP) for reproduction. */
+  before: string;
+}
+
+/** CPU fields that are scratch, caches or references rather than state to compare. */
+const NOT_STATE = new Set([
+  'mem', 'backing', 'tlb', 'sys', 'features', 'events', 'translator', 'fpu', 'recentExceptions',
+  'fetchPage', 'fetchHost', 'rmwHost', 'rmwLinear', 'tlbReadMask', 'tlbWriteMask',
+  'opsize32', 'addrsize32', 'segOverride', 'repPrefix', 'lockPrefix', 'opcode', 'modrmMod', 'modrmReg', 'modrmRm',
+  'eaSeg', 'eaOff', 'prevEip', 'prevEsp', 'debugShadow', 'stopReason',
+  'lazyMask', 'lazyOp', 'lazyA', 'lazyB', 'lazyR', 'lazySize', 'flags',
+]);
+
+/** A CPU state: values in the order of {@link Layout.keys}. */
+type Snapshot = (number | boolean | ArrayLike<number>)[];
+
+/**
+ * Which CPU fields a snapshot holds: every scalar and every small typed
+ * array of the CPU object (found once, so new CPU fields are covered without
+ * touching this file), plus the MSR file, the x87 control words and EFLAGS
+ * with the lazy flags materialized.
+ */
+class Layout {
+  readonly keys: string[] = [];
+  readonly arrays: boolean[] = [];
+  constructor(cpu: Cpu) {
+    for (const [key, value] of Object.entries(cpu)) {
+      if (key === 'backing') continue;
+      if (typeof value === 'number' || typeof value === 'boolean') { this.keys.push(key); this.arrays.push(false); }
+      else if (ArrayBuffer.isView(value) && (value as Int32Array).length <= 64) { this.keys.push(key); this.arrays.push(true); }
+    }
+    for (const extra of ['msrs.lo', 'msrs.hi']) { this.keys.push(extra); this.arrays.push(true); }
+    for (const extra of ['fpu.sw', 'fpu.cw', 'fpu.top', 'eflags']) { this.keys.push(extra); this.arrays.push(false); }
+    this.snapshot = () => [];
+    this.restore = () => {};
+    this.compile();
+  }
+
+  index(key: string): number { return this.keys.indexOf(key); }
+
+  /** Copies the fields out; generated once with direct property accesses (keyed access over ~100 fields is slow). */
+  readonly snapshot: (cpu: Cpu) => Snapshot;
+  /** Puts a snapshot back (EFLAGS and the x87 words are compared only: blocks never change the FPU unchecked). */
+  readonly restore: (cpu: Cpu, s: Snapshot) => void;
+
+  private compile(): void {
+    const n = this.keys.length - 6;
+    const get = this.keys.slice(0, n).map((k, i) => (this.arrays[i] ? `c.${k}.slice()` : `c.${k}`));
+    get.push('c.msrs.lo.slice()', 'c.msrs.hi.slice()', 'c.fpu.sw', 'c.fpu.cw', 'c.fpu.top', 'c.getFlags()');
+    const set = this.keys.slice(0, n).map((k, i) => (this.arrays[i] ? `c.${k}.set(s[${i}]);` : `c.${k} = s[${i}];`));
+    set.push(`c.msrs.lo.set(s[${n}]);`, `c.msrs.hi.set(s[${n + 1}]);`, 'c.fetchPage = -1;');
+    (this as { snapshot: unknown }).snapshot = new Function('c', `return [${get.join(', ')}];`);
+    (this as { restore: unknown }).restore = new Function('c', 's', set.join('\n'));
+  }
+
+  differences(a: Snapshot, b: Snapshot): string[] {
+    const out: string[] = [];
+    for (let k = 0; k < this.keys.length; k++) {
+      const key = this.keys[k];
+      if (NOT_STATE.has(key)) continue;
+      const va = a[k], vb = b[k];
+      if (this.arrays[k]) {
+        const xa = va as ArrayLike<number>, xb = vb as ArrayLike<number>;
+        for (let i = 0; i < xa.length; i++) if (xa[i] !== xb[i]) out.push(`${key}[${i}]: ${fmt(xa[i])} vs ${fmt(xb[i])}`);
+      } else if (va !== vb) out.push(`${key}: ${fmt(va)} vs ${fmt(vb)}`);
+    }
+    return out;
+  }
+}
+
+function fmt(v: unknown): string {
+  return typeof v === 'number' && Number.isInteger(v) ? `0x${(v >>> 0).toString(16)}` : String(v);
+}
+
+/** Outcome of one engine's run of a block. */
+interface RunResult { fault: CpuException | undefined; state: Snapshot }
+
+/** Checks blocks against the interpreter; see the file comment. */
+export class Lockstep {
+  divergence: LockstepDivergence | undefined;
+  checked = 0;
+  unchecked = 0;
+  private deviceAccesses = 0;
+  private readonly layout: Layout;
+  private readonly eipAt: number;
+  private readonly regsAt: number;
+  private readonly flagsAt: number;
+
+  /**
+   * @param fillFetch fills the TLB entry for fetching at a linear address, as a block lookup does
+   */
+  private countdown = 0;
+
+  constructor(private readonly cpu: Cpu, private readonly fillFetch: (lin: number) => void, private readonly every = 1) {
+    // Count port I/O by wrapping the system interface's two port methods (this mode's only intrusion).
+    this.layout = new Layout(cpu);
+    this.eipAt = this.layout.index('eip');
+    this.regsAt = this.layout.index('regs');
+    this.flagsAt = this.layout.index('eflags');
+    const sys = cpu.sys;
+    const ioRead = sys.ioRead.bind(sys), ioWrite = sys.ioWrite.bind(sys);
+    sys.ioRead = (port, size) => { this.deviceAccesses++; return ioRead(port, size); };
+    sys.ioWrite = (port, size, value) => { this.deviceAccesses++; ioWrite(port, size, value); };
+  }
+
+  /** Runs `block` both ways (when it can) and leaves the CPU as the translated run left it. */
+  run(block: Block, hasX87: boolean): void {
+    const cpu = this.cpu;
+    if (hasX87 || this.divergence !== undefined || --this.countdown > 0) { block.fn(cpu); return; }
+    this.countdown = this.every;
+    const before = this.layout.snapshot(cpu);
+    const mem = cpu.mem;
+    const devicesBefore = this.deviceAccesses + mem.deviceAccesses;
+    this.journalOn();
+    const interp = this.interpret(block);
+    const devices = this.deviceAccesses + mem.deviceAccesses !== devicesBefore;
+    const journal = this.journalOff(!devices && block.valid);
+    if (devices || !block.valid) {
+      this.unchecked++;
+      if (interp.fault) throw interp.fault;
+      return;
+    }
+    // Bytes as the interpreter left them, then undo its writes (newest first).
+    const b = cpu.backing;
+    const written = new Map<number, number>();
+    for (let i = 0; i < journal.length; i += 2) written.set(journal[i], b[journal[i]]);
+    for (let i = journal.length - 2; i >= 0; i -= 2) b[journal[i]] = journal[i + 1];
+    this.layout.restore(cpu, before);
+    this.journalOn();
+    const jit = this.translated(block);
+    const jitJournal = this.journalOff(false);
+    for (let i = 0; i < jitJournal.length; i += 2) if (!written.has(jitJournal[i])) written.set(jitJournal[i], jitJournal[i + 1]);
+    this.checked++;
+    const diffs = this.layout.differences(interp.state, jit.state);
+    if ((interp.fault?.vector ?? -1) !== (jit.fault?.vector ?? -1) || (interp.fault?.errorCode ?? -1) !== (jit.fault?.errorCode ?? -1)) {
+      diffs.push(`fault: ${interp.fault ? `#${interp.fault.vector}(${interp.fault.errorCode})` : 'none'} vs ${jit.fault ? `#${jit.fault.vector}(${jit.fault.errorCode})` : 'none'}`);
+    }
+    for (const [addr, value] of written) {
+      if (b[addr] !== value) diffs.push(`memory host 0x${addr.toString(16)}: 0x${value.toString(16)} vs 0x${b[addr].toString(16)}`);
+    }
+    if (diffs.length > 0) {
+      const regs = Array.from(before[this.regsAt] as Int32Array, (v) => fmt(v)).join(' ');
+      this.divergence = {
+        eip: block.eip, mode: block.mode, source: block.source ?? '', differences: diffs,
+        before: `eip ${fmt(before[this.eipAt])} eflags ${fmt(before[this.flagsAt])} regs ${regs}`,
+      };
+      cpu.requestStop();
+    }
+    if (jit.fault) throw jit.fault;
+  }
+
+  /** The reference: the interpreter over the block's instructions, stopping where the block would. */
+  private interpret(block: Block): RunResult {
+    const cpu = this.cpu;
+    const end = cpu.instructions + block.count;
+    let fault: CpuException | undefined;
+    try {
+      while (cpu.instructions < end) {
+        cpu.interruptShadow = false;
+        const at = cpu.eip;
+        cpu.step();
+        cpu.instructions++;
+        if (cpu.halted || cpu.stopRequested || cpu.nmiPending || (cpu.intrLine && (cpu.flags & 0x200) !== 0)) break;
+        if (!block.follows(at, cpu.eip)) break;
+      }
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      fault = e;
+    }
+    return { fault, state: this.settle(fault) };
+  }
+
+  private translated(block: Block): RunResult {
+    let fault: CpuException | undefined;
+    try {
+      block.fn(this.cpu);
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      fault = e;
+    }
+    return { fault, state: this.settle(fault) };
+  }
+
+  /** State after a run, with a fault's rewind (as Cpu.run applies it) shown in the snapshot only. */
+  private settle(fault: CpuException | undefined): Snapshot {
+    const s = this.layout.snapshot(this.cpu);
+    if (fault) {
+      s[this.eipAt] = this.cpu.prevEip;
+      (s[this.regsAt] as Int32Array)[4] = this.cpu.prevEsp;
+    }
+    return s;
+  }
+
+  /**
+   * Starts a run: the block's code page in the TLB, as a lookup leaves it,
+   * and the journals of memory and TLB (so the second run starts from the
+   * same TLB and does the same page walks, A/D bits included).
+   */
+  private journalOn(): void {
+    const cpu = this.cpu;
+    this.fillFetch((cpu.segBase[1] + cpu.eip) | 0);
+    cpu.tlb.beginJournal();
+    this.cpu.mem.journal = [];
+    this.cpu.forceSlowWrites(true);
+  }
+
+  private journalOff(undo: boolean): number[] {
+    const j = this.cpu.mem.journal ?? [];
+    this.cpu.tlb.endJournal(undo);
+    this.cpu.mem.journal = null;
+    this.cpu.forceSlowWrites(false);
+    return j;
+  }
+}

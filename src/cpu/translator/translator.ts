@@ -1,0 +1,216 @@
+/**
+ * The translator's front: counts executions per entry point, translates
+ * hot code into JavaScript functions (`new Function`, compiled by V8), and
+ * runs them from the CPU's loop. Cpu.runInner asks {@link Translator.runBlock}
+ * at each block boundary; a false answer means "interpret".
+ *
+ * A block is keyed by the host offset of its entry plus what its code bakes
+ * in: the CS offset (constants for EIP, return addresses, targets) and the
+ * mode bits ({@link modeKey}). Entry goes through the TLB with the CPU's
+ * fetch permissions, so CR3 writes, INVLPG and CPL changes are honoured by
+ * construction; the CS limit is checked against what the block needs.
+ */
+import type { Cpu } from '../cpu.js';
+import { Cr0, Flag, Seg } from '../registers.js';
+import { TLB_VALID } from '../tlb.js';
+import { CpuException } from '../exception.js';
+import { alu, inc, dec } from '../instructions/arith.js';
+import { shift } from '../instructions/shift.js';
+import { getCF, testCondition } from '../flags.js';
+import { Block, CodeCache } from './code-cache.js';
+import { emitBlock, type Emitter, type EmitterTable } from './emit.js';
+import { DEFAULT_EMITTERS } from './emit-ops.js';
+import { findBlock } from './block-finder.js';
+import { Lockstep } from './lockstep.js';
+
+/** Options for a {@link Translator}. */
+export interface TranslatorOptions {
+  /**
+   * Executions of an entry point before it is translated. 0 translates on
+   * first sight (the test suites use it, so every instruction they run goes
+   * through translated code).
+   */
+  hotThreshold?: number;
+  /**
+   * Emitters that replace the default ones per instruction class (opcode
+   * table handler name). This is the seam for binary translation: a
+   * strategy can turn a sensitive instruction into a call to the monitor
+   * without touching the translator's core.
+   */
+  emitters?: Readonly<Record<string, Emitter>>;
+  /** Run every block through the interpreter too and stop at the first difference (lockstep.ts). */
+  lockstep?: boolean;
+  /**
+   * Check one block in this many (default 1, every block). Sampling keeps a
+   * long run (a Linux boot) within reach; every block is still checked on
+   * some of its runs when it runs often.
+   */
+  lockstepEvery?: number;
+  /** Most blocks the cache keeps (default MAX_BLOCKS). */
+  maxBlocks?: number;
+  /** Keep each block's generated source (for diagnostics). */
+  keepSource?: boolean;
+}
+
+/**
+ * Default hot threshold: code run this often is worth a translation. A
+ * compile costs far more than interpreting a block a few times (V8 parses,
+ * makes bytecode, later optimizes), and every compiled block costs memory.
+ * Measured on the Linux boot to the shell (9e9 instructions): 16 compiled
+ * 71,700 blocks (peak RSS 366 MiB, 369 CPU-s); 200 compiled 13,500 (252 MiB,
+ * 337 CPU-s). Hot loops reach 200 within microseconds anyway.
+ */
+export const DEFAULT_HOT_THRESHOLD = 200;
+
+/** Slots of the direct-mapped block table in front of the cache's Map (QEMU's tb_jmp_cache). */
+const JUMP_CACHE_SLOTS = 1 << 12;
+
+/** Size of the direct-mapped table of execution counters (collisions only make code hot sooner). */
+const COUNTER_SLOTS = 1 << 16;
+
+/** The helpers generated code reaches through `H`: the interpreter's own semantics. */
+const HELPERS = { CpuException, alu, inc, dec, shift, testCondition, getCF };
+
+/** The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE, EFLAGS.VM. */
+export function modeKey(cpu: Cpu): number {
+  return (cpu.codeSize32 ? 1 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
+    ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0);
+}
+
+/** Translates and runs the hot code of one CPU. */
+export class Translator {
+  readonly cache: CodeCache;
+  readonly emitters: EmitterTable;
+  private readonly threshold: number;
+  private readonly counters = new Uint16Array(COUNTER_SLOTS);
+  /** Recently entered blocks by host offset hash; a hit is checked like a Map hit. */
+  private readonly jumpCache: (Block | null)[] = new Array<Block | null>(JUMP_CACHE_SLOTS).fill(null);
+  /** Blocks run and instructions retired in them (statistics). */
+  blocksRun = 0;
+  /** The lockstep checker, when on. */
+  readonly lockstep: Lockstep | undefined;
+  private readonly keepSource: boolean;
+
+  constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
+    this.cache = new CodeCache(cpu, options.maxBlocks);
+    this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
+    this.threshold = Math.min(0xffff, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
+    cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
+    this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
+    this.keepSource = options.lockstep === true || options.keepSource === true;
+  }
+
+  /**
+   * Runs the block at CS:EIP if there is one (translating it when it has
+   * become hot) and it fits in the `end` budget. False: the caller interprets.
+   */
+  runBlock(cpu: Cpu, end: number): boolean {
+    let block = this.lookup(cpu);
+    if (block === undefined || block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return false;
+    const lockstep = this.lockstep;
+    // Run blocks back to back while nothing needs the run loop: no stop, no deliverable interrupt,
+    // no shadow, no single-step. The mode cannot change inside a block except by its last
+    // instruction when that one ran in the interpreter (endsInFallback).
+    for (;;) {
+      this.blocksRun++;
+      if (lockstep !== undefined) lockstep.run(block, block.hasX87);
+      else block.fn(cpu);
+      if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
+          (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return true;
+      const prev: Block = block;
+      const next = prev.endsInFallback ? undefined : this.chained(cpu, prev);
+      if (next === undefined) {
+        block = this.lookup(cpu);
+        if (block === undefined) return true;
+        if (!prev.endsInFallback && prev.valid) this.link(prev, block);
+      } else block = next;
+      if (block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return true;
+    }
+  }
+
+  /** The linked successor of `prev` for the current EIP, if it still holds. */
+  private chained(cpu: Cpu, prev: Block): Block | undefined {
+    const eip = cpu.eip;
+    const b = prev.nextEip0 === eip ? prev.next0 : prev.nextEip1 === eip ? prev.next1 : null;
+    if (b === null || !b.valid) return undefined;
+    // Same physical page as when linked: the mapping may have changed (CR3, INVLPG) since.
+    const lin = (cpu.segBase[Seg.CS] + eip) | 0;
+    const e = cpu.tlb.entries[lin >>> 12];
+    if ((e & cpu.tlbReadMask) !== TLB_VALID || (e & ~0xfff) + (lin & 0xfff) !== b.host) return undefined;
+    return b;
+  }
+
+  /** Remembers `next` as a successor of `prev` (two slots; the older one gives way). */
+  private link(prev: Block, next: Block): void {
+    if (prev.nextEip0 === -1 || prev.next0 === null || !prev.next0.valid) {
+      prev.nextEip0 = next.eip; prev.next0 = next;
+    } else {
+      prev.nextEip1 = prev.nextEip0; prev.next1 = prev.next0;
+      prev.nextEip0 = next.eip; prev.next0 = next;
+    }
+  }
+
+  /** The block to run at CS:EIP, translated now if hot; undefined to interpret. */
+  lookup(cpu: Cpu): Block | undefined {
+    const eip = cpu.eip;
+    const lin = (cpu.segBase[Seg.CS] + eip) | 0;
+    let e = cpu.tlb.entries[lin >>> 12];
+    if ((e & cpu.tlbReadMask) !== TLB_VALID) {
+      e = this.fillFetchEntry(cpu, lin);
+      if ((e & cpu.tlbReadMask) !== TLB_VALID) return undefined;
+    }
+    const host = (e & ~0xfff) + (lin & 0xfff);
+    const mode = modeKey(cpu);
+    const jslot = (host ^ (host >>> 12)) & (JUMP_CACHE_SLOTS - 1);
+    const cached = this.jumpCache[jslot];
+    if (cached !== null && cached.host === host && cached.valid && cached.eip === eip && cached.mode === mode) return cached;
+    const block = this.cache.get(host);
+    if (block !== undefined && block.eip === eip && block.mode === mode) {
+      this.jumpCache[jslot] = block;
+      return block;
+    }
+    const slot = (host ^ (host >>> 16)) & (COUNTER_SLOTS - 1);
+    if (this.counters[slot] < this.threshold) {
+      this.counters[slot]++;
+      return undefined;
+    }
+    this.counters[slot] = 0;
+    return this.translate(cpu, host, eip, mode);
+  }
+
+  /**
+   * Fills the TLB entry for fetching at `lin`, as the interpreter's first
+   * fetch would; a fault is left for the interpreter to raise at the
+   * instruction (it sets the same accessed bits on its way).
+   */
+  fillFetchEntry(cpu: Cpu, lin: number): number {
+    if ((cpu.eip >>> 0) > cpu.segLimit[Seg.CS]) return 0;
+    try {
+      cpu.translate(lin, false);
+    } catch (e) {
+      if (e instanceof CpuException) return 0;
+      throw e;
+    }
+    return cpu.tlb.entries[lin >>> 12];
+  }
+
+  /** Translates the block at host offset `host` (CS offset `eip`). */
+  translate(cpu: Cpu, host: number, eip: number, mode: number): Block | undefined {
+    const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
+    if (plan === undefined) return undefined;
+    const last = plan.insns[plan.insns.length - 1];
+    const { source, limitNeeded, lastInInterpreter } = emitBlock(plan, this.emitters);
+    const hostEnd = host + ((last.eip + last.length - eip) | 0);
+    const block = new Block(host, hostEnd, eip, mode, plan.insns.length, limitNeeded, source.length);
+    block.endsInFallback = lastInInterpreter;
+    block.hasX87 = plan.insns.some((i) => (i.opcode >= 0xd8 && i.opcode <= 0xdf) || i.opcode === 0x9b);
+    if (this.keepSource) {
+      block.source = source;
+      block.eips = plan.insns.map((i) => i.eip);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
+    block.fn = new Function('H', 'B', source)(HELPERS, block) as (cpu: Cpu) => void;
+    this.cache.add(block);
+    return block;
+  }
+}
