@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { NativeOracle, nativeOracleUnavailableReason } from './native-oracle.js';
 import { runOnEmulator } from './emulator-oracle.js';
 import { compareSimd, generateSimdCases, oracleCaseOf, recordExpectation } from './simd-cases.js';
+import { runWithRetries } from './fixture-state.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -33,13 +34,7 @@ if (why) {
 }
 const lines = generateSimdCases({ seed, floatCases, otherCases });
 const oracle = new NativeOracle();
-const results = await oracle.run(lines.map(oracleCaseOf));
-for (let attempt = 0; attempt < 3; attempt++) {
-  const again = results.map((r, i) => (r.kind === 'timeout' ? i : -1)).filter((i) => i >= 0);
-  if (again.length === 0) break;
-  const rerun = await oracle.run(again.map((i) => oracleCaseOf(lines[i]!)));
-  again.forEach((i, k) => { results[i] = rerun[k]!; });
-}
+const results = await runWithRetries(oracle, lines.map(oracleCaseOf));
 await oracle.close();
 lines.forEach((l, i) => recordExpectation(l, results[i]!));
 

@@ -14,6 +14,7 @@ import { NativeOracle, nativeOracleUnavailableReason } from './native-oracle.js'
 import { runOnEmulator } from './emulator-oracle.js';
 import { compareX87, generateX87Cases, oracleCaseOf, recordExpectation } from './x87-cases.js';
 import { transcendentalUlps } from './x87-ulp.js';
+import { runWithRetries } from './fixture-state.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -32,14 +33,7 @@ if (why) {
 }
 const lines = generateX87Cases({ seed, casesPerForm: perForm, transcendental: true });
 const oracle = new NativeOracle();
-const results = await oracle.run(lines.map(oracleCaseOf));
-// A busy host can make a case overrun the helper's timeout: run those again (none of these cases loops).
-for (let attempt = 0; attempt < 3; attempt++) {
-  const again = results.map((r, i) => (r.kind === 'timeout' ? i : -1)).filter((i) => i >= 0);
-  if (again.length === 0) break;
-  const rerun = await oracle.run(again.map((i) => oracleCaseOf(lines[i]!)));
-  again.forEach((i, k) => { results[i] = rerun[k]!; });
-}
+const results = await runWithRetries(oracle, lines.map(oracleCaseOf));
 await oracle.close();
 lines.forEach((l, i) => recordExpectation(l, results[i]!));
 

@@ -20,12 +20,12 @@
  * keep the input state and the host's answer.
  */
 import { GROUPS, OPCODES, SimdPrefix } from '../../src/cpu/opcode-table.js';
-import { Flag } from '../../src/cpu/registers.js';
 import { Rng } from './case-generator.js';
 import {
   CODE_BASE, DATA_BASE, DATA_SIZE, SNIPPET_OFFSET, STACK_BASE, applySparse, encodeSparse, hexToBytes,
   type OracleCase, type OracleRegs, type OracleResult, type SseImage, type X87Image,
 } from './native-oracle.js';
+import { compareIntegerState, hexOf } from './fixture-state.js';
 import { randomF80 } from './x87-cases.js';
 
 /** Memory operands live at DATA_BASE + this offset (EBX = DATA_BASE + 0xF0, disp8 = 0x10): 16-byte aligned. */
@@ -364,7 +364,6 @@ export function recordExpectation(line: SimdFixtureLine, r: OracleResult): void 
 }
 
 /** EFLAGS bits compared. */
-const FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF | Flag.DF | Flag.TF;
 
 /**
  * FXSAVE image bytes not compared: MXCSR_MASK (28-31: the host's AMD
@@ -406,23 +405,8 @@ function approxOk(want: number, got: number): boolean {
 export function compareSimd(line: SimdFixtureLine, actual: OracleResult): string[] {
   const e = line.expect!;
   const out: string[] = [];
-  const h = (v: number | undefined): string => (v === undefined ? '-' : (v >>> 0).toString(16));
-  if (e.kind !== actual.kind || (e.kind === 'fault' && e.vector !== actual.vector)) {
-    out.push(`kind: expected ${e.kind}${e.kind === 'fault' ? ` #${e.vector}` : ''}, got ${actual.kind}${actual.kind === 'fault' ? ` #${actual.vector}` : ''}`);
-    return out;
-  }
-  for (const r of ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const) {
-    if ((e.regs[r] >>> 0) !== (actual.regs[r] >>> 0)) out.push(`${r}: expected ${h(e.regs[r])}, got ${h(actual.regs[r])}`);
-  }
-  if ((e.eip >>> 0) !== (actual.eip >>> 0)) out.push(`eip: expected ${h(e.eip)}, got ${h(actual.eip)}`);
-  if (((e.eflags ^ actual.eflags) & FLAGS) !== 0) out.push(`eflags: expected ${h(e.eflags & FLAGS)}, got ${h(actual.eflags & FLAGS)}`);
-  const initial = applySparse(line.data, new Uint8Array(DATA_SIZE));
-  const want = applySparse(e.data, initial);
-  const masked = maskedBytes(line);
-  for (let i = 0; i < want.length; i++) {
-    if (masked.has(i)) continue;
-    if (want[i] !== actual.data[i]) { out.push(`data[0x${i.toString(16)}]: expected ${h(want[i])}, got ${h(actual.data[i])}`); break; }
-  }
+  const h = hexOf;
+  if (!compareIntegerState(line, actual, maskedBytes(line), out)) return out;
   const s = actual.sse!;
   if (e.sse.mxcsr !== s.mxcsr) out.push(`mxcsr: expected ${h(e.sse.mxcsr)}, got ${h(s.mxcsr)}`);
   for (let r = 0; r < 8; r++) {

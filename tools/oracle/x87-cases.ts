@@ -22,7 +22,7 @@ import {
   CODE_BASE, DATA_BASE, DATA_SIZE, SNIPPET_OFFSET, STACK_BASE, STACK_SIZE, applySparse, encodeSparse, hexToBytes,
   type OracleCase, type OracleRegs, type OracleResult, type X87Image,
 } from './native-oracle.js';
-import { Flag } from '../../src/cpu/registers.js';
+import { compareIntegerState, hexOf } from './fixture-state.js';
 
 /** Where memory operands live: DATA_BASE + this offset (EBX = DATA_BASE + 0xF0, disp8 = 0x10). */
 export const OPERAND_OFFSET = 0x100;
@@ -319,7 +319,6 @@ export function recordExpectation(line: X87FixtureLine, r: OracleResult): void {
 }
 
 /** EFLAGS bits compared. */
-const FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF | Flag.DF | Flag.TF;
 
 /**
  * Differences between the recorded expectation and the emulator's result.
@@ -329,23 +328,8 @@ const FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF | Flag.D
 export function compareX87(line: X87FixtureLine, actual: OracleResult): string[] {
   const e = line.expect!;
   const out: string[] = [];
-  const h = (v: number | undefined): string => (v === undefined ? '-' : (v >>> 0).toString(16));
-  if (e.kind !== actual.kind || (e.kind === 'fault' && e.vector !== actual.vector)) {
-    out.push(`kind: expected ${e.kind}${e.kind === 'fault' ? ` #${e.vector}` : ''}, got ${actual.kind}${actual.kind === 'fault' ? ` #${actual.vector}` : ''}`);
-    return out;
-  }
-  for (const r of ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const) {
-    if ((e.regs[r] >>> 0) !== (actual.regs[r] >>> 0)) out.push(`${r}: expected ${h(e.regs[r])}, got ${h(actual.regs[r])}`);
-  }
-  if ((e.eip >>> 0) !== (actual.eip >>> 0)) out.push(`eip: expected ${h(e.eip)}, got ${h(actual.eip)}`);
-  if (((e.eflags ^ actual.eflags) & FLAGS) !== 0) out.push(`eflags: expected ${h(e.eflags & FLAGS)}, got ${h(actual.eflags & FLAGS)}`);
-  const initial = applySparse(line.data, new Uint8Array(DATA_SIZE));
-  const want = applySparse(e.data, initial);
-  const masked = pointerBytes(line);
-  for (let i = 0; i < want.length; i++) {
-    if (masked.has(i)) continue;
-    if (want[i] !== actual.data[i]) { out.push(`data[0x${i.toString(16)}]: expected ${h(want[i])}, got ${h(actual.data[i])}`); break; }
-  }
+  const h = hexOf;
+  if (!compareIntegerState(line, actual, pointerBytes(line), out)) return out;
   const x = actual.x87!;
   if (e.x87.fcw !== x.fcw) out.push(`fcw: expected ${h(e.x87.fcw)}, got ${h(x.fcw)}`);
   if (e.x87.fsw !== x.fsw) out.push(`fsw: expected ${h(e.x87.fsw)}, got ${h(x.fsw)}`);
