@@ -34,7 +34,7 @@ async function lockstep(image: string, kind: 'bios' | 'kernel', cmdline = image)
 
 const KERNELS = ['realmode', 'pmode', 'segments', 'paging', 'user', 'v86', 'tasks', 'gates', 'pae', 'sysenter', 'interrupts', 'timer', 'apic'];
 for (const name of KERNELS) {
-  test(`lockstep: test kernel ${name} shows no divergence`, { skip: !existsSync(`${GUESTS}${name}.bin`) }, async () => {
+  test(`lockstep: test kernel ${name} shows no divergence`, { skip: existsSync(`${GUESTS}${name}.bin`) ? false : `${name}.bin not built: run scripts/build-guests.sh` }, async () => {
     const { result, output, checker } = await lockstep(`${name}.bin`, 'bios');
     assert.equal(checker.divergence, undefined, JSON.stringify(checker.divergence, null, 1));
     assert.ok(checker.checked > 20, `only ${checker.checked} blocks checked`);
@@ -43,7 +43,7 @@ for (const name of KERNELS) {
   });
 }
 
-test('lockstep: the compute kernel (CRC-32 and a sieve) shows no divergence', { skip: !existsSync(`${GUESTS}compute.elf`) }, async () => {
+test('lockstep: the compute kernel (CRC-32 and a sieve) shows no divergence', { skip: existsSync(`${GUESTS}compute.elf`) ? false : 'compute.elf not built: run scripts/build-guests.sh' }, async () => {
   const { result, checker } = await lockstep('compute.elf', 'kernel', 'compute.elf rounds=1');
   assert.equal(checker.divergence, undefined, JSON.stringify(checker.divergence, null, 1));
   assert.ok(checker.checked > 1000);
