@@ -9,6 +9,7 @@ import { mapBios } from '../../src/boot/bios.js';
 import { setUpDirectBootFirmware } from '../../src/vmm/firmware.js';
 import { FIRMWARE_TABLES, PORTS } from '../../src/vmm/layout.js';
 import { assemble } from '../support/asm.js';
+import { romImage } from '../support/rom.js';
 
 function vm(noReboot = false): Vm {
   return new Vm({ memBytes: 4 << 20, output: () => {}, time: { kind: 'instructions' }, noReboot });
@@ -16,16 +17,13 @@ function vm(noReboot = false): Vm {
 
 /** A 64 KiB BIOS ROM at F0000 running `body` in real mode from F000:0000, then cli; hlt. */
 function romProgram(body: string): Uint8Array {
-  return assemble(`
+  return romImage(assemble(`
 start:
   cli
 ${body}
   cli
   hlt
-  times 0xfff0 - ($ - $$) db 0xf4
-  jmp 0xf000:start
-  times 0x10000 - ($ - $$) db 0xf4
-`, 16, 0);
+`, 16, 0));
 }
 
 function pciRead(v: Vm, device: number, fn: number, reg: number): number {

@@ -11,6 +11,7 @@ import { mapBios } from '../../src/boot/bios.js';
 import { IRQS, MMIO, PORTS } from '../../src/vmm/layout.js';
 import { LOCAL_APIC_VERSION } from '../../src/devices/apic/local-apic.js';
 import { assemble } from '../support/asm.js';
+import { romImage } from '../support/rom.js';
 
 const GUESTS = fileURLToPath(new URL('../../../build/guests/', import.meta.url));
 const PASS_STATUS = 33;
@@ -38,11 +39,7 @@ function route(v: Vm, pin: number, low: number): void {
 
 /** Boots a 64 KiB ROM whose code (16-bit, at F000:0000) is `source`; the reset vector jumps to it. */
 async function runRom(v: Vm, source: string): Promise<void> {
-  const code = assemble(`${source}\ncli\nhlt`, 16);
-  const rom = new Uint8Array(0x10000).fill(0xf4);
-  rom.set(code, 0);
-  rom.set([0xea, 0x00, 0x00, 0x00, 0xf0], 0xfff0); // jmp f000:0000
-  mapBios(v.memory, rom, 'rom');
+  mapBios(v.memory, romImage(assemble(`${source}\ncli\nhlt`, 16)), 'rom');
   v.cpu.reset();
   const r = await v.run(10_000);
   assert.match(r.message, /halted with interrupts disabled/);

@@ -7,6 +7,7 @@ import { Vm, type VmOptions } from '../../src/vmm/vm.js';
 import { mapBios } from '../../src/boot/bios.js';
 import { MemoryDisk } from '../../src/host/disk-image.js';
 import { assemble } from '../support/asm.js';
+import { romImage } from '../support/rom.js';
 import { isoImage, patternDisk, patternSector } from '../devices/ata/ata-rig.js';
 
 function vm(options: Partial<VmOptions> = {}): Vm {
@@ -24,7 +25,7 @@ function pciRead(v: Vm, device: number, fn: number, reg: number): number {
  * (DS = ES = SS = 0, SP = 7000h), ending with cli; hlt.
  */
 function romProgram(body: string): Uint8Array {
-  return assemble(`
+  return romImage(assemble(`
 start:
   cli
   xor ax, ax
@@ -36,10 +37,7 @@ ${body}
 done:
   cli
   hlt
-  times 0xfff0 - ($ - $$) db 0xf4
-  jmp 0xf000:start
-  times 0x10000 - ($ - $$) db 0xf4
-`, 16, 0);
+`, 16, 0));
 }
 
 /** NASM: select a configuration dword (device, function, register). */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { REALTIME_TSC_HZ, Vm, type VmOptions } from '../../src/vmm/vm.js';
 import { mapBios } from '../../src/boot/bios.js';
 import { IRQS, PORTS } from '../../src/vmm/layout.js';
+import { romImage } from '../support/rom.js';
 
 const GUESTS = fileURLToPath(new URL('../../../build/guests/', import.meta.url));
 const PASS_STATUS = 33;
@@ -228,10 +229,7 @@ describe('timer loop', () => {
 describe('time-stamp counter on real time', () => {
   test('counts guest time at REALTIME_TSC_HZ, which follows host time while the guest runs, and never repeats a value', async () => {
     const v = vm({ time: { kind: 'realtime' } });
-    const rom = new Uint8Array(0x10000).fill(0xf4);
-    rom.set([0xeb, 0xfe], 0); // jmp $
-    rom.set([0xea, 0x00, 0x00, 0x00, 0xf0], 0xfff0);
-    mapBios(v.memory, rom, 'rom');
+    mapBios(v.memory, romImage(Uint8Array.of(0xeb, 0xfe)), 'rom'); // jmp $
     v.cpu.reset();
     const t0 = v.cpu.tscTicks();
     const wall0 = performance.now();

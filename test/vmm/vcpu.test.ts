@@ -5,14 +5,12 @@ import assert from 'node:assert/strict';
 import { Vm } from '../../src/vmm/vm.js';
 import { mapBios } from '../../src/boot/bios.js';
 import { assemble } from '../support/asm.js';
+import { romImage } from '../support/rom.js';
 
 /** A VM whose 16-bit ROM code at F000:0000 is `source`. */
 function vmWithRom(source: string): Vm {
   const v = new Vm({ memBytes: 1 << 20, output: () => {}, time: { kind: 'instructions' } });
-  const rom = new Uint8Array(0x10000).fill(0xf4);
-  rom.set(assemble(source, 16), 0);
-  rom.set([0xea, 0x00, 0x00, 0x00, 0xf0], 0xfff0);
-  mapBios(v.memory, rom, 'rom');
+  mapBios(v.memory, romImage(assemble(source, 16)), 'rom');
   v.cpu.reset();
   return v;
 }
@@ -52,10 +50,7 @@ test('a triple fault exits with shutdown, the faulting CS:EIP and the exception 
 
 test('a reset request exits with reset; Vm.run ends with status 0 under no-reboot', async () => {
   const v = new Vm({ memBytes: 1 << 20, output: () => {}, time: { kind: 'instructions' }, noReboot: true });
-  const rom = new Uint8Array(0x10000).fill(0xf4);
-  rom.set(assemble('mov al, 1\nout 0x92, al\nhlt', 16), 0);
-  rom.set([0xea, 0x00, 0x00, 0x00, 0xf0], 0xfff0);
-  mapBios(v.memory, rom, 'rom');
+  mapBios(v.memory, romImage(assemble('mov al, 1\nout 0x92, al\nhlt', 16)), 'rom');
   v.cpu.reset();
   const result = await v.run(1000);
   assert.equal(result.exit.reason, 'reset');
