@@ -224,13 +224,13 @@ const shiftGroup = (byteForm: boolean, count: 'imm' | 'one' | 'cl'): Emitter => 
   }
   const nv = e.v('n'), av = e.v('a');
   if (i.mod === 3) {
-    e.emit(`const ${av} = ${e.reg(size, i.rm)}, ${nv} = r[1] & 0x1f;`);
+    e.emit(`const ${av} = ${e.reg(size, i.rm)}, ${nv} = ${e.reg(4, Reg.ECX)} & 0x1f;`);
     e.emit(`if (${nv} !== 0) {`);
     e.setReg(size, i.rm, `shift(c, ${i.reg}, ${av}, ${nv}, ${size})`);
     e.emit('}');
   } else {
     e.fault();
-    e.emit(`const ${av} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()}), ${nv} = r[1] & 0x1f;`);
+    e.emit(`const ${av} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()}), ${nv} = ${e.reg(4, Reg.ECX)} & 0x1f;`);
     e.emit(`if (${nv} !== 0) c.writeModifiedMem(${size}, shift(c, ${i.reg}, ${av}, ${nv}, ${size}));`);
     e.afterStore();
   }
@@ -258,7 +258,9 @@ const jmpRel: Emitter = (e) => {
 /** The `size`-byte push as cpu.push does it (stack width from SS.B at run time). */
 function push(e: InsnEmitter, size: number, value: string): void {
   e.fault();
+  e.spill();
   e.emit(`c.push(${size}, ${value});`);
+  e.reload();
   e.afterStore();
 }
 
@@ -310,8 +312,8 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
   },
   MOV_ALOb: (e) => { const v = e.v('v'); e.emit(`const ${v} = ${e.read(1, dataSeg(e), moffs(e))};`); e.setReg(1, Reg.EAX, v); return true; },
   MOV_eAXOv: (e) => { const v = e.v('v'); e.emit(`const ${v} = ${e.read(e.osize, dataSeg(e), moffs(e))};`); e.setReg(e.osize, Reg.EAX, v); return true; },
-  MOV_ObAL: (e) => { e.write(1, dataSeg(e), moffs(e), 'r[0]'); return true; },
-  MOV_OveAX: (e) => { e.write(e.osize, dataSeg(e), moffs(e), 'r[0]'); return true; },
+  MOV_ObAL: (e) => { e.write(1, dataSeg(e), moffs(e), e.reg(4, Reg.EAX)); return true; },
+  MOV_OveAX: (e) => { e.write(e.osize, dataSeg(e), moffs(e), e.reg(4, Reg.EAX)); return true; },
   MOVZX_GvEb: extend(1, false),
   MOVZX_GvEw: extend(2, false),
   MOVSX_GvEb: extend(1, true),
@@ -337,13 +339,15 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
   CLD: (e) => { e.emit('c.flags &= ~0x400;'); return true; },
   STD: (e) => { e.emit('c.flags |= 0x400;'); return true; },
   CBW: (e) => {
-    if (e.insn.opsize32) e.emit('r[0] = (r[0] << 16) >> 16;');
-    else e.setReg(2, Reg.EAX, '((r[0] << 24) >> 24)');
+    const ax = e.reg(4, Reg.EAX);
+    if (e.insn.opsize32) e.setReg(4, Reg.EAX, `(${ax} << 16) >> 16`);
+    else e.setReg(2, Reg.EAX, `((${ax} << 24) >> 24)`);
     return true;
   },
   CWD: (e) => {
-    if (e.insn.opsize32) e.emit('r[2] = r[0] >> 31;');
-    else e.setReg(2, Reg.EDX, '((r[0] << 16) >> 31)');
+    const ax = e.reg(4, Reg.EAX);
+    if (e.insn.opsize32) e.setReg(4, Reg.EDX, `${ax} >> 31`);
+    else e.setReg(2, Reg.EDX, `((${ax} << 16) >> 31)`);
     return true;
   },
 
@@ -384,7 +388,9 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
   POP_Zv: (e) => {
     const v = e.v('v');
     e.fault();
+    e.spill();
     e.emit(`const ${v} = c.pop(${e.osize});`);
+    e.reload();
     e.setReg(e.osize, e.insn.opcode & 7, v);
     return true;
   },
@@ -399,7 +405,9 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
     const t = relTarget(e);
     e.targets.push(t);
     e.fault();
+    e.spill();
     e.emit(`c.push(${e.osize}, ${e.next});`);
+    e.reload();
     e.exit(String(t));
     e.ended = true;
     return true;
@@ -414,7 +422,11 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
         const t = e.v('t');
         e.emit(`const ${t} = ${s === 4 ? e.readE(4) : e.readE(2)};`);
         checkIndirect(e, t);
-        if (i.reg === 2) e.emit(`c.push(${s}, ${e.next});`);
+        if (i.reg === 2) {
+          e.spill();
+          e.emit(`c.push(${s}, ${e.next});`);
+          e.reload();
+        }
         e.exit(`${t} | 0`);
         e.ended = true;
         return true;
@@ -434,10 +446,12 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
 function ret(e: InsnEmitter, imm: number): boolean {
   const t = e.v('t'), sp = e.v('sp');
   e.fault();
+  e.spill();
   e.emit(`const ${sp} = r[4];`);
   e.emit(`const ${t} = c.pop(${e.osize});`);
   e.emit(`if ((${t} >>> 0) > c.segLimit[${Seg.CS}]) { r[4] = ${sp}; throw new CpuException(13, 0); }`);
   if (imm !== 0) e.emit(`c.adjustSp(${imm});`);
+  e.reload();
   e.exit(t);
   e.ended = true;
   return true;

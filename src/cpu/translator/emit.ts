@@ -104,6 +104,21 @@ export class InsnEmitter {
     else this.emit(`r[${n - 4}] = (r[${n - 4}] & -65281) | ((${value} & 0xff) << 8);`);
   }
 
+  /**
+   * Before code that reads or writes guest registers through `c.regs`
+   * rather than through {@link reg}/{@link setReg} (c.push, c.pop,
+   * c.adjustSp, the interpreter's step, a semantic helper that takes `c`
+   * and touches registers): makes `c.regs` current.
+   */
+  spill(): void {
+    // Registers live in c.regs today; the hook is where a register cache would be written back.
+  }
+
+  /** After such code: takes the registers back from `c.regs`. */
+  reload(): void {
+    // Pairs with spill().
+  }
+
   // ---- memory -----------------------------------------------------------------
 
   /** Expression of the memory operand's offset (computed with the address size). */
