@@ -1,10 +1,13 @@
 /**
- * The translation cache: compiled blocks by the host offset of their entry
- * (host offsets name physical pages one to one, ROM and RAM alike), and by
- * host page for invalidation. A page holding translations is marked in
- * `PhysicalMemory.codePages`; the CPU's TLB carries TLB_CODE for it, which
- * sends every write to such a page down the slow path, where
- * PhysicalMemory tells this cache which bytes changed.
+ * The translation cache: compiled regions and their blocks. A block is
+ * found by the host offset of its entry (host offsets name physical pages
+ * one to one, ROM and RAM alike); a region is the one function that runs
+ * the hot blocks of one code page under one mode (emit.ts). A page holding
+ * translations is marked in `PhysicalMemory.codePages`; the CPU's TLB
+ * carries TLB_CODE for it, which sends every write to such a page down the
+ * slow path, where PhysicalMemory tells this cache which bytes changed. A
+ * write over any block of a region drops the whole region (its blocks jump
+ * to each other directly).
  *
  * The cache is bounded: past {@link MAX_BLOCKS} it is emptied whole (QEMU's
  * tb_flush does the same), which is simple and, with hot code re-translated
@@ -12,35 +15,50 @@
  */
 import type { Cpu } from '../cpu.js';
 
-/** What an invalidated block runs if something still calls it: nothing (callers check `valid` first). */
-function STALE(): void {}
+/** A region's code: runs from block `s` until an exit or `end` instructions; 1 when it stopped after an interpreted instruction. */
+export type RegionFn = (cpu: Cpu, s: number, end: number) => number;
 
-/** A compiled block. */
-export class Block {
-  /** Cleared when the bytes under it change or the cache is flushed; running code checks it after stores. */
+/** What an invalidated region runs if something still calls it: nothing (callers check `valid` first). */
+const STALE: RegionFn = () => 0;
+
+/** The compiled code of some blocks of one page. */
+export class Region {
+  /** Cleared when the bytes under one of its blocks change or the cache is flushed; its code checks it after stores. */
   valid = true;
-  fn: (cpu: Cpu) => void = () => {};
-  /** The generated source and each instruction's CS offset, kept only when asked (lockstep, debugging). */
+  fn: RegionFn = STALE;
+  readonly blocks: Block[] = [];
+  /** The generated source, kept only when asked (lockstep, debugging). */
   source: string | undefined;
-  eips: readonly number[] | undefined;
-  /** The block has x87 instructions (lockstep leaves those unchecked). */
-  hasX87 = false;
   /**
-   * The last instruction ran in the interpreter: it may have changed the
-   * mode (far transfer, IRET, segment load…), so what follows is found by
-   * a full lookup rather than through the successor links.
-   */
-  endsInFallback = false;
-  /**
-   * Successor links (direct chaining): the blocks last seen at two exits,
-   * with the EIP each was entered at. A link is a hint, checked before use
-   * (still valid, same EIP, same physical page through the TLB).
+   * Successor links (direct chaining between regions): the blocks last
+   * seen at two exits, with the EIP each was entered at. A link is a hint,
+   * checked before use (still valid, same EIP, same physical page).
    */
   nextEip0 = -1;
   next0: Block | null = null;
   nextEip1 = -1;
   next1: Block | null = null;
   constructor(
+    /** What blocks of one page and mode share a region under: host page, host − EIP, mode. */
+    readonly key: string,
+    readonly sourceLength: number,
+  ) {}
+}
+
+/** A block: one entry into its region. */
+export class Block {
+  /**
+   * Lockstep leaves the block unchecked: it has x87 instructions (the FPU
+   * stack is not in lockstep's snapshot) or RDTSC (its value depends on
+   * when it runs).
+   */
+  unchecked = false;
+  /** Each instruction's CS offset, kept only when asked (lockstep, debugging). */
+  eips: readonly number[] | undefined;
+  constructor(
+    readonly region: Region,
+    /** Its case in the region's code. */
+    readonly index: number,
     /** Host offset of the first byte, and one past the last. */
     readonly host: number,
     readonly hostEnd: number,
@@ -51,9 +69,12 @@ export class Block {
     readonly count: number,
     /** Largest CS offset it fetches from or jumps to directly. */
     readonly limitNeeded: number,
-    /** Length of the generated source, for the memory estimate. */
-    readonly sourceLength: number,
   ) {}
+
+  get valid(): boolean { return this.region.valid; }
+
+  /** Runs the region from this block, up to `end` instructions; 1 when it stopped after an interpreted instruction. */
+  run(cpu: Cpu, end: number): number { return this.region.fn(cpu, this.index, end); }
 
   /** True when `next` is the instruction after the one at `at` in this block (needs `eips`). */
   follows(at: number, next: number): boolean {
@@ -64,30 +85,24 @@ export class Block {
 }
 
 /**
- * Most blocks kept. A compiled block costs a few KiB of V8 heap (closure,
- * bytecode, optimized code, source); 8192 of them stay within tens of MiB,
- * and a Linux boot's working set of hot blocks fits (see README.md for the
- * measurement).
+ * Most blocks kept. A block costs its share of its region's V8 heap
+ * (bytecode, optimized code, source); 8192 of them stay within tens of
+ * MiB, and a Linux boot's working set of hot blocks fits (see README.md
+ * for the measurement).
  */
 export const MAX_BLOCKS = 8192;
 
-/** Blocks by entry and by page, with write invalidation. */
+/** Regions and blocks, with write invalidation. */
 export class CodeCache {
   readonly byEntry = new Map<number, Block>();
-  private readonly byPage = new Map<number, Block[]>();
-  /**
-   * Drops what an invalid block holds: its compiled code and its links, so
-   * that a live block linking to it keeps one small object alive, not its
-   * code and a chain of further stale blocks behind it.
-   */
-  private retire(block: Block): void {
-    block.valid = false;
-    block.fn = STALE;
-    block.next0 = block.next1 = null;
-  }
+  /** Live regions by host page. */
+  private readonly byPage = new Map<number, Region[]>();
+  /** The region a page and mode's newly hot blocks join (by Region.key). */
+  private readonly open = new Map<string, Region>();
 
   /** Statistics. */
   blocks = 0;
+  regions = 0;
   sourceBytes = 0;
   compiled = 0;
   invalidated = 0;
@@ -100,12 +115,22 @@ export class CodeCache {
     return this.byEntry.get(host);
   }
 
-  add(block: Block): void {
-    if (this.blocks >= this.maxBlocks) this.flush();
-    const old = this.byEntry.get(block.host);
-    if (old !== undefined) this.remove(old);
-    this.byEntry.set(block.host, block);
-    const page = block.host >>> 12;
+  /** The region newly hot blocks of `key` join, if it is still live. */
+  openRegion(key: string): Region | undefined {
+    const r = this.open.get(key);
+    return r !== undefined && r.valid ? r : undefined;
+  }
+
+  /** Adds a compiled region, replacing `replaces` (the smaller region it grew from) and any block at the same entries. */
+  add(region: Region, replaces: Region | undefined): void {
+    if (replaces !== undefined && replaces.valid) this.removeRegion(replaces, false);
+    if (this.blocks + region.blocks.length > this.maxBlocks) this.flush();
+    const page = region.blocks[0].host >>> 12;
+    for (const b of region.blocks) {
+      const old = this.byEntry.get(b.host);
+      if (old !== undefined && old.region.valid) this.removeRegion(old.region, true);
+      this.byEntry.set(b.host, b);
+    }
     let list = this.byPage.get(page);
     if (list === undefined) {
       list = [];
@@ -113,13 +138,15 @@ export class CodeCache {
       this.cpu.mem.codePages[page] = 1;
       this.cpu.tlb.markHostPage(page << 12);
     }
-    list.push(block);
-    this.blocks++;
+    list.push(region);
+    this.open.set(region.key, region);
+    this.blocks += region.blocks.length;
+    this.regions++;
     this.compiled++;
-    this.sourceBytes += block.sourceLength;
+    this.sourceBytes += region.sourceLength;
   }
 
-  /** Host bytes [host, host + size) were written: drops the blocks over them. */
+  /** Host bytes [host, host + size) were written: drops the regions with blocks over them. */
   invalidate(host: number, size: number): void {
     const page = host >>> 12;
     const list = this.byPage.get(page);
@@ -129,25 +156,34 @@ export class CodeCache {
     }
     const end = host + size;
     for (let i = list.length - 1; i >= 0; i--) {
-      const b = list[i];
-      if (b.host < end && host < b.hostEnd) this.remove(b);
+      const region = list[i];
+      if (region.blocks.some((b) => b.host < end && host < b.hostEnd)) this.removeRegion(region, true);
     }
     // A write may straddle into the next page.
     if (((end - 1) >>> 12) !== page) this.invalidate((page + 1) << 12, end - ((page + 1) << 12));
   }
 
-  private remove(block: Block): void {
-    this.retire(block);
-    this.invalidated++;
-    if (this.byEntry.get(block.host) === block) this.byEntry.delete(block.host);
-    const page = block.host >>> 12;
+  /**
+   * Drops a region: marks it invalid and drops its code and links, so that
+   * a live region linking to one of its blocks keeps small objects alive,
+   * not code and a chain of further stale regions behind it.
+   */
+  private removeRegion(region: Region, counted: boolean): void {
+    region.valid = false;
+    region.fn = STALE;
+    region.next0 = region.next1 = null;
+    if (counted) this.invalidated++;
+    for (const b of region.blocks) if (this.byEntry.get(b.host) === b) this.byEntry.delete(b.host);
+    if (this.open.get(region.key) === region) this.open.delete(region.key);
+    const page = region.blocks[0].host >>> 12;
     const list = this.byPage.get(page);
     if (list === undefined) return;
-    const i = list.indexOf(block);
+    const i = list.indexOf(region);
     if (i >= 0) {
       list.splice(i, 1);
-      this.blocks--;
-      this.sourceBytes -= block.sourceLength;
+      this.blocks -= region.blocks.length;
+      this.regions--;
+      this.sourceBytes -= region.sourceLength;
     }
     if (list.length === 0) {
       this.byPage.delete(page);
@@ -156,13 +192,17 @@ export class CodeCache {
     }
   }
 
-  /** Drops every block. */
+  /** Drops every region. */
   flush(): void {
-    for (const list of this.byPage.values()) for (const b of list) this.retire(b);
+    for (const list of this.byPage.values()) {
+      for (const r of list) { r.valid = false; r.fn = STALE; r.next0 = r.next1 = null; }
+    }
     for (const page of this.byPage.keys()) this.cpu.mem.codePages[page] = 0;
     this.byEntry.clear();
     this.byPage.clear();
+    this.open.clear();
     this.blocks = 0;
+    this.regions = 0;
     this.sourceBytes = 0;
     this.flushes++;
   }

@@ -241,17 +241,14 @@ const shiftGroup = (byteForm: boolean, count: 'imm' | 'one' | 'cl'): Emitter => 
 const jcc: Emitter = (e) => {
   const t = relTarget(e);
   e.targets.push(t);
-  e.emit(`if (${e.condition(e.insn.opcode & 15)}) { c.eip = ${t}; } else { c.eip = ${e.next}; }`);
-  e.emit(`c.instructions = n0 + ${e.k + 1}; return;`);
-  e.ended = true;
+  e.branch(e.condition(e.insn.opcode & 15), t);
   return true;
 };
 
 const jmpRel: Emitter = (e) => {
   const t = relTarget(e);
   e.targets.push(t);
-  e.exit(String(t));
-  e.ended = true;
+  e.jump(t);
   return true;
 };
 
@@ -408,8 +405,7 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
     e.spill();
     e.emit(`c.push(${e.osize}, ${e.next});`);
     e.reload();
-    e.exit(String(t));
-    e.ended = true;
+    e.jump(t);
     return true;
   },
   RET: (e) => ret(e, 0),

@@ -1,26 +1,42 @@
 /**
- * Emits the JavaScript source of one block: a pure function from decoded
+ * Emits the JavaScript source of one region: the hot blocks of one code
+ * page, compiled into one function. A pure function from decoded
  * instructions to text, so golden tests can pin it down.
  *
- * Shape of a block (see README.md for the why of each part):
+ * Shape of a region (see README.md for the why of each part):
  *
- *     return function block(c) {
- *       const r = c.regs, n0 = c.instructions; let k = 0;
- *       try { …one section per instruction…; c.eip = next; c.instructions = n0 + n; }
- *       catch (e) { c.instructions = n0 + k; …prevEip/prevEsp of instruction k…; throw e; }
+ *     return function region(c, s, end) {
+ *       const r = c.regs; let r0 = r[0], …, r7 = r[7];      // registers in locals
+ *       let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0;
+ *       try {
+ *         loop: for (;;) switch (s) {
+ *           case 0: { if (n + COUNT > end) { eip = …; break loop; } …block 0…; }
+ *           …
+ *         }
+ *       } catch (e) { …locals back to c.regs unless spilled; count and prevEip of instruction k…; throw e; }
+ *       r[0] = r0; …; c.eip = eip; c.instructions = n; return fb;
  *     };
+ *
+ * A direct jump to a block of the same region is `s = index; continue
+ * loop` (after the run loop's checks: budget, stop, interrupts), so a loop
+ * within a page runs inside one function that V8 optimizes as a loop.
+ * `n` counts instructions up to the current block's start; instruction i
+ * of a block counts as n + i.
  *
  * Each instruction either has a specialised emitter (emit-ops.ts), which
  * inlines its meaning or calls the interpreter's own semantic helpers
  * (`alu`, `inc`, `shift`, `testCondition`…), or falls back to the
- * interpreter: EIP is set to the instruction and `c.step()` runs it with the
- * same handler as always. Registers stay in `c.regs` (a typed array V8 keeps
- * in registers across a block anyway), so a fault anywhere leaves the
- * architectural state exactly as the interpreter would.
+ * interpreter: registers are spilled to c.regs, EIP set to the instruction
+ * and `c.step()` runs it with the same handler as always. Memory accesses
+ * go through memory-access.ts (the TLB fast path, which TurboFan inlines,
+ * and the CPU's own accessors otherwise). A fault anywhere leaves the architectural
+ * state exactly as the interpreter would: emitters fault before they write
+ * a register, and the catch writes the locals back.
  */
 import type { DecodedInsn } from './decode.js';
 import { REG8_NAMES, REG16_NAMES, REG32_NAMES, SEG_NAMES, Seg } from '../registers.js';
 import { CONDITIONS } from '../opcode-table.js';
+import { MEMORY_ACCESS_NAMES } from './memory-access.js';
 
 /** What an emitter knows of the flags' producer when the flags are still those it set. */
 export interface KnownFlags {
@@ -53,6 +69,9 @@ export interface BlockPlan {
   mode: number;
 }
 
+/** Mode bit (translator.ts modeKey): DS, ES and SS are flat (base 0, limit 4 GiB, readable and writable). */
+export const MODE_FLAT = 64;
+
 /** The per-instruction emission interface emitters see. */
 export class InsnEmitter {
   /** Lines of the current instruction. */
@@ -63,10 +82,22 @@ export class InsnEmitter {
   ended = false;
   /** Flags as left by the last producer in this block, if still known. */
   flags: KnownFlags | undefined;
-  /** Stack-pointer-relative targets beyond the block's own bytes that the CS limit must cover. */
+  /** Targets beyond the block's own bytes that the CS limit must cover. */
   targets: number[] = [];
+  private temps = 0;
 
-  constructor(readonly insn: DecodedInsn, readonly k: number, readonly count: number, flags: KnownFlags | undefined) {
+  constructor(
+    readonly insn: DecodedInsn,
+    /** Index of the instruction in the region (names its locals, indexes the fault tables). */
+    readonly k: number,
+    /** Index of the instruction in its block, and the block's length. */
+    readonly i: number,
+    readonly count: number,
+    flags: KnownFlags | undefined,
+    /** The region's block index entered at a CS offset, or -1. */
+    private readonly resolve: (eip: number) => number,
+    private readonly mode: number,
+  ) {
     this.flags = flags;
   }
 
@@ -80,43 +111,53 @@ export class InsnEmitter {
   /** A local name unique to this instruction. */
   v(name: string): string { return `${name}_${this.k}`; }
 
+  /** A fresh local name. */
+  private tmp(): string { return `t${this.k}_${this.temps++}`; }
+
   /** Marks the instruction as able to fault; the instruction counter is brought up to date first (MMIO may read it). */
   fault(): void {
+    this.markFault();
+    this.emit(`c.instructions = n + ${this.i};`);
+  }
+
+  /** Records the instruction's index for the catch (its count is set only where a slow path may need it). */
+  private markFault(): void {
     if (this.canFault) return;
     this.canFault = true;
-    this.lines.unshift(`k = ${this.k}; c.instructions = n0 + ${this.k};`);
+    this.lines.unshift(`k = ${this.k};`);
   }
 
   // ---- registers --------------------------------------------------------------
 
   /** Expression reading register `n` as a `size`-byte operand (8-bit: AL..BH encoding). */
   reg(size: number, n: number): string {
-    if (size === 4) return `r[${n}]`;
-    if (size === 2) return `(r[${n}] & 0xffff)`;
-    return n < 4 ? `(r[${n}] & 0xff)` : `((r[${n - 4}] >> 8) & 0xff)`;
+    if (size === 4) return `r${n}`;
+    if (size === 2) return `(r${n} & 0xffff)`;
+    return n < 4 ? `(r${n} & 0xff)` : `((r${n - 4} >> 8) & 0xff)`;
   }
 
   /** Statement writing `value` (an expression evaluated once) to register `n`. */
   setReg(size: number, n: number, value: string): void {
-    if (size === 4) this.emit(`r[${n}] = ${value};`);
-    else if (size === 2) this.emit(`r[${n}] = (r[${n}] & -65536) | (${value} & 0xffff);`);
-    else if (n < 4) this.emit(`r[${n}] = (r[${n}] & -256) | (${value} & 0xff);`);
-    else this.emit(`r[${n - 4}] = (r[${n - 4}] & -65281) | ((${value} & 0xff) << 8);`);
+    if (size === 4) this.emit(`r${n} = ${value};`);
+    else if (size === 2) this.emit(`r${n} = (r${n} & -65536) | (${value} & 0xffff);`);
+    else if (n < 4) this.emit(`r${n} = (r${n} & -256) | (${value} & 0xff);`);
+    else this.emit(`r${n - 4} = (r${n - 4} & -65281) | ((${value} & 0xff) << 8);`);
   }
 
   /**
    * Before code that reads or writes guest registers through `c.regs`
    * rather than through {@link reg}/{@link setReg} (c.push, c.pop,
    * c.adjustSp, the interpreter's step, a semantic helper that takes `c`
-   * and touches registers): makes `c.regs` current.
+   * and touches registers): writes the locals back. Until {@link reload},
+   * c.regs is the truth, also for the catch.
    */
   spill(): void {
-    // Registers live in c.regs today; the hook is where a register cache would be written back.
+    this.emit(`${SPILL} w = 0; c.instructions = n + ${this.i};`);
   }
 
   /** After such code: takes the registers back from `c.regs`. */
   reload(): void {
-    // Pairs with spill().
+    this.emit(`${RELOAD} w = 1;`);
   }
 
   // ---- memory -----------------------------------------------------------------
@@ -125,8 +166,8 @@ export class InsnEmitter {
   ea(): string {
     const i = this.insn;
     const parts: string[] = [];
-    if (i.base >= 0) parts.push(`r[${i.base}]`);
-    if (i.index >= 0) parts.push(i.scale === 0 || !i.addrsize32 ? `r[${i.index}]` : `(r[${i.index}] << ${i.scale})`);
+    if (i.base >= 0) parts.push(`r${i.base}`);
+    if (i.index >= 0) parts.push(i.scale === 0 || !i.addrsize32 ? `r${i.index}` : `(r${i.index} << ${i.scale})`);
     if (i.disp !== 0 || parts.length === 0) parts.push(String(i.disp));
     const noRegs = i.base < 0 && i.index < 0;
     if (!i.addrsize32) return noRegs ? String(i.disp & 0xffff) : `((${parts.join(' + ')}) & 0xffff)`;
@@ -135,23 +176,34 @@ export class InsnEmitter {
     return `((${parts.join(' + ')}) | 0)`;
   }
 
-  /** Expression reading `size` bytes at seg:off. */
-  read(size: number, seg: number, off: string): string {
-    this.fault();
-    return `c.readMem${size * 8}(${seg}, ${off})`;
+  /** The accessor name for seg (memory-access.ts): flat for DS/ES/SS when the mode says they are flat. */
+  private accessor(kind: 'r' | 'w', size: number, seg: number): string {
+    const flat = (this.mode & MODE_FLAT) !== 0 && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
+    return `${kind}${flat ? 'f' : 's'}${size * 8}`;
   }
 
-  /** Statement writing `value` to seg:off, then leaving the block if that write hit the block's own code. */
+  /** Expression reading `size` bytes at seg:off (memory-access.ts: the TLB fast path, the CPU's accessor otherwise). */
+  read(size: number, seg: number, off: string): string {
+    this.markFault();
+    const v = this.tmp();
+    this.emit(`const ${v} = ${this.accessor('r', size, seg)}(c, ${seg}, ${off}, n + ${this.i});`);
+    return v;
+  }
+
+  /** Statement writing `value` to seg:off, then leaving the region if that write hit its own code. */
   write(size: number, seg: number, off: string, value: string): void {
-    this.fault();
-    this.emit(`c.writeMem${size * 8}(${seg}, ${off}, ${value});`);
+    this.markFault();
+    this.emit(`${this.accessor('w', size, seg)}(c, ${seg}, ${off}, ${value}, n + ${this.i});`);
     this.afterStore();
   }
 
-  /** After a store: a write to this block's code invalidated it, so stop before running stale code. */
+  /** After a store: a write to this region's code invalidated it, so stop before running stale code. */
   afterStore(): void {
-    if (this.k === this.count - 1) return;
-    this.emit(`if (!B.valid) { c.eip = ${this.next}; c.instructions = n0 + ${this.k + 1}; return; }`);
+    this.emit(this.staleExit());
+  }
+
+  private staleExit(): string {
+    return `if (!R.valid) { n += ${this.i + 1}; eip = ${this.next}; break loop; }`;
   }
 
   /** Expression reading operand E (register or memory); evaluate once. */
@@ -197,11 +249,39 @@ export class InsnEmitter {
 
   // ---- control ----------------------------------------------------------------
 
-  /** Leaves the block with EIP = `eip` (an expression) after this instruction. */
+  /** Leaves the block with EIP = `eip` (an expression) after this instruction: out of the region. */
   exit(eip: string): void {
-    this.emit(`c.eip = ${eip}; c.instructions = n0 + ${this.k + 1}; return;`);
+    this.emit(`n += ${this.i + 1}; eip = ${eip}; break loop;`);
+  }
+
+  /** Ends the block with a direct jump to CS offset `target`: within the region when it has that block. */
+  jump(target: number): void {
+    this.emit(this.transfer(target));
+    this.ended = true;
+  }
+
+  /** Ends the block with a conditional branch: `cond` ? `taken` : the next instruction. */
+  branch(cond: string, taken: number): void {
+    this.emit(`if (${cond}) { ${this.transfer(taken)} }`);
+    this.emit(this.transfer(this.next));
+    this.ended = true;
+  }
+
+  /** Code that moves to `target` after this instruction (see the file comment). */
+  transfer(target: number): string {
+    const index = this.resolve(target);
+    const head = `n += ${this.i + 1}; eip = ${target};`;
+    if (index < 0) return `${head} break loop;`;
+    return `${head} if (${ATTENTION}) break loop; s = ${index}; continue loop;`;
   }
 }
+
+/** What makes a region stop at a jump between its blocks: what the run loop must see (translator.ts runBlock). */
+const ATTENTION = 'c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)';
+
+const REGS = [0, 1, 2, 3, 4, 5, 6, 7];
+const SPILL = REGS.map((n) => `r[${n}] = r${n};`).join(' ');
+const RELOAD = REGS.map((n) => `r${n} = r[${n}];`).join(' ');
 
 /** Masked signed value of a `size`-byte operand expression, for signed compares. */
 function signed(expr: string, size: number): string {
@@ -288,84 +368,125 @@ export function describe(i: DecodedInsn): string {
   return parts.join(' ');
 }
 
-/** The emitted source and what the block needs checked before it runs. */
-export interface EmittedBlock {
-  source: string;
+/** What one emitted block needs checked before it runs. */
+export interface EmittedBlockInfo {
   /** The largest CS offset the block fetches from or jumps to (unsigned): must be within the CS limit. */
   limitNeeded: number;
   /** The last instruction falls back to the interpreter (it may change the mode). */
   lastInInterpreter: boolean;
 }
 
-/**
- * Emits a block's source. `emitters` maps instruction classes to their
- * emitters; a class without one (or whose emitter declines) falls back to
- * the interpreter.
- */
+/** The emitted source of a region, and per block what it needs. */
+export interface EmittedRegion {
+  source: string;
+  blocks: EmittedBlockInfo[];
+}
+
+/** The emitted source of a one-block region (golden tests, diagnostics). */
+export interface EmittedBlock extends EmittedBlockInfo {
+  source: string;
+}
+
+/** Emits a region of one block (its jumps leave the region). */
 export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock {
+  const { source, blocks } = emitRegion([plan], emitters);
+  return { source, ...blocks[0] };
+}
+
+/**
+ * Emits a region's source: `plans` are its blocks, all on one code page
+ * and under one mode; block i is entered with s = i. `emitters` maps
+ * instruction classes to their emitters; a class without one (or whose
+ * emitter declines) falls back to the interpreter.
+ */
+export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable): EmittedRegion {
+  const index = new Map<number, number>();
+  plans.forEach((p, b) => index.set(p.eip, b));
+  const resolve = (eip: number): number => index.get(eip) ?? -1;
   const body: string[] = [];
   const eips: number[] = [];
-  const n = plan.insns.length;
-  let flags: KnownFlags | undefined;
-  let limitNeeded = 0;
-  let ended = false;
-  let lastInInterpreter = false;
-  for (let k = 0; k < n; k++) {
-    const insn = plan.insns[k];
-    const last = insn.eip + insn.length - 1;
-    if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
-    const e = new InsnEmitter(insn, k, n, flags);
-    const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
-    const done = emitter !== undefined && emitter(e);
-    body.push(`// ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`);
-    if (done) {
-      body.push(...e.lines);
-      eips.push(e.canFault ? insn.eip : -1);
-      flags = e.flags;
-      for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
-      ended = e.ended;
-    } else {
-      // The interpreter's own step: same decode, same handler; it sets prevEip/prevEsp itself.
-      body.push(`k = ${k}; c.eip = ${insn.eip}; c.instructions = n0 + ${k}; c.step();`);
-      eips.push(-1);
-      flags = undefined;
-      lastInInterpreter = k === n - 1;
-      if (k === n - 1) {
-        body.push(`c.instructions = n0 + ${k + 1}; return;`);
-        ended = true;
+  const offsets: number[] = [];
+  const infos: EmittedBlockInfo[] = [];
+  plans.forEach((plan, b) => {
+    const n = plan.insns.length;
+    body.push(`case ${b}: { // block at cs:${hex(plan.eip)}, ${n} instructions`);
+    body.push(`  if (n + ${n} > end) { eip = ${plan.eip}; break loop; }`);
+    let flags: KnownFlags | undefined;
+    let limitNeeded = 0;
+    let ended = false;
+    let lastInInterpreter = false;
+    for (let i = 0; i < n; i++) {
+      const insn = plan.insns[i];
+      const k = eips.length;
+      const last = insn.eip + insn.length - 1;
+      if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
+      const e = new InsnEmitter(insn, k, i, n, flags, resolve, plan.mode);
+      const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
+      const done = emitter !== undefined && emitter(e);
+      body.push(`  // ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`);
+      offsets.push(i);
+      if (done) {
+        body.push(...e.lines.map((l) => `  ${l}`));
+        eips.push(e.canFault ? insn.eip : -1);
+        flags = e.flags;
+        for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
+        ended = e.ended;
       } else {
-        // Stay only if execution went on to the next instruction, nothing asked to stop, and no
-        // interrupt became deliverable (an OUT to the PIC, say): the interpreter would take it now.
+        // The interpreter's own step: same decode, same handler; it sets prevEip/prevEsp itself.
+        eips.push(-1);
+        flags = undefined;
         const next = (insn.eip + insn.length) | 0;
-        body.push(`if (c.eip !== ${next} || c.stopRequested || !B.valid || c.nmiPending || (c.intrLine && (c.flags & 0x200) !== 0)) {`);
-        body.push(`  c.instructions = n0 + ${k + 1}; return;`);
-        body.push('}');
+        body.push(`  k = ${k}; ${SPILL} w = 0; c.eip = ${insn.eip}; c.instructions = n + ${i}; c.step(); ${RELOAD} w = 1;`);
+        if (i === n - 1) {
+          lastInInterpreter = true;
+          body.push(`  n += ${i + 1}; eip = c.eip; fb = 1; break loop;`);
+          ended = true;
+        } else {
+          // Stay only if execution went on to the next instruction, nothing asked to stop, and no
+          // interrupt became deliverable (an OUT to the PIC, say) nor single-stepping began.
+          body.push(`  if (c.eip !== ${next} || (c.flags & 0x10100) !== 0 || ${ATTENTION}) { n += ${i + 1}; eip = c.eip; fb = 1; break loop; }`);
+        }
       }
+      if (ended && i !== n - 1) throw new Error(`translator: instruction ${i} of ${n} ended the block early`);
     }
-    if (ended && k !== n - 1) throw new Error(`translator: instruction ${k} of ${n} ended the block early`);
-  }
-  if (!ended) {
-    const lastInsn = plan.insns[n - 1];
-    body.push(`c.eip = ${(lastInsn.eip + lastInsn.length) | 0}; c.instructions = n0 + ${n};`);
-  }
+    if (!ended) {
+      const lastInsn = plan.insns[n - 1];
+      const e = new InsnEmitter(lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode);
+      body.push(`  ${e.transfer((lastInsn.eip + lastInsn.length) | 0)}`);
+    }
+    body.push('}');
+    infos.push({ limitNeeded, lastInInterpreter });
+  });
+  const first = plans[0];
+  const regs = REGS.map((n) => `r${n} = r[${n}]`).join(', ');
   const source = [
-    `// block at cs:${hex(plan.eip)} mode 0x${plan.mode.toString(16)}, ${n} instructions`,
-    `const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;`,
+    `// region at cs:${hex(first.eip)} mode 0x${first.mode.toString(16)}, ${plans.length} blocks, ${eips.length} instructions`,
+    `const { CpuException, alu, inc, dec, shift, testCondition, getCF, ${MEMORY_ACCESS_NAMES.join(', ')} } = H;`,
     `const EIPS = [${eips.join(', ')}];`,
-    `return function block(c) {`,
-    `  const r = c.regs, n0 = c.instructions; let k = 0;`,
+    `const KOFF = [${offsets.join(', ')}];`,
+    `return function region(c, s, end) {`,
+    `  const r = c.regs;`,
+    `  let ${regs};`,
+    `  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0;`,
     `  try {`,
-    ...body.map((l) => `    ${l}`),
+    `    loop: for (;;) switch (s) {`,
+    ...body.map((l) => `      ${l}`),
+    `      default: throw new Error('translator: no block ' + s);`,
+    `    }`,
     `  } catch (e) {`,
-    `    c.instructions = n0 + k;`,
+    `    if (w !== 0) { ${SPILL} }`,
+    `    c.instructions = n + KOFF[k];`,
     `    const p = EIPS[k];`,
     `    if (p !== -1) { c.prevEip = p; c.prevEsp = r[4]; }`,
     `    throw e;`,
     `  }`,
+    `  ${SPILL}`,
+    `  c.eip = eip; c.instructions = n;`,
+    `  return fb;`,
     `};`,
     '',
   ].join('\n');
-  return { source, limitNeeded, lastInInterpreter };
+  return { source, blocks: infos };
 }
 
 function hex(v: number): string {

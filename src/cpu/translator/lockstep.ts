@@ -11,7 +11,7 @@
  * PhysicalMemory records each byte's old value. A block that touched a
  * device (port or MMIO) cannot be run twice without doing its I/O twice, so
  * its interpreter run stands and it is counted as unchecked; so is a block
- * whose own code changed under it, and one with x87 instructions (the FPU
+ * whose own code changed under it, and one with x87 instructions or RDTSC (the FPU
  * stack is objects this snapshot does not copy).
  */
 import type { Cpu } from '../cpu.js';
@@ -101,7 +101,7 @@ function fmt(v: unknown): string {
 }
 
 /** Outcome of one engine's run of a block. */
-interface RunResult { fault: CpuException | undefined; state: Snapshot }
+interface RunResult { fault: CpuException | undefined; state: Snapshot; interpreted: number }
 
 /** Checks blocks against the interpreter; see the file comment. */
 export class Lockstep {
@@ -131,10 +131,15 @@ export class Lockstep {
     sys.ioWrite = (port, size, value) => { this.deviceAccesses++; ioWrite(port, size, value); };
   }
 
-  /** Runs `block` both ways (when it can) and leaves the CPU as the translated run left it. */
-  run(block: Block, hasX87: boolean): void {
+  /**
+   * Runs `block` both ways (when it can) and leaves the CPU as the
+   * translated run left it; its region runs on past the block (up to `end`)
+   * only when this block is not checked. Returns as the region does: 1
+   * when an interpreted instruction ended the run.
+   */
+  run(block: Block, end: number): number {
     const cpu = this.cpu;
-    if (hasX87 || this.divergence !== undefined || --this.countdown > 0) { block.fn(cpu); return; }
+    if (block.unchecked || this.divergence !== undefined || --this.countdown > 0) return block.run(cpu, end);
     this.countdown = this.every;
     const before = this.layout.snapshot(cpu);
     const mem = cpu.mem;
@@ -146,7 +151,7 @@ export class Lockstep {
     if (devices || !block.valid) {
       this.unchecked++;
       if (interp.fault) throw interp.fault;
-      return;
+      return 1;
     }
     // Bytes as the interpreter left them, then undo its writes (newest first).
     const b = cpu.backing;
@@ -169,12 +174,13 @@ export class Lockstep {
     if (diffs.length > 0) {
       const regs = Array.from(before[this.regsAt] as Int32Array, (v) => fmt(v)).join(' ');
       this.divergence = {
-        eip: block.eip, mode: block.mode, source: block.source ?? '', differences: diffs,
+        eip: block.eip, mode: block.mode, source: block.region.source ?? '', differences: diffs,
         before: `eip ${fmt(before[this.eipAt])} eflags ${fmt(before[this.flagsAt])} regs ${regs}`,
       };
       cpu.requestStop();
     }
     if (jit.fault) throw jit.fault;
+    return jit.interpreted;
   }
 
   /** The reference: the interpreter over the block's instructions, stopping where the block would. */
@@ -195,18 +201,20 @@ export class Lockstep {
       if (!(e instanceof CpuException)) throw e;
       fault = e;
     }
-    return { fault, state: this.settle(fault) };
+    return { fault, state: this.settle(fault), interpreted: 1 };
   }
 
+  /** The translated run of exactly this block: its region stops at the next block for want of budget. */
   private translated(block: Block): RunResult {
     let fault: CpuException | undefined;
+    let interpreted = 0;
     try {
-      block.fn(this.cpu);
+      interpreted = block.run(this.cpu, this.cpu.instructions + block.count);
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
       fault = e;
     }
-    return { fault, state: this.settle(fault) };
+    return { fault, state: this.settle(fault), interpreted };
   }
 
   /** State after a run, with a fault's rewind (as Cpu.run applies it) shown in the snapshot only. */

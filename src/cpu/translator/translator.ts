@@ -4,9 +4,11 @@
  * runs them from the CPU's loop. Cpu.runInner asks {@link Translator.runBlock}
  * at each block boundary; a false answer means "interpret".
  *
- * A block is keyed by the host offset of its entry plus what its code bakes
- * in: the CS offset (constants for EIP, return addresses, targets) and the
- * mode bits ({@link modeKey}). Entry goes through the TLB with the CPU's
+ * Hot code is compiled a region at a time: the hot blocks of one code page
+ * and those reachable from them by direct jumps within the page, in one
+ * function (emit.ts). A block is keyed by the host offset of its entry plus
+ * what its code bakes in: the CS offset (constants for EIP, return
+ * addresses, targets) and the mode bits ({@link modeKey}). Entry goes through the TLB with the CPU's
  * fetch permissions, so CR3 writes, INVLPG and CPL changes are honoured by
  * construction; the CS limit is checked against what the block needs.
  */
@@ -17,10 +19,11 @@ import { CpuException } from '../exception.js';
 import { alu, inc, dec } from '../instructions/arith.js';
 import { shift } from '../instructions/shift.js';
 import { getCF, testCondition } from '../flags.js';
-import { Block, CodeCache } from './code-cache.js';
-import { emitBlock, type Emitter, type EmitterTable } from './emit.js';
+import { Block, CodeCache, Region, type RegionFn } from './code-cache.js';
+import { emitRegion, MODE_FLAT, type Emitter, type EmitterTable } from './emit.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
-import { findBlock } from './block-finder.js';
+import { findRegion } from './block-finder.js';
+import { memoryAccess } from './memory-access.js';
 import { Lockstep } from './lockstep.js';
 
 /** Options for a {@link Translator}. */
@@ -68,13 +71,25 @@ const JUMP_CACHE_SLOTS = 1 << 12;
 /** Size of the direct-mapped table of execution counters (collisions only make code hot sooner). */
 const COUNTER_SLOTS = 1 << 16;
 
-/** The helpers generated code reaches through `H`: the interpreter's own semantics. */
-const HELPERS = { CpuException, alu, inc, dec, shift, testCondition, getCF };
+/** The helpers generated code reaches through `H`: the interpreter's own semantics and the memory accessors. */
+function helpers(cpu: Cpu) {
+  return { CpuException, alu, inc, dec, shift, testCondition, getCF, ...memoryAccess(cpu) };
+}
 
-/** The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE, EFLAGS.VM. */
+/** A flat data segment: base 0, limit 4 GiB, readable and writable (expand-up data). */
+function flat(cpu: Cpu, seg: number): boolean {
+  return cpu.segBase[seg] === 0 && cpu.segLimit[seg] === 0xffffffff && (cpu.segOk[seg] & 3) === 3;
+}
+
+/**
+ * The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE,
+ * EFLAGS.VM, and whether DS, ES and SS are flat (their accesses then skip
+ * the segment checks).
+ */
 export function modeKey(cpu: Cpu): number {
   return (cpu.codeSize32 ? 1 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
-    ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0);
+    ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0) |
+    (flat(cpu, Seg.DS) && flat(cpu, Seg.ES) && flat(cpu, Seg.SS) ? MODE_FLAT : 0);
 }
 
 /** Translates and runs the hot code of one CPU. */
@@ -85,54 +100,58 @@ export class Translator {
   private readonly counters = new Uint16Array(COUNTER_SLOTS);
   /** Recently entered blocks by host offset hash; a hit is checked like a Map hit. */
   private readonly jumpCache: (Block | null)[] = new Array<Block | null>(JUMP_CACHE_SLOTS).fill(null);
-  /** Blocks run and instructions retired in them (statistics). */
+  /** Region runs (statistics). */
   blocksRun = 0;
   /** The lockstep checker, when on. */
   readonly lockstep: Lockstep | undefined;
   private readonly keepSource: boolean;
+  private readonly helpers: ReturnType<typeof helpers>;
 
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
     this.cache = new CodeCache(cpu, options.maxBlocks);
     this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
     this.threshold = Math.min(0xffff, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
+    this.helpers = helpers(cpu);
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
     this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
     this.keepSource = options.lockstep === true || options.keepSource === true;
   }
 
   /**
-   * Runs the block at CS:EIP if there is one (translating it when it has
-   * become hot) and it fits in the `end` budget. False: the caller interprets.
+   * Runs the region of the block at CS:EIP if there is one (translating it
+   * when it has become hot) and its block fits in the `end` budget. False:
+   * the caller interprets.
    */
   runBlock(cpu: Cpu, end: number): boolean {
-    let block = this.lookup(cpu);
-    if (block === undefined || block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return false;
+    const first = this.lookup(cpu);
+    if (first === undefined || first.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < first.count) return false;
+    let block: Block = first;
     const lockstep = this.lockstep;
-    // Run blocks back to back while nothing needs the run loop: no stop, no deliverable interrupt,
-    // no shadow, no single-step. The mode cannot change inside a block except by its last
-    // instruction when that one ran in the interpreter (endsInFallback).
+    // Run regions back to back while nothing needs the run loop: no stop, no deliverable interrupt,
+    // no shadow, no single-step. The mode cannot change inside a region except by an interpreted
+    // instruction, after which the region returns 1 and the next block is found by a full lookup.
     for (;;) {
       this.blocksRun++;
-      if (lockstep !== undefined) lockstep.run(block, block.hasX87);
-      else block.fn(cpu);
+      const region = block.region;
+      const interpreted: number = lockstep !== undefined ? lockstep.run(block, end) : region.fn(cpu, block.index, end);
       if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
           (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return true;
-      const prev: Block = block;
-      const next = prev.endsInFallback ? undefined : this.chained(cpu, prev);
+      let next: Block | undefined = interpreted !== 0 ? undefined : this.chained(cpu, region);
       if (next === undefined) {
-        block = this.lookup(cpu);
-        if (block === undefined) return true;
-        if (!prev.endsInFallback && prev.valid) this.link(prev, block);
-      } else block = next;
+        next = this.lookup(cpu);
+        if (next === undefined) return true;
+        if (interpreted === 0 && region.valid) this.link(region, next);
+      }
+      block = next;
       if (block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return true;
     }
   }
 
   /** The linked successor of `prev` for the current EIP, if it still holds. */
-  private chained(cpu: Cpu, prev: Block): Block | undefined {
+  private chained(cpu: Cpu, prev: Region): Block | undefined {
     const eip = cpu.eip;
     const b = prev.nextEip0 === eip ? prev.next0 : prev.nextEip1 === eip ? prev.next1 : null;
-    if (b === null || !b.valid) return undefined;
+    if (b === null || !b.region.valid) return undefined;
     // Same physical page as when linked: the mapping may have changed (CR3, INVLPG) since.
     const lin = (cpu.segBase[Seg.CS] + eip) | 0;
     const e = cpu.tlb.entries[lin >>> 12];
@@ -141,8 +160,8 @@ export class Translator {
   }
 
   /** Remembers `next` as a successor of `prev` (two slots; the older one gives way). */
-  private link(prev: Block, next: Block): void {
-    if (prev.nextEip0 === -1 || prev.next0 === null || !prev.next0.valid) {
+  private link(prev: Region, next: Block): void {
+    if (prev.nextEip0 === -1 || prev.next0 === null || !prev.next0.region.valid) {
       prev.nextEip0 = next.eip; prev.next0 = next;
     } else {
       prev.nextEip1 = prev.nextEip0; prev.next1 = prev.next0;
@@ -163,7 +182,7 @@ export class Translator {
     const mode = modeKey(cpu);
     const jslot = (host ^ (host >>> 12)) & (JUMP_CACHE_SLOTS - 1);
     const cached = this.jumpCache[jslot];
-    if (cached !== null && cached.host === host && cached.valid && cached.eip === eip && cached.mode === mode) return cached;
+    if (cached !== null && cached.host === host && cached.region.valid && cached.eip === eip && cached.mode === mode) return cached;
     const block = this.cache.get(host);
     if (block !== undefined && block.eip === eip && block.mode === mode) {
       this.jumpCache[jslot] = block;
@@ -194,23 +213,41 @@ export class Translator {
     return cpu.tlb.entries[lin >>> 12];
   }
 
-  /** Translates the block at host offset `host` (CS offset `eip`). */
+  /**
+   * Translates the block at host offset `host` (CS offset `eip`) into a
+   * region: the page's open region for this mode grows by it (and what it
+   * reaches), or a new region starts when that one is full.
+   */
   translate(cpu: Cpu, host: number, eip: number, mode: number): Block | undefined {
-    const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
-    if (plan === undefined) return undefined;
-    const last = plan.insns[plan.insns.length - 1];
-    const { source, limitNeeded, lastInInterpreter } = emitBlock(plan, this.emitters);
-    const hostEnd = host + ((last.eip + last.length - eip) | 0);
-    const block = new Block(host, hostEnd, eip, mode, plan.insns.length, limitNeeded, source.length);
-    block.endsInFallback = lastInInterpreter;
-    block.hasX87 = plan.insns.some((i) => (i.opcode >= 0xd8 && i.opcode <= 0xdf) || i.opcode === 0x9b);
-    if (this.keepSource) {
-      block.source = source;
-      block.eips = plan.insns.map((i) => i.eip);
+    const key = `${host >>> 12}:${host - eip}:${mode}`;
+    let grow = this.cache.openRegion(key);
+    const taken = (h: number): boolean => {
+      const b = this.cache.get(h);
+      return b !== undefined && b.region.valid && b.region !== grow;
+    };
+    let plans = findRegion(cpu.backing, host, eip, cpu.codeSize32, mode, grow === undefined ? [eip] : [eip, ...grow.blocks.map((b) => b.eip)], taken);
+    if (grow !== undefined && grow.blocks.some((b) => !plans.some((p) => p.eip === b.eip))) {
+      // The open region is full: this entry starts a region of its own.
+      grow = undefined;
+      plans = findRegion(cpu.backing, host, eip, cpu.codeSize32, mode, [eip], taken);
     }
+    // The entry itself may not decode here (an instruction across the page end): the interpreter runs it.
+    if (plans.length === 0 || plans[0].eip !== eip) return undefined;
+    const { source, blocks } = emitRegion(plans, this.emitters);
+    const region = new Region(key, source.length);
+    const limitNeeded = Math.max(...blocks.map((b) => b.limitNeeded));
+    const delta = host - eip;
+    plans.forEach((plan, i) => {
+      const last = plan.insns[plan.insns.length - 1];
+      const block = new Block(region, i, plan.eip + delta, ((last.eip + last.length) | 0) + delta, plan.eip, mode, plan.insns.length, limitNeeded);
+      block.unchecked = plan.insns.some((x) => (x.opcode >= 0xd8 && x.opcode <= 0xdf) || x.opcode === 0x9b || x.opcode === 0x131);
+      if (this.keepSource) block.eips = plan.insns.map((x) => x.eip);
+      region.blocks.push(block);
+    });
+    if (this.keepSource) region.source = source;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
-    block.fn = new Function('H', 'B', source)(HELPERS, block) as (cpu: Cpu) => void;
-    this.cache.add(block);
-    return block;
+    region.fn = new Function('H', 'R', source)(this.helpers, region) as RegionFn;
+    this.cache.add(region, grow);
+    return region.blocks[0];
   }
 }

@@ -53,7 +53,7 @@ test('lockstep: the compute kernel (CRC-32 and a sieve) shows no divergence', { 
 test('lockstep reports the first block whose results differ', () => {
   // A wrong ADD emitter (it adds one too many) must be caught at its block.
   const wrongAdd: Emitter = (e) => {
-    e.emit(`r[${e.insn.rm}] = (r[${e.insn.rm}] + r[${e.insn.reg}] + 1) | 0;`);
+    e.setReg(4, e.insn.rm, `(${e.reg(4, e.insn.rm)} + ${e.reg(4, e.insn.reg)} + 1) | 0`);
     return true;
   };
   const m = new HarnessMachine({ translator: { hotThreshold: 0, lockstep: true, emitters: { ADD_EvGv: wrongAdd } } });

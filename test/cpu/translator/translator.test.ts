@@ -157,7 +157,7 @@ test('an emitter override replaces one instruction class (the binary-translation
   const seen: number[] = [];
   const emitters: Record<string, Emitter> = {
     // CPUID rewritten into a call to the monitor: here, a constant in EAX and a note of where it ran.
-    CPUID: (e) => { e.emit(`r[0] = 0x4d4f4e; H_note(${e.insn.eip});`.replace('H_note', 'c.__note')); return true; },
+    CPUID: (e) => { e.setReg(4, 0, '0x4d4f4e'); e.emit(`c.__note(${e.insn.eip});`); return true; },
   };
   const m = machine({ hotThreshold: 0, emitters });
   (m.cpu as unknown as { __note: (eip: number) => void }).__note = (eip) => seen.push(eip);
