@@ -350,7 +350,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
   }
   const source = [
     `// block at cs:${hex(plan.eip)} mode 0x${plan.mode.toString(16)}, ${n} instructions`,
-    `const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;`,
+    `const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;`,
     `const EIPS = [${eips.join(', ')}];`,
     `return function block(c) {`,
     `  const r = c.regs, n0 = c.instructions; let k = 0;`,
