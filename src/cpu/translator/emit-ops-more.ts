@@ -139,7 +139,7 @@ const group3 = (byteForm: boolean): Emitter => (e) => {
     default: { // MUL IMUL DIV IDIV: the helper reads and writes the accumulator; DIV/IDIV raise #DE before any write
       const v = e.v('v');
       e.emit(`const ${v} = ${e.readE(size)};`);
-      e.fault();
+      if (i.reg >= 6) e.fault(); // #DE
       e.spill();
       e.emit(`${ACC_HELPERS[i.reg - 4]}(c, ${v}, ${size});`);
       e.reload();

@@ -1,6 +1,6 @@
 // block at cs:0x00001000 mode 0x13, 11 instructions
 const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;
-const EIPS = [-1, 4099, -1, -1, 4113, 4116, -1, 4120, 4122, 4124, 4126];
+const EIPS = [-1, 4099, -1, -1, 4113, 4116, -1, -1, 4122, 4124, 4126];
 return function block(c) {
   const r = c.regs, n0 = c.instructions; let k = 0;
   try {
@@ -40,7 +40,6 @@ return function block(c) {
     c.lazyOp = 3; c.lazyA = 0; c.lazyB = a_6; c.lazyR = r_6; c.lazySize = 4; c.lazyMask = 0x8d5;
     r[0] = r_6;
     // 7: 0x00001018 G3_EvIz/4 rm=ecx/cl reg=4
-    k = 7; c.instructions = n0 + 7;
     const v_7 = r[1];
     mul(c, v_7, 4);
     // 8: 0x0000101a G3_EvIz/6 ds:[esi] reg=6
