@@ -194,8 +194,7 @@ const lods: StringOp = (e, size) => {
 
 /** STOS: [ES:(E)DI] ← accumulator; (E)DI steps. */
 const stos: StringOp = (e, size) => {
-  e.fault();
-  e.emit(`c.writeMem${size * 8}(${Seg.ES}, ${stringIndex(e, Reg.EDI)}, ${e.reg(size, Reg.EAX)});`);
+  e.write(size, Seg.ES, stringIndex(e, Reg.EDI), e.reg(size, Reg.EAX), false);
   advance(e, Reg.EDI, stepLocal(e, size));
   e.afterStore();
 };
@@ -204,7 +203,7 @@ const stos: StringOp = (e, size) => {
 const movs: StringOp = (e, size) => {
   const v = e.v('v');
   e.emit(`const ${v} = ${e.read(size, sourceSeg(e), stringIndex(e, Reg.ESI))};`);
-  e.emit(`c.writeMem${size * 8}(${Seg.ES}, ${stringIndex(e, Reg.EDI)}, ${v});`);
+  e.write(size, Seg.ES, stringIndex(e, Reg.EDI), v, false);
   const d = stepLocal(e, size);
   advance(e, Reg.ESI, d);
   advance(e, Reg.EDI, d);

@@ -141,11 +141,16 @@ export class InsnEmitter {
     return `c.readMem${size * 8}(${seg}, ${off})`;
   }
 
-  /** Statement writing `value` to seg:off, then leaving the block if that write hit the block's own code. */
-  write(size: number, seg: number, off: string, value: string): void {
+  /**
+   * Statement writing `value` to seg:off, then leaving the block if that
+   * write hit the block's own code. An instruction with more to do after
+   * the store (a string operation stepping EDI) passes `check` false and
+   * calls {@link afterStore} itself once it is complete.
+   */
+  write(size: number, seg: number, off: string, value: string, check = true): void {
     this.fault();
     this.emit(`c.writeMem${size * 8}(${seg}, ${off}, ${value});`);
-    this.afterStore();
+    if (check) this.afterStore();
   }
 
   /** After a store: a write to this block's code invalidated it, so stop before running stale code. */
