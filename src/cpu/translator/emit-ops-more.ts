@@ -1,10 +1,10 @@
 /**
  * Emitters for the instruction classes next in line after emit-ops.ts, by
  * how often a Linux boot sent them to the interpreter: the multiplies and
- * group 3 (TEST NOT NEG MUL IMUL DIV IDIV), the string operations without a
- * REP prefix, LEAVE, the bit tests, the double shifts, CMPXCHG, XADD and
- * XCHG with memory, BSWAP, POP Ev to a register and the flag instructions
- * (LAHF SAHF CMC CLC STC).
+ * group 3 (TEST NOT NEG MUL IMUL DIV IDIV), LEAVE, the bit tests, the
+ * double shifts, CMPXCHG, XADD and XCHG with memory, BSWAP, POP Ev to a
+ * register and the flag instructions (LAHF SAHF CMC CLC STC). The string
+ * operations are in emit-ops-string.ts.
  *
  * The rules are emit-ops.ts's: the effect of the interpreter handler of the
  * same name, in its order (everything that can fault before any register
@@ -13,9 +13,7 @@
  * `setSomeFlags`). A store's `afterStore` check comes last, after the
  * instruction's register and flag updates, because it may leave the block.
  *
- * Declined, left to the interpreter: every REP string form (its loop
- * already runs at host speed in string.ts, chunked so interrupts get in; a
- * translated copy would gain only a decode), G8 /0../3 and G1A /1../7 (#UD),
+ * Declined, left to the interpreter: G8 /0../3 and G1A /1../7 (#UD),
  * POP to memory (its address uses the incremented ESP, and a faulting store
  * must give ESP back, which the block's catch cannot do).
  */
@@ -24,8 +22,8 @@ import type { Emitter, InsnEmitter } from './emit.js';
 
 /** LazyOp values (flags.ts), spelled out because generated code holds them as literals. */
 const LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5, LAZY_RESULT = 8;
-/** EFLAGS bits as the emitted code spells them: DF, and those LAHF/SAHF move (SF ZF AF PF CF). */
-const FLAG_DF = '0x400', AH_FLAGS = '0xd5', FLAG_FIXED1 = '0x2';
+/** EFLAGS bits as the emitted code spells them: those LAHF/SAHF move (SF ZF AF PF CF), and bit 1. */
+const AH_FLAGS = '0xd5', FLAG_FIXED1 = '0x2';
 
 function mask(size: number): string {
   return size === 4 ? '-1' : size === 2 ? '0xffff' : '0xff';
@@ -147,84 +145,6 @@ const group3 = (byteForm: boolean): Emitter => (e) => {
       return true;
     }
   }
-};
-
-// ---- string operations without REP ------------------------------------------------------
-
-/** (E)SI or (E)DI as an offset of the address size. */
-function stringIndex(e: InsnEmitter, n: number): string {
-  return e.insn.addrsize32 ? e.reg(4, n) : e.reg(2, n);
-}
-
-/** Steps (E)SI or (E)DI by `step` (a local: ±size by DF) within the address size (string.ts advance). */
-function advance(e: InsnEmitter, n: number, step: string): void {
-  if (e.insn.addrsize32) e.setReg(4, n, `(${e.reg(4, n)} + ${step}) | 0`);
-  else e.setReg(2, n, `(${e.reg(4, n)} + ${step})`);
-}
-
-/** Declares the per-element step local: −size with DF set, else +size. */
-function stepLocal(e: InsnEmitter, size: number): string {
-  const d = e.v('d');
-  e.emit(`const ${d} = (c.flags & ${FLAG_DF}) !== 0 ? ${-size} : ${size};`);
-  return d;
-}
-
-/** The source segment of MOVS/CMPS/LODS: DS unless overridden. */
-function sourceSeg(e: InsnEmitter): number {
-  return e.insn.segOverride >= 0 ? e.insn.segOverride : Seg.DS;
-}
-
-/** A string operation of `size` bytes (1, or the operand size for the v forms) without REP. */
-type StringOp = (e: InsnEmitter, size: number) => void;
-
-const stringForm = (op: StringOp, byteForm: boolean): Emitter => (e) => {
-  if (e.insn.rep !== 0) return false;
-  op(e, byteForm ? 1 : e.osize);
-  return true;
-};
-
-/** LODS: accumulator ← [src:(E)SI]; (E)SI steps. */
-const lods: StringOp = (e, size) => {
-  const v = e.v('v');
-  e.emit(`const ${v} = ${e.read(size, sourceSeg(e), stringIndex(e, Reg.ESI))};`);
-  const d = stepLocal(e, size);
-  e.setReg(size, Reg.EAX, v);
-  advance(e, Reg.ESI, d);
-};
-
-/** STOS: [ES:(E)DI] ← accumulator; (E)DI steps. */
-const stos: StringOp = (e, size) => {
-  e.write(size, Seg.ES, stringIndex(e, Reg.EDI), e.reg(size, Reg.EAX), false);
-  advance(e, Reg.EDI, stepLocal(e, size));
-  e.afterStore();
-};
-
-/** MOVS: [ES:(E)DI] ← [src:(E)SI]; both step. */
-const movs: StringOp = (e, size) => {
-  const v = e.v('v');
-  e.emit(`const ${v} = ${e.read(size, sourceSeg(e), stringIndex(e, Reg.ESI))};`);
-  e.write(size, Seg.ES, stringIndex(e, Reg.EDI), v, false);
-  const d = stepLocal(e, size);
-  advance(e, Reg.ESI, d);
-  advance(e, Reg.EDI, d);
-  e.afterStore();
-};
-
-/**
- * SCAS (accumulator − [ES:(E)DI]) and CMPS ([src:(E)SI] − [ES:(E)DI]):
- * flags as CMP. (string.ts records the difference unmasked; the masked one
- * recorded here gives the same six flags, as flags.ts masks it on every read.)
- */
-const compare = (scan: boolean): StringOp => (e, size) => {
-  const a = e.v('x'), b = e.v('y'), rv = e.v('r');
-  if (scan) e.emit(`const ${a} = ${e.reg(size, Reg.EAX)};`);
-  else e.emit(`const ${a} = ${e.read(size, sourceSeg(e), stringIndex(e, Reg.ESI))};`);
-  e.emit(`const ${b} = ${e.read(size, Seg.ES, stringIndex(e, Reg.EDI))};`);
-  e.emit(`const ${rv} = ${fit(`${a} - ${b}`, size)};`);
-  e.setLazy(LAZY_SUB, a, b, rv, size);
-  const d = stepLocal(e, size);
-  if (!scan) advance(e, Reg.ESI, d);
-  advance(e, Reg.EDI, d);
 };
 
 // ---- stack ----------------------------------------------------------------------------
@@ -431,17 +351,6 @@ export const MORE_EMITTERS: Record<string, Emitter> = {
   IMUL_GvEvIb: imulImm(true),
   G3_EbIb: group3(true),
   G3_EvIz: group3(false),
-
-  LODS_ALXb: stringForm(lods, true),
-  LODS_eAXXv: stringForm(lods, false),
-  STOS_YbAL: stringForm(stos, true),
-  STOS_YveAX: stringForm(stos, false),
-  MOVS_YbXb: stringForm(movs, true),
-  MOVS_YvXv: stringForm(movs, false),
-  SCAS_ALYb: stringForm(compare(true), true),
-  SCAS_eAXYv: stringForm(compare(true), false),
-  CMPS_XbYb: stringForm(compare(false), true),
-  CMPS_XvYv: stringForm(compare(false), false),
 
   LEAVE,
   G1A_Ev,

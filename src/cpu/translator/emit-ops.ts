@@ -11,6 +11,7 @@
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
 import { MORE_EMITTERS } from './emit-ops-more.js';
+import { STRING_EMITTERS } from './emit-ops-string.js';
 
 /** LazyOp values (flags.ts), spelled out because generated code holds them as literals. */
 const LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5;
@@ -297,9 +298,10 @@ const extend = (from: 1 | 2, signExtend: boolean): Emitter => (e) => {
   return true;
 };
 
-/** The default emitters (with emit-ops-more.ts's): every instruction class not listed runs in the interpreter. */
+/** The default emitters (with those of emit-ops-more.ts and emit-ops-string.ts): every class not listed runs in the interpreter. */
 export const DEFAULT_EMITTERS: Record<string, Emitter> = {
   ...MORE_EMITTERS,
+  ...STRING_EMITTERS,
   MOV_EbGb: MOV_EG(true),
   MOV_EvGv: MOV_EG(false),
   MOV_GbEb: MOV_GE(true),
