@@ -251,3 +251,17 @@ test('a page fault on a string operand leaves (E)SI, (E)DI and the accumulator a
     assert.deepEqual([m.reg('eax'), m.reg('esi'), m.reg('edi')], [0x1111_1111, DATA + 4, DATA2], 'LODSD done, MOVSD not');
   }
 });
+
+test('a string store into the block\'s own later code completes the instruction, then runs the new code', () => {
+  for (const jit of [false, true]) {
+    const m = new HarnessMachine({ translator: jit ? { hotThreshold: 0 } : false });
+    m.protectedMode(0);
+    m.load(CODE, assemble('mov edi, patch + 1\nmov al, 42\nstosb\npatch: mov ecx, 1\nud2', 32, CODE));
+    m.cpu.eip = CODE;
+    m.cpu.regs[Reg.ESP] = STACK_TOP;
+    m.run(10);
+    assert.equal(m.reg('ecx'), 42, 'the patched MOV ran');
+    assert.equal(m.reg('edi'), CODE + 8 + 2, 'EDI stepped past the stored byte');
+    if (jit) assert.ok(m.cpu.translator!.cache.invalidated >= 1, 'the block was invalidated');
+  }
+});
