@@ -10,6 +10,8 @@
  */
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
+import { MORE_EMITTERS } from './emit-ops-more.js';
+import { STRING_EMITTERS } from './emit-ops-string.js';
 
 /** LazyOp values (flags.ts), spelled out because generated code holds them as literals. */
 const LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5;
@@ -296,8 +298,10 @@ const extend = (from: 1 | 2, signExtend: boolean): Emitter => (e) => {
   return true;
 };
 
-/** The default emitters: every instruction class not listed here runs in the interpreter. */
+/** The default emitters (with those of emit-ops-more.ts and emit-ops-string.ts): every class not listed runs in the interpreter. */
 export const DEFAULT_EMITTERS: Record<string, Emitter> = {
+  ...MORE_EMITTERS,
+  ...STRING_EMITTERS,
   MOV_EbGb: MOV_EG(true),
   MOV_EvGv: MOV_EG(false),
   MOV_GbEb: MOV_GE(true),
@@ -325,15 +329,6 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
     e.emit(`const ${v} = ${e.reg(s, n)};`);
     e.setReg(s, n, e.reg(s, Reg.EAX));
     e.setReg(s, Reg.EAX, v);
-    return true;
-  },
-  XCHG_EvGv: (e) => {
-    const s = e.osize, i = e.insn;
-    if (i.mod !== 3) return false; // the memory form is locked: the interpreter's readModify path
-    const v = e.v('v');
-    e.emit(`const ${v} = ${e.reg(s, i.rm)};`);
-    e.setReg(s, i.rm, e.reg(s, i.reg));
-    e.setReg(s, i.reg, v);
     return true;
   },
   CLD: (e) => { e.emit('c.flags &= ~0x400;'); return true; },

@@ -141,11 +141,16 @@ export class InsnEmitter {
     return `c.readMem${size * 8}(${seg}, ${off})`;
   }
 
-  /** Statement writing `value` to seg:off, then leaving the block if that write hit the block's own code. */
-  write(size: number, seg: number, off: string, value: string): void {
+  /**
+   * Statement writing `value` to seg:off, then leaving the block if that
+   * write hit the block's own code. An instruction with more to do after
+   * the store (a string operation stepping EDI) passes `check` false and
+   * calls {@link afterStore} itself once it is complete.
+   */
+  write(size: number, seg: number, off: string, value: string, check = true): void {
     this.fault();
     this.emit(`c.writeMem${size * 8}(${seg}, ${off}, ${value});`);
-    this.afterStore();
+    if (check) this.afterStore();
   }
 
   /** After a store: a write to this block's code invalidated it, so stop before running stale code. */
@@ -350,7 +355,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
   }
   const source = [
     `// block at cs:${hex(plan.eip)} mode 0x${plan.mode.toString(16)}, ${n} instructions`,
-    `const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;`,
+    `const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;`,
     `const EIPS = [${eips.join(', ')}];`,
     `return function block(c) {`,
     `  const r = c.regs, n0 = c.instructions; let k = 0;`,

@@ -14,9 +14,9 @@ import type { Cpu } from '../cpu.js';
 import { Cr0, Flag, Seg } from '../registers.js';
 import { TLB_VALID } from '../tlb.js';
 import { CpuException } from '../exception.js';
-import { alu, inc, dec } from '../instructions/arith.js';
-import { shift } from '../instructions/shift.js';
-import { getCF, testCondition } from '../flags.js';
+import { alu, inc, dec, mul, imulAcc, div, idiv } from '../instructions/arith.js';
+import { shift, shiftDouble } from '../instructions/shift.js';
+import { getCF, setSomeFlags, testCondition } from '../flags.js';
 import { Block, CodeCache } from './code-cache.js';
 import { emitBlock, type Emitter, type EmitterTable } from './emit.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
@@ -69,7 +69,9 @@ const JUMP_CACHE_SLOTS = 1 << 12;
 const COUNTER_SLOTS = 1 << 16;
 
 /** The helpers generated code reaches through `H`: the interpreter's own semantics. */
-const HELPERS = { CpuException, alu, inc, dec, shift, testCondition, getCF };
+const HELPERS = {
+  CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags,
+};
 
 /** The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE, EFLAGS.VM. */
 export function modeKey(cpu: Cpu): number {

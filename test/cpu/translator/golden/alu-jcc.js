@@ -1,5 +1,5 @@
 // block at cs:0x00001000 mode 0x13, 4 instructions
-const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;
+const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;
 const EIPS = [-1, -1, -1, -1];
 return function block(c) {
   const r = c.regs, n0 = c.instructions; let k = 0;

@@ -1,5 +1,5 @@
 // block at cs:0x00001000 mode 0x10, 4 instructions
-const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;
+const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;
 const EIPS = [4096, 4097, 4100, 4101];
 return function block(c) {
   const r = c.regs, n0 = c.instructions; let k = 0;
