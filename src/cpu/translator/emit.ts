@@ -21,6 +21,10 @@
 import type { DecodedInsn } from './decode.js';
 import { REG8_NAMES, REG16_NAMES, REG32_NAMES, SEG_NAMES, Seg } from '../registers.js';
 import { CONDITIONS } from '../opcode-table.js';
+import { MEMORY_ACCESS_NAMES } from './memory-access.js';
+
+/** Mode bit (translator.ts modeKey): DS, ES and SS are flat (base 0, limit 4 GiB, readable and writable). */
+export const MODE_FLAT = 64;
 
 /** What an emitter knows of the flags' producer when the flags are still those it set. */
 export interface KnownFlags {
@@ -66,7 +70,11 @@ export class InsnEmitter {
   /** Stack-pointer-relative targets beyond the block's own bytes that the CS limit must cover. */
   targets: number[] = [];
 
-  constructor(readonly insn: DecodedInsn, readonly k: number, readonly count: number, flags: KnownFlags | undefined) {
+  constructor(
+    readonly insn: DecodedInsn, readonly k: number, readonly count: number, flags: KnownFlags | undefined,
+    /** Mode bits of the block (translator.ts modeKey). */
+    private readonly mode = 0,
+  ) {
     this.flags = flags;
   }
 
@@ -82,10 +90,19 @@ export class InsnEmitter {
 
   /** Marks the instruction as able to fault; the instruction counter is brought up to date first (MMIO may read it). */
   fault(): void {
+    this.markFault();
+    if (this.countSet) return;
+    this.countSet = true;
+    this.lines.splice(1, 0, `c.instructions = n0 + ${this.k};`);
+  }
+
+  /** Records the instruction's index for the catch; the memory accessors set the count themselves on their slow path. */
+  private markFault(): void {
     if (this.canFault) return;
     this.canFault = true;
-    this.lines.unshift(`k = ${this.k}; c.instructions = n0 + ${this.k};`);
+    this.lines.unshift(`k = ${this.k};`);
   }
+  private countSet = false;
 
   // ---- registers --------------------------------------------------------------
 
@@ -135,10 +152,20 @@ export class InsnEmitter {
     return `((${parts.join(' + ')}) | 0)`;
   }
 
-  /** Expression reading `size` bytes at seg:off. */
+  /** The accessor (memory-access.ts) for seg: the flat form for DS/ES/SS when the mode says they are flat. */
+  private accessor(kind: 'r' | 'w', size: number, seg: number): string {
+    const flat = (this.mode & MODE_FLAT) !== 0 && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
+    return `${kind}${flat ? 'f' : 's'}${size * 8}`;
+  }
+
+  /**
+   * Expression reading `size` bytes at seg:off: the TLB fast path, which
+   * TurboFan inlines, or the CPU's accessor, given the instruction count
+   * (a device may read the time).
+   */
   read(size: number, seg: number, off: string): string {
-    this.fault();
-    return `c.readMem${size * 8}(${seg}, ${off})`;
+    this.markFault();
+    return `${this.accessor('r', size, seg)}(c, ${seg}, ${off}, n0 + ${this.k})`;
   }
 
   /**
@@ -148,8 +175,8 @@ export class InsnEmitter {
    * calls {@link afterStore} itself once it is complete.
    */
   write(size: number, seg: number, off: string, value: string, check = true): void {
-    this.fault();
-    this.emit(`c.writeMem${size * 8}(${seg}, ${off}, ${value});`);
+    this.markFault();
+    this.emit(`${this.accessor('w', size, seg)}(c, ${seg}, ${off}, ${value}, n0 + ${this.k});`);
     if (check) this.afterStore();
   }
 
@@ -319,7 +346,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
     const insn = plan.insns[k];
     const last = insn.eip + insn.length - 1;
     if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
-    const e = new InsnEmitter(insn, k, n, flags);
+    const e = new InsnEmitter(insn, k, n, flags, plan.mode);
     const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
     const done = emitter !== undefined && emitter(e);
     body.push(`// ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`);
@@ -356,6 +383,7 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
   const source = [
     `// block at cs:${hex(plan.eip)} mode 0x${plan.mode.toString(16)}, ${n} instructions`,
     `const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;`,
+    `const { ${MEMORY_ACCESS_NAMES.join(', ')} } = H;`,
     `const EIPS = [${eips.join(', ')}];`,
     `return function block(c) {`,
     `  const r = c.regs, n0 = c.instructions; let k = 0;`,

@@ -18,7 +18,8 @@ import { alu, inc, dec, mul, imulAcc, div, idiv } from '../instructions/arith.js
 import { shift, shiftDouble } from '../instructions/shift.js';
 import { getCF, setSomeFlags, testCondition } from '../flags.js';
 import { Block, CodeCache } from './code-cache.js';
-import { emitBlock, type Emitter, type EmitterTable } from './emit.js';
+import { emitBlock, MODE_FLAT, type Emitter, type EmitterTable } from './emit.js';
+import { memoryAccess } from './memory-access.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
@@ -68,15 +69,25 @@ const JUMP_CACHE_SLOTS = 1 << 12;
 /** Size of the direct-mapped table of execution counters (collisions only make code hot sooner). */
 const COUNTER_SLOTS = 1 << 16;
 
-/** The helpers generated code reaches through `H`: the interpreter's own semantics. */
+/** The helpers generated code reaches through `H`: the interpreter's own semantics (with each CPU's memory accessors). */
 const HELPERS = {
   CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags,
 };
 
-/** The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE, EFLAGS.VM. */
+/** A flat data segment: base 0, limit 4 GiB, readable and writable (expand-up data). */
+function flat(cpu: Cpu, seg: number): boolean {
+  return cpu.segBase[seg] === 0 && cpu.segLimit[seg] === 0xffffffff && (cpu.segOk[seg] & 3) === 3;
+}
+
+/**
+ * The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE,
+ * EFLAGS.VM, and whether DS, ES and SS are flat (their accesses then skip
+ * the segment checks).
+ */
 export function modeKey(cpu: Cpu): number {
   return (cpu.codeSize32 ? 1 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
-    ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0);
+    ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0) |
+    (flat(cpu, Seg.DS) && flat(cpu, Seg.ES) && flat(cpu, Seg.SS) ? MODE_FLAT : 0);
 }
 
 /** Translates and runs the hot code of one CPU. */
@@ -92,11 +103,14 @@ export class Translator {
   /** The lockstep checker, when on. */
   readonly lockstep: Lockstep | undefined;
   private readonly keepSource: boolean;
+  /** What generated code reaches through `H`: HELPERS and this CPU's memory accessors. */
+  private readonly helpers: typeof HELPERS & ReturnType<typeof memoryAccess>;
 
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
     this.cache = new CodeCache(cpu, options.maxBlocks);
     this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
     this.threshold = Math.min(0xffff, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
+    this.helpers = { ...HELPERS, ...memoryAccess(cpu) };
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
     this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
     this.keepSource = options.lockstep === true || options.keepSource === true;
@@ -115,7 +129,7 @@ export class Translator {
     // instruction when that one ran in the interpreter (endsInFallback).
     for (;;) {
       this.blocksRun++;
-      if (lockstep !== undefined) lockstep.run(block, block.hasX87);
+      if (lockstep !== undefined) lockstep.run(block);
       else block.fn(cpu);
       if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
           (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return true;
@@ -205,13 +219,13 @@ export class Translator {
     const hostEnd = host + ((last.eip + last.length - eip) | 0);
     const block = new Block(host, hostEnd, eip, mode, plan.insns.length, limitNeeded, source.length);
     block.endsInFallback = lastInInterpreter;
-    block.hasX87 = plan.insns.some((i) => (i.opcode >= 0xd8 && i.opcode <= 0xdf) || i.opcode === 0x9b);
+    block.unchecked = plan.insns.some((i) => (i.opcode >= 0xd8 && i.opcode <= 0xdf) || i.opcode === 0x9b || i.opcode === 0x131);
     if (this.keepSource) {
       block.source = source;
       block.eips = plan.insns.map((i) => i.eip);
     }
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
-    block.fn = new Function('H', 'B', source)(HELPERS, block) as (cpu: Cpu) => void;
+    block.fn = new Function('H', 'B', source)(this.helpers, block) as (cpu: Cpu) => void;
     this.cache.add(block);
     return block;
   }

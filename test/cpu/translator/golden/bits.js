@@ -1,5 +1,6 @@
 // block at cs:0x00001000 mode 0x13, 15 instructions
 const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;
+const { rf8, rf16, rf32, rs8, rs16, rs32, wf8, wf16, wf32, ws8, ws16, ws32 } = H;
 const EIPS = [-1, 4099, -1, -1, 4110, -1, 4115, 4118, -1, -1, -1, -1, -1, -1, 4128];
 return function block(c) {
   const r = c.regs, n0 = c.instructions; let k = 0;
@@ -9,7 +10,8 @@ return function block(c) {
     const v_0 = r[0];
     setSomeFlags(c, 1, (v_0 >>> bit_0) & 1);
     // 1: 0x00001003 BTS_EvGv ds:[ebx] reg=2
-    k = 1; c.instructions = n0 + 1;
+    k = 1;
+    c.instructions = n0 + 1;
     const o_1 = r[2], bit_1 = o_1 & 31;
     const ea_1 = (r[3] + (o_1 >> 5) * 4) | 0;
     const v_1 = c.readModifyMem(4, 3, ea_1);
@@ -25,7 +27,8 @@ return function block(c) {
     const s_3 = r[2], n_3 = 8;
     r[0] = shiftDouble(c, a_3, s_3, n_3, 4, false);
     // 4: 0x0000100e SHLD_EvGvCL ds:[edi] reg=6
-    k = 4; c.instructions = n0 + 4;
+    k = 4;
+    c.instructions = n0 + 4;
     const a_4 = c.readModifyMem(4, 3, r[7]);
     const s_4 = r[6], n_4 = r[1] & 0x1f;
     if (n_4 !== 0) {
@@ -36,7 +39,8 @@ return function block(c) {
     const v_5 = r[1];
     r[1] = (v_5 >>> 24) | ((v_5 >> 8) & 0xff00) | ((v_5 & 0xff00) << 8) | (v_5 << 24);
     // 6: 0x00001013 CMPXCHG_EvGv ds:[ebx] reg=1
-    k = 6; c.instructions = n0 + 6;
+    k = 6;
+    c.instructions = n0 + 6;
     const a_6 = c.readModifyMem(4, 3, r[3]);
     const x_6 = r[0], g_6 = r[1];
     const r_6 = (x_6 - a_6) | 0;
@@ -47,7 +51,8 @@ return function block(c) {
     }
     if (!B.valid) { c.eip = 4118; c.instructions = n0 + 7; return; }
     // 7: 0x00001016 XCHG_EvGv ds:[esi] reg=0
-    k = 7; c.instructions = n0 + 7;
+    k = 7;
+    c.instructions = n0 + 7;
     const a_7 = c.readModifyMem(4, 3, r[6]);
     c.writeModifiedMem(4, r[0]);
     r[0] = a_7;
@@ -70,7 +75,8 @@ return function block(c) {
     // 13: 0x0000101f STC
     setSomeFlags(c, 1, 1);
     // 14: 0x00001020 RET
-    k = 14; c.instructions = n0 + 14;
+    k = 14;
+    c.instructions = n0 + 14;
     const sp_14 = r[4];
     const t_14 = c.pop(4);
     if ((t_14 >>> 0) > c.segLimit[1]) { r[4] = sp_14; throw new CpuException(13, 0); }
