@@ -23,8 +23,12 @@ export class Block {
   /** The generated source and each instruction's CS offset, kept only when asked (lockstep, debugging). */
   source: string | undefined;
   eips: readonly number[] | undefined;
-  /** The block has x87 instructions (lockstep leaves those unchecked). */
-  hasX87 = false;
+  /**
+   * Lockstep leaves the block unchecked: it has x87 instructions (the FPU
+   * stack is not in lockstep's snapshot) or RDTSC (its value depends on
+   * when it runs).
+   */
+  unchecked = false;
   /**
    * The last instruction ran in the interpreter: it may have changed the
    * mode (far transfer, IRET, segment load…), so what follows is found by

@@ -11,7 +11,7 @@
  * PhysicalMemory records each byte's old value. A block that touched a
  * device (port or MMIO) cannot be run twice without doing its I/O twice, so
  * its interpreter run stands and it is counted as unchecked; so is a block
- * whose own code changed under it, and one with x87 instructions (the FPU
+ * whose own code changed under it, and one with x87 instructions or RDTSC (the FPU
  * stack is objects this snapshot does not copy).
  */
 import type { Cpu } from '../cpu.js';
@@ -132,9 +132,9 @@ export class Lockstep {
   }
 
   /** Runs `block` both ways (when it can) and leaves the CPU as the translated run left it. */
-  run(block: Block, hasX87: boolean): void {
+  run(block: Block): void {
     const cpu = this.cpu;
-    if (hasX87 || this.divergence !== undefined || --this.countdown > 0) { block.fn(cpu); return; }
+    if (block.unchecked || this.divergence !== undefined || --this.countdown > 0) { block.fn(cpu); return; }
     this.countdown = this.every;
     const before = this.layout.snapshot(cpu);
     const mem = cpu.mem;
