@@ -11,8 +11,10 @@
  * PhysicalMemory records each byte's old value. A block that touched a
  * device (port or MMIO) cannot be run twice without doing its I/O twice, so
  * its interpreter run stands and it is counted as unchecked; so is a block
- * whose own code changed under it, and one with x87 instructions or RDTSC (the FPU
- * stack is objects this snapshot does not copy).
+ * whose own code changed under it, and one with x87 or MMX instructions
+ * (the FPU stack, which MMX registers alias, is objects this snapshot does
+ * not copy) or RDTSC (its value depends on when it runs). XMM registers
+ * and MXCSR are compared.
  */
 import type { Cpu } from '../cpu.js';
 import { CpuException } from '../exception.js';
@@ -57,6 +59,8 @@ class Layout {
       if (typeof value === 'number' || typeof value === 'boolean') { this.keys.push(key); this.arrays.push(false); }
       else if (ArrayBuffer.isView(value) && (value as Int32Array).length <= 64) { this.keys.push(key); this.arrays.push(true); }
     }
+    // The SSE register file is plain data: restored and compared like the CPU's own fields.
+    this.keys.push('sse.xmm', 'sse.mxcsr'); this.arrays.push(true, false);
     for (const extra of ['msrs.lo', 'msrs.hi']) { this.keys.push(extra); this.arrays.push(true); }
     for (const extra of ['fpu.sw', 'fpu.cw', 'fpu.top', 'eflags']) { this.keys.push(extra); this.arrays.push(false); }
     this.snapshot = () => [];

@@ -23,6 +23,7 @@ import { memoryAccess } from './memory-access.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
+import type { DecodedInsn } from './decode.js';
 
 /** Options for a {@link Translator}. */
 export interface TranslatorOptions {
@@ -92,6 +93,19 @@ export function modeKey(cpu: Cpu): number {
   return (cpu.codeSize32 ? 1 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
     ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0) |
     (flat(cpu, Seg.DS) && flat(cpu, Seg.ES) && flat(cpu, Seg.SS) ? MODE_FLAT : 0);
+}
+
+/**
+ * Instructions lockstep cannot check (lockstep.ts): x87 (D8-DF, WAIT), RDTSC,
+ * and 0F-map SIMD forms without a 66/F2/F3 prefix, which may be MMX
+ * (whose registers are the x87 stack's).
+ */
+function uncheckedInLockstep(i: DecodedInsn, code32: boolean): boolean {
+  const op = i.opcode;
+  if ((op >= 0xd8 && op <= 0xdf) || op === 0x9b || op === 0x131) return true;
+  const simd = (op >= 0x110 && op <= 0x117) || (op >= 0x128 && op <= 0x12f) || (op >= 0x150 && op <= 0x17f) ||
+    (op >= 0x1c2 && op <= 0x1c6) || op >= 0x1d0;
+  return simd && i.rep === 0 && i.opsize32 === code32;
 }
 
 /** Translates and runs the hot code of one CPU. */
@@ -223,7 +237,7 @@ export class Translator {
     const hostEnd = host + ((last.eip + last.length - eip) | 0);
     const block = new Block(host, hostEnd, eip, mode, plan.insns.length, limitNeeded, source.length);
     block.endsInFallback = lastInInterpreter;
-    block.unchecked = plan.insns.some((i) => (i.opcode >= 0xd8 && i.opcode <= 0xdf) || i.opcode === 0x9b || i.opcode === 0x131);
+    block.unchecked = plan.insns.some((i) => uncheckedInLockstep(i, cpu.codeSize32));
     if (this.keepSource) {
       block.source = source;
       block.eips = plan.insns.map((i) => i.eip);
