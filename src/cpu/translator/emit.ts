@@ -115,6 +115,8 @@ export class InsnEmitter {
 
   /** Statement writing `value` (an expression evaluated once) to register `n`. */
   setReg(size: number, n: number, value: string): void {
+    // Parenthesised unless a plain name or number: `a | b & 0xffff` would mask only b.
+    if (size !== 4 && !/^[\w.[\]]+$/.test(value)) value = `(${value})`;
     if (size === 4) this.emit(`r[${n}] = ${value};`);
     else if (size === 2) this.emit(`r[${n}] = (r[${n}] & -65536) | (${value} & 0xffff);`);
     else if (n < 4) this.emit(`r[${n}] = (r[${n}] & -256) | (${value} & 0xff);`);

@@ -65,7 +65,7 @@ return function block(c) {
     r[3] = a_8;
     r[0] = r_8;
     // 9: 0x0000101b LAHF
-    r[0] = (r[0] & -65281) | ((((c.getFlags() & 0xd5) | 0x2) & 0xff) << 8);
+    r[0] = (r[0] & -65281) | (((((c.getFlags() & 0xd5) | 0x2)) & 0xff) << 8);
     // 10: 0x0000101c SAHF
     setSomeFlags(c, 0xd5, ((r[0] >> 8) & 0xff));
     // 11: 0x0000101d CMC

@@ -10,14 +10,14 @@ return function block(c) {
     const v_0 = rs16(c, 3, (r[6] & 0xffff), n0 + 0);
     const d_0 = (c.flags & 0x400) !== 0 ? -2 : 2;
     r[0] = (r[0] & -65536) | (v_0 & 0xffff);
-    r[6] = (r[6] & -65536) | ((r[6] + d_0) & 0xffff);
+    r[6] = (r[6] & -65536) | (((r[6] + d_0)) & 0xffff);
     // 1: 0x00001001 MOVS_YbXb o16 a16
     k = 1;
     const v_1 = rs8(c, 3, (r[6] & 0xffff), n0 + 1);
     ws8(c, 0, (r[7] & 0xffff), v_1, n0 + 1);
     const d_1 = (c.flags & 0x400) !== 0 ? -1 : 1;
-    r[6] = (r[6] & -65536) | ((r[6] + d_1) & 0xffff);
-    r[7] = (r[7] & -65536) | ((r[7] + d_1) & 0xffff);
+    r[6] = (r[6] & -65536) | (((r[6] + d_1)) & 0xffff);
+    r[7] = (r[7] & -65536) | (((r[7] + d_1)) & 0xffff);
     if (!B.valid) { c.eip = 4098; c.instructions = n0 + 2; return; }
     // 2: 0x00001002 CMPS_XbYb o16 a16
     k = 2;
@@ -26,8 +26,8 @@ return function block(c) {
     const r_2 = (x_2 - y_2) & 0xff;
     c.lazyOp = 3; c.lazyA = x_2; c.lazyB = y_2; c.lazyR = r_2; c.lazySize = 1; c.lazyMask = 0x8d5;
     const d_2 = (c.flags & 0x400) !== 0 ? -1 : 1;
-    r[6] = (r[6] & -65536) | ((r[6] + d_2) & 0xffff);
-    r[7] = (r[7] & -65536) | ((r[7] + d_2) & 0xffff);
+    r[6] = (r[6] & -65536) | (((r[6] + d_2)) & 0xffff);
+    r[7] = (r[7] & -65536) | (((r[7] + d_2)) & 0xffff);
     // 3: 0x00001003 LEAVE o16 a16
     k = 3;
     const big_3 = c.stackSize32, sp_3 = big_3 ? r[5] : (r[5] & 0xffff);
