@@ -31,6 +31,8 @@ export type CliAction =
     jit: boolean;
     /** Run interpreter and translator side by side on every block and report the first difference. */
     lockstep: boolean;
+    /** With lockstep: check one block run in this many (1: every one). */
+    lockstepEvery: number;
   };
 
 /** A usage error, printed as one line. */
@@ -64,6 +66,7 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --no-jit                 interpret every instruction (the translator is on by default)
   --lockstep               check the translator against the interpreter block by block;
                            stops at the first block whose results differ (slow)
+  --lockstep-every N       lockstep checking one block run in N (a whole boot in reach)
   -h, --help               show this help
 
 Guest output on COM1 (0x3F8) and the debug console (port 0xE9) goes to stdout;
@@ -91,7 +94,7 @@ export function parseArgs(argv: readonly string[]): CliAction {
   const [command, ...rest] = argv;
   if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: anillo run --kernel FILE, or --help)`);
   const action: Extract<CliAction, { kind: 'run' }> = {
-    kind: 'run', disks: [], append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false, snapshot: false, jit: true, lockstep: false,
+    kind: 'run', disks: [], append: '', memBytes: 128 * 1024 * 1024, maxInstructions: Infinity, stats: false, snapshot: false, jit: true, lockstep: false, lockstepEvery: 1,
   };
   const once = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
@@ -123,6 +126,13 @@ export function parseArgs(argv: readonly string[]): CliAction {
       case '--snapshot': action.snapshot = true; break;
       case '--no-jit': action.jit = false; break;
       case '--lockstep': action.lockstep = true; break;
+      case '--lockstep-every': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n <= 0) throw new UsageError('--lockstep-every: expected a positive whole number');
+        action.lockstep = true;
+        action.lockstepEvery = n;
+        break;
+      }
       default: throw new UsageError(`unknown option '${flag}' (see anillo --help)`);
     }
   }

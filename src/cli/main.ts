@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<Outcome> {
   const vm = new Vm({
     memBytes: action.memBytes,
     drives: ide.drives,
-    jit: !action.jit ? false : action.lockstep ? { lockstep: true } : true,
+    jit: !action.jit ? false : action.lockstep ? { lockstep: true, lockstepEvery: action.lockstepEvery } : true,
     output: (bytes) => process.stdout.write(bytes),
     log: (line) => process.stderr.write(`anillo: ${line}\n`),
     firmwareLog: firmwareLog && ((bytes) => firmwareLog.write(bytes)),
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<Outcome> {
   const lockstep = vm.cpu.translator?.lockstep;
   if (lockstep) {
     const d = lockstep.divergence;
-    process.stderr.write(`anillo: lockstep: ${lockstep.checked} blocks checked, ${lockstep.unchecked} unchecked (device I/O, x87, self-modified); ${d ? 'DIVERGENCE' : 'no divergence'}\n`);
+    process.stderr.write(`anillo: lockstep: ${lockstep.checked} blocks checked, ${lockstep.unchecked} unchecked (device I/O, x87, RDTSC, self-modified); ${d ? 'DIVERGENCE' : 'no divergence'}\n`);
     if (d) {
       process.stderr.write(`anillo: first divergent block at cs:${d.eip.toString(16)} mode 0x${d.mode.toString(16)}; before: ${d.before}\n`);
       for (const line of d.differences) process.stderr.write(`anillo:   ${line} (interpreter vs translator)\n`);

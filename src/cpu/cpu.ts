@@ -111,6 +111,12 @@ export class Cpu {
   readonly msrs = new MsrFile();
   /** Retired instructions (a Float64 so it never wraps in practice). */
   instructions = 0;
+  /**
+   * The instruction count where the running translated block began: the
+   * memory accessors of translated code (translator/memory-access.ts) add
+   * the instruction's index to it on their slow path.
+   */
+  blockStart = 0;
   /** The x87 FPU (SDM Vol. 1 ch. 8); src/cpu/instructions/x87.ts gives it its instructions. */
   readonly fpu = new X87();
   /** XMM registers and MXCSR (SDM Vol. 1 ch. 10-11); the MMX registers are the x87's (instructions/simd-*.ts). */

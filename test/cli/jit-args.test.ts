@@ -11,4 +11,8 @@ test('the translator is on by default; --no-jit turns it off; --lockstep needs i
   const ls = parseArgs(['run', '--kernel', 'k', '--lockstep']);
   assert.ok(ls.kind === 'run' && ls.jit && ls.lockstep);
   assert.throws(() => parseArgs(['run', '--kernel', 'k', '--lockstep', '--no-jit']), UsageError);
+  const sampled = parseArgs(['run', '--kernel', 'k', '--lockstep-every', '100']);
+  assert.ok(sampled.kind === 'run' && sampled.lockstep && sampled.lockstepEvery === 100);
+  assert.throws(() => parseArgs(['run', '--kernel', 'k', '--lockstep-every', '0']), UsageError);
+  assert.throws(() => parseArgs(['run', '--kernel', 'k', '--lockstep-every', '2.5']), UsageError);
 });

@@ -96,7 +96,7 @@ function divU64(hi: number, lo: number, d: number): number {
 const CF_OF = Flag.CF | Flag.OF;
 
 /** MUL: unsigned AX/DX:AX/EDX:EAX ← accumulator × v; CF = OF = upper half non-zero (SDM Vol. 2 "MUL"). */
-function mul(cpu: Cpu, v: number, size: number): void {
+export function mul(cpu: Cpu, v: number, size: number): void {
   const regs = cpu.regs;
   if (size === 1) {
     const p = (regs[Reg.EAX] & 0xff) * v;
@@ -118,7 +118,7 @@ function mul(cpu: Cpu, v: number, size: number): void {
 }
 
 /** One-operand IMUL: signed product into AX/DX:AX/EDX:EAX; CF = OF = product does not fit the low half. */
-function imulAcc(cpu: Cpu, v: number, size: number): void {
+export function imulAcc(cpu: Cpu, v: number, size: number): void {
   const regs = cpu.regs;
   if (size === 1) {
     const p = ((regs[Reg.EAX] << 24) >> 24) * ((v << 24) >> 24);
@@ -152,7 +152,7 @@ function imulTruncated(cpu: Cpu, a: number, b: number, size: number): number {
 }
 
 /** DIV: unsigned divide of AX/DX:AX/EDX:EAX; #DE on a zero divisor or a quotient too wide (SDM Vol. 2 "DIV"). */
-function div(cpu: Cpu, v: number, size: number): void {
+export function div(cpu: Cpu, v: number, size: number): void {
   const regs = cpu.regs;
   if (v === 0) throw new CpuException(Vector.DE);
   if (size === 1) {
@@ -180,7 +180,7 @@ function div(cpu: Cpu, v: number, size: number): void {
  * dividend's sign; #DE on a zero divisor or a quotient out of range, which
  * includes −2^(n−1) / −1 (SDM Vol. 2 "IDIV").
  */
-function idiv(cpu: Cpu, v: number, size: number): void {
+export function idiv(cpu: Cpu, v: number, size: number): void {
   const regs = cpu.regs;
   if ((v & sizeMask(size)) === 0) throw new CpuException(Vector.DE);
   if (size === 1) {

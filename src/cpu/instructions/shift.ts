@@ -132,6 +132,15 @@ function doubleShift(cpu: Cpu, count: number, left: boolean): void {
   const s = cpu.getReg(size, cpu.modrmReg);
   count &= 0x1f;
   if (count === 0) return;
+  cpu.writeModifiedE(size, shiftDouble(cpu, d, s, count, size, left));
+}
+
+/**
+ * The value and flags of SHLD (`left`) or SHRD of the `size`-byte (2 or 4)
+ * destination `d` filled from `s` by a masked count of 1..31 (see
+ * {@link doubleShift}); the translator calls it too.
+ */
+export function shiftDouble(cpu: Cpu, d: number, s: number, count: number, size: number, left: boolean): number {
   const msb = size * 8 - 1;
   let r: number, cf: number;
   if (left) {
@@ -161,7 +170,7 @@ function doubleShift(cpu: Cpu, count: number, left: boolean): void {
     }
     setResultFlags(cpu, r, size, carryOverflow(cf, ((r >>> msb) ^ (r >>> (msb - 1))) & 1));
   }
-  cpu.writeModifiedE(size, r);
+  return r;
 }
 
 /** Handlers of this family by name (see opcode-table.ts). */

@@ -54,63 +54,8 @@ export function findBlock(bytes: Uint8Array, host: number, eip: number, code32: 
 
 /**
  * Most instructions in one region. V8 optimizes a function only below a
- * bytecode size (TurboFan's limit is 60 KiB of bytecode), and a region is
- * recompiled whole when it grows, so regions stay a few hundred
- * instructions long; a page with more hot code gets several.
+ * bytecode size (TurboFan's limit is 60 KiB of bytecode; a region of 400
+ * instructions is about half that), so a page with more hot code gets
+ * several regions.
  */
 export const MAX_REGION_INSTRUCTIONS = 400;
-
-/** CS offsets a block can continue at directly: its static targets and fall-through. */
-function successors(plan: BlockPlan): number[] {
-  const last = plan.insns[plan.insns.length - 1];
-  const next = (last.eip + last.length) | 0;
-  const h = last.entry.handler;
-  const rel = (): number => {
-    const d = last.entry.operands[0] === 'Jb' ? (last.imm << 24) >> 24 : last.imm;
-    const t = (next + d) | 0;
-    return last.opsize32 ? t : t & 0xffff;
-  };
-  if (h === 'Jcc_Jb' || h === 'Jcc_Jz') return [rel(), next];
-  if (h === 'JMP_Jb' || h === 'JMP_Jz') return [rel()];
-  if (h === 'CALL_Jz') return [rel(), next]; // the callee, and where it returns
-  if (!endsBlockAfter(last)) return [next]; // cut by length or by the page end
-  if (last.entry.attrs.endsBlock === true && h !== 'G5_Ev') return h.startsWith('LOOP') || h.startsWith('JCXZ') ? [rel(), next] : [];
-  return [next]; // a segment load: execution goes on after it
-}
-
-/**
- * Finds the blocks of a region on the code page of `host` (CS offset
- * `eip`): the blocks at `entries` first (the new hot entry, then those of
- * the region it replaces), then every block reachable from them by direct
- * jumps and fall-through without leaving the page, up to
- * {@link MAX_REGION_INSTRUCTIONS}. Entries that cannot be decoded are left
- * out, and so are blocks after the first whose host offset `taken` says
- * another live region already runs.
- */
-export function findRegion(
-  bytes: Uint8Array, host: number, eip: number, code32: boolean, mode: number,
-  entries: readonly number[], taken: (host: number) => boolean,
-): BlockPlan[] {
-  const pageStart = host & ~0xfff;
-  const delta = host - eip;
-  const plans: BlockPlan[] = [];
-  const seen = new Set<number>();
-  const queue = [...entries];
-  let total = 0;
-  for (let q = 0; q < queue.length; q++) {
-    const at = queue[q];
-    const h = at + delta;
-    if (seen.has(at) || h < pageStart || h >= pageStart + 0x1000 || (q > 0 && taken(h))) continue;
-    seen.add(at);
-    const plan = findBlock(bytes, h, at, code32, mode);
-    if (plan === undefined) continue;
-    if (total + plan.insns.length > MAX_REGION_INSTRUCTIONS && plans.length > 0) {
-      if (q < entries.length) continue; // an entry that no longer fits: it may fit a region of its own
-      break;
-    }
-    plans.push(plan);
-    total += plan.insns.length;
-    for (const t of successors(plan)) if (!seen.has(t)) queue.push(t);
-  }
-  return plans;
-}

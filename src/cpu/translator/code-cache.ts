@@ -15,7 +15,11 @@
  */
 import type { Cpu } from '../cpu.js';
 
-/** A region's code: runs from block `s` until an exit or `end` instructions; 1 when it stopped after an interpreted instruction. */
+/**
+ * A region's code: runs from block `s` until an exit or `end` instructions.
+ * Returns the index of the block it left from, times 2, plus 1 when it
+ * stopped after an interpreted instruction.
+ */
 export type RegionFn = (cpu: Cpu, s: number, end: number) => number;
 
 /** What an invalidated region runs if something still calls it: nothing (callers check `valid` first). */
@@ -29,20 +33,17 @@ export class Region {
   readonly blocks: Block[] = [];
   /** The generated source, kept only when asked (lockstep, debugging). */
   source: string | undefined;
-  /**
-   * Successor links (direct chaining between regions): the blocks last
-   * seen at two exits, with the EIP each was entered at. A link is a hint,
-   * checked before use (still valid, same EIP, same physical page).
-   */
-  nextEip0 = -1;
-  next0: Block | null = null;
-  nextEip1 = -1;
-  next1: Block | null = null;
   constructor(
     /** What blocks of one page and mode share a region under: host page, host − EIP, mode. */
     readonly key: string,
     readonly sourceLength: number,
   ) {}
+}
+
+/** The entries of one page (under one CS base and mode) that became hot, and how many the last build of its regions covered. */
+export interface HotGroup {
+  entries: number[];
+  built: number;
 }
 
 /** A block: one entry into its region. */
@@ -55,6 +56,16 @@ export class Block {
   unchecked = false;
   /** Each instruction's CS offset, kept only when asked (lockstep, debugging). */
   eips: readonly number[] | undefined;
+  /**
+   * Successor links (direct chaining between regions): the blocks last
+   * entered after the region left from this block, with the EIP each was
+   * entered at. A link is a hint, checked before use (still valid, same
+   * EIP, same physical page).
+   */
+  nextEip0 = -1;
+  next0: Block | null = null;
+  nextEip1 = -1;
+  next1: Block | null = null;
   constructor(
     readonly region: Region,
     /** Its case in the region's code. */
@@ -73,7 +84,7 @@ export class Block {
 
   get valid(): boolean { return this.region.valid; }
 
-  /** Runs the region from this block, up to `end` instructions; 1 when it stopped after an interpreted instruction. */
+  /** Runs the region from this block, up to `end` instructions; returns as RegionFn. */
   run(cpu: Cpu, end: number): number { return this.region.fn(cpu, this.index, end); }
 
   /** True when `next` is the instruction after the one at `at` in this block (needs `eips`). */
@@ -97,8 +108,8 @@ export class CodeCache {
   readonly byEntry = new Map<number, Block>();
   /** Live regions by host page. */
   private readonly byPage = new Map<number, Region[]>();
-  /** The region a page and mode's newly hot blocks join (by Region.key). */
-  private readonly open = new Map<string, Region>();
+  /** The hot entries of each page and mode (by Region.key), and how many of them the last build of its regions had. */
+  private readonly groups = new Map<string, HotGroup>();
 
   /** Statistics. */
   blocks = 0;
@@ -115,22 +126,25 @@ export class CodeCache {
     return this.byEntry.get(host);
   }
 
-  /** The region newly hot blocks of `key` join, if it is still live. */
-  openRegion(key: string): Region | undefined {
-    const r = this.open.get(key);
-    return r !== undefined && r.valid ? r : undefined;
+  /** The hot-entry group of `key` (a page, CS base and mode), made empty when new. */
+  group(key: string): HotGroup {
+    let g = this.groups.get(key);
+    if (g === undefined) {
+      g = { entries: [], built: 0 };
+      this.groups.set(key, g);
+    }
+    return g;
   }
 
-  /** Adds a compiled region, replacing `replaces` (the smaller region it grew from) and any block at the same entries. */
-  add(region: Region, replaces: Region | undefined): void {
-    if (replaces !== undefined && replaces.valid) this.removeRegion(replaces, false);
-    if (this.blocks + region.blocks.length > this.maxBlocks) this.flush();
-    const page = region.blocks[0].host >>> 12;
+  /** Adds a compiled region; regions it replaces (any with a block at one of its entries) are dropped. */
+  add(region: Region): void {
     for (const b of region.blocks) {
       const old = this.byEntry.get(b.host);
-      if (old !== undefined && old.region.valid) this.removeRegion(old.region, true);
-      this.byEntry.set(b.host, b);
+      if (old !== undefined && old.region.valid) this.removeRegion(old.region, false);
     }
+    if (this.blocks + region.blocks.length > this.maxBlocks) this.flush();
+    const page = region.blocks[0].host >>> 12;
+    for (const b of region.blocks) this.byEntry.set(b.host, b);
     let list = this.byPage.get(page);
     if (list === undefined) {
       list = [];
@@ -139,7 +153,6 @@ export class CodeCache {
       this.cpu.tlb.markHostPage(page << 12);
     }
     list.push(region);
-    this.open.set(region.key, region);
     this.blocks += region.blocks.length;
     this.regions++;
     this.compiled++;
@@ -171,10 +184,13 @@ export class CodeCache {
   private removeRegion(region: Region, counted: boolean): void {
     region.valid = false;
     region.fn = STALE;
-    region.next0 = region.next1 = null;
-    if (counted) this.invalidated++;
+    for (const b of region.blocks) b.next0 = b.next1 = null;
+    // Code written over: the page's entries must become hot again before they are compiled.
+    if (counted) {
+      this.invalidated++;
+      this.groups.delete(region.key);
+    }
     for (const b of region.blocks) if (this.byEntry.get(b.host) === b) this.byEntry.delete(b.host);
-    if (this.open.get(region.key) === region) this.open.delete(region.key);
     const page = region.blocks[0].host >>> 12;
     const list = this.byPage.get(page);
     if (list === undefined) return;
@@ -195,12 +211,16 @@ export class CodeCache {
   /** Drops every region. */
   flush(): void {
     for (const list of this.byPage.values()) {
-      for (const r of list) { r.valid = false; r.fn = STALE; r.next0 = r.next1 = null; }
+      for (const r of list) {
+        r.valid = false;
+        r.fn = STALE;
+        for (const b of r.blocks) b.next0 = b.next1 = null;
+      }
     }
     for (const page of this.byPage.keys()) this.cpu.mem.codePages[page] = 0;
     this.byEntry.clear();
     this.byPage.clear();
-    this.open.clear();
+    this.groups.clear();
     this.blocks = 0;
     this.regions = 0;
     this.sourceBytes = 0;

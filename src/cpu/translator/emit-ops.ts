@@ -10,6 +10,8 @@
  */
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
+import { MORE_EMITTERS } from './emit-ops-more.js';
+import { STRING_EMITTERS } from './emit-ops-string.js';
 
 /** LazyOp values (flags.ts), spelled out because generated code holds them as literals. */
 const LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5;
@@ -254,10 +256,7 @@ const jmpRel: Emitter = (e) => {
 
 /** The `size`-byte push as cpu.push does it (stack width from SS.B at run time). */
 function push(e: InsnEmitter, size: number, value: string): void {
-  e.fault();
-  e.spill();
-  e.emit(`c.push(${size}, ${value});`);
-  e.reload();
+  e.push(size, value);
   e.afterStore();
 }
 
@@ -293,8 +292,10 @@ const extend = (from: 1 | 2, signExtend: boolean): Emitter => (e) => {
   return true;
 };
 
-/** The default emitters: every instruction class not listed here runs in the interpreter. */
+/** The default emitters (with those of emit-ops-more.ts and emit-ops-string.ts): every class not listed runs in the interpreter. */
 export const DEFAULT_EMITTERS: Record<string, Emitter> = {
+  ...MORE_EMITTERS,
+  ...STRING_EMITTERS,
   MOV_EbGb: MOV_EG(true),
   MOV_EvGv: MOV_EG(false),
   MOV_GbEb: MOV_GE(true),
@@ -322,15 +323,6 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
     e.emit(`const ${v} = ${e.reg(s, n)};`);
     e.setReg(s, n, e.reg(s, Reg.EAX));
     e.setReg(s, Reg.EAX, v);
-    return true;
-  },
-  XCHG_EvGv: (e) => {
-    const s = e.osize, i = e.insn;
-    if (i.mod !== 3) return false; // the memory form is locked: the interpreter's readModify path
-    const v = e.v('v');
-    e.emit(`const ${v} = ${e.reg(s, i.rm)};`);
-    e.setReg(s, i.rm, e.reg(s, i.reg));
-    e.setReg(s, i.reg, v);
     return true;
   },
   CLD: (e) => { e.emit('c.flags &= ~0x400;'); return true; },
@@ -383,11 +375,8 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
 
   PUSH_Zv: (e) => { push(e, e.osize, e.reg(e.osize, e.insn.opcode & 7)); return true; },
   POP_Zv: (e) => {
-    const v = e.v('v');
-    e.fault();
-    e.spill();
-    e.emit(`const ${v} = c.pop(${e.osize});`);
-    e.reload();
+    const v = e.popRead(e.osize);
+    e.popDone(e.osize); // before the destination: POP ESP leaves the value popped
     e.setReg(e.osize, e.insn.opcode & 7, v);
     return true;
   },
@@ -401,10 +390,7 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
   CALL_Jz: (e) => {
     const t = relTarget(e);
     e.targets.push(t);
-    e.fault();
-    e.spill();
-    e.emit(`c.push(${e.osize}, ${e.next});`);
-    e.reload();
+    e.push(e.osize, String(e.osize === 4 ? e.next : e.next & 0xffff));
     e.jump(t);
     return true;
   },
@@ -418,11 +404,7 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
         const t = e.v('t');
         e.emit(`const ${t} = ${s === 4 ? e.readE(4) : e.readE(2)};`);
         checkIndirect(e, t);
-        if (i.reg === 2) {
-          e.spill();
-          e.emit(`c.push(${s}, ${e.next});`);
-          e.reload();
-        }
+        if (i.reg === 2) e.push(s, String(s === 4 ? e.next : e.next & 0xffff));
         e.exit(`${t} | 0`);
         e.ended = true;
         return true;
@@ -440,14 +422,9 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
 
 /** Near RET: pops the target, checks it against the CS limit with ESP as it was, releases `imm` bytes. */
 function ret(e: InsnEmitter, imm: number): boolean {
-  const t = e.v('t'), sp = e.v('sp');
-  e.fault();
-  e.spill();
-  e.emit(`const ${sp} = r[4];`);
-  e.emit(`const ${t} = c.pop(${e.osize});`);
-  e.emit(`if ((${t} >>> 0) > c.segLimit[${Seg.CS}]) { r[4] = ${sp}; throw new CpuException(13, 0); }`);
-  if (imm !== 0) e.emit(`c.adjustSp(${imm});`);
-  e.reload();
+  const t = e.popRead(e.osize);
+  e.emit(`if ((${t} >>> 0) > c.segLimit[${Seg.CS}]) throw new CpuException(13, 0);`);
+  e.popDone(e.osize + imm);
   e.exit(t);
   e.ended = true;
   return true;

@@ -14,7 +14,7 @@
  *           …
  *         }
  *       } catch (e) { …locals back to c.regs unless spilled; count and prevEip of instruction k…; throw e; }
- *       r[0] = r0; …; c.eip = eip; c.instructions = n; return fb;
+ *       r[0] = r0; …; c.eip = eip; c.instructions = n; return (s << 1) | fb;
  *     };
  *
  * A direct jump to a block of the same region is `s = index; continue
@@ -37,6 +37,7 @@ import type { DecodedInsn } from './decode.js';
 import { REG8_NAMES, REG16_NAMES, REG32_NAMES, SEG_NAMES, Seg } from '../registers.js';
 import { CONDITIONS } from '../opcode-table.js';
 import { MEMORY_ACCESS_NAMES } from './memory-access.js';
+
 
 /** What an emitter knows of the flags' producer when the flags are still those it set. */
 export interface KnownFlags {
@@ -84,7 +85,6 @@ export class InsnEmitter {
   flags: KnownFlags | undefined;
   /** Targets beyond the block's own bytes that the CS limit must cover. */
   targets: number[] = [];
-  private temps = 0;
 
   constructor(
     readonly insn: DecodedInsn,
@@ -111,21 +111,21 @@ export class InsnEmitter {
   /** A local name unique to this instruction. */
   v(name: string): string { return `${name}_${this.k}`; }
 
-  /** A fresh local name. */
-  private tmp(): string { return `t${this.k}_${this.temps++}`; }
-
   /** Marks the instruction as able to fault; the instruction counter is brought up to date first (MMIO may read it). */
   fault(): void {
     this.markFault();
-    this.emit(`c.instructions = n + ${this.i};`);
+    if (this.countSet) return;
+    this.countSet = true;
+    this.lines.splice(1, 0, `c.instructions = n + ${this.i};`);
   }
 
-  /** Records the instruction's index for the catch (its count is set only where a slow path may need it). */
+  /** Records the instruction's index for the catch; the memory accessors set the count themselves on their slow path. */
   private markFault(): void {
     if (this.canFault) return;
     this.canFault = true;
     this.lines.unshift(`k = ${this.k};`);
   }
+  private countSet = false;
 
   // ---- registers --------------------------------------------------------------
 
@@ -138,6 +138,8 @@ export class InsnEmitter {
 
   /** Statement writing `value` (an expression evaluated once) to register `n`. */
   setReg(size: number, n: number, value: string): void {
+    // Parenthesised unless a plain name or number: `a | b & 0xffff` would mask only b.
+    if (size !== 4 && !/^[\w.[\]]+$/.test(value)) value = `(${value})`;
     if (size === 4) this.emit(`r${n} = ${value};`);
     else if (size === 2) this.emit(`r${n} = (r${n} & -65536) | (${value} & 0xffff);`);
     else if (n < 4) this.emit(`r${n} = (r${n} & -256) | (${value} & 0xff);`);
@@ -176,25 +178,60 @@ export class InsnEmitter {
     return `((${parts.join(' + ')}) | 0)`;
   }
 
-  /** The accessor name for seg (memory-access.ts): flat for DS/ES/SS when the mode says they are flat. */
+  /** The accessor (memory-access.ts) for seg: the flat form for DS/ES/SS when the mode says they are flat. */
   private accessor(kind: 'r' | 'w', size: number, seg: number): string {
     const flat = (this.mode & MODE_FLAT) !== 0 && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
     return `${kind}${flat ? 'f' : 's'}${size * 8}`;
   }
 
-  /** Expression reading `size` bytes at seg:off (memory-access.ts: the TLB fast path, the CPU's accessor otherwise). */
+  /**
+   * Expression reading `size` bytes at seg:off: the TLB fast path, which
+   * TurboFan inlines, or the CPU's accessor, given the instruction count
+   * (a device may read the time).
+   */
   read(size: number, seg: number, off: string): string {
     this.markFault();
-    const v = this.tmp();
-    this.emit(`const ${v} = ${this.accessor('r', size, seg)}(c, ${seg}, ${off}, n + ${this.i});`);
+    return `${this.accessor('r', size, seg)}(c, ${seg}, ${off}, ${this.i})`;
+  }
+
+  /**
+   * Statement writing `value` to seg:off, then leaving the block if that
+   * write hit the block's own code. An instruction with more to do after
+   * the store (a string operation stepping EDI) passes `check` false and
+   * calls {@link afterStore} itself once it is complete.
+   */
+  write(size: number, seg: number, off: string, value: string, check = true): void {
+    this.markFault();
+    this.emit(`${this.accessor('w', size, seg)}(c, ${seg}, ${off}, ${value}, ${this.i});`);
+    if (check) this.afterStore();
+  }
+
+  // ---- stack ------------------------------------------------------------------
+
+  /** SS.B (in the mode key): the stack pointer is ESP, else SP. */
+  private get stack32(): boolean { return (this.mode & 2) !== 0; }
+
+  /**
+   * PUSH inline: the store below the stack pointer, then the pointer moves,
+   * so a fault leaves (E)SP as it was (Cpu.push does the same).
+   */
+  push(size: number, value: string): void {
+    const sp = this.v('psp');
+    this.emit(`const ${sp} = ${this.stack32 ? `(r4 - ${size}) | 0` : `(r4 - ${size}) & 0xffff`};`);
+    this.write(size, Seg.SS, sp, value, false);
+    this.emit(this.stack32 ? `r4 = ${sp};` : `r4 = (r4 & -65536) | ${sp};`);
+  }
+
+  /** The read half of POP: a local holding `size` bytes at SS:(E)SP; (E)SP moves only at {@link popDone}. */
+  popRead(size: number): string {
+    const v = this.v('pop');
+    this.emit(`const ${v} = ${this.read(size, Seg.SS, this.stack32 ? 'r4' : '(r4 & 0xffff)')};`);
     return v;
   }
 
-  /** Statement writing `value` to seg:off, then leaving the region if that write hit its own code. */
-  write(size: number, seg: number, off: string, value: string): void {
-    this.markFault();
-    this.emit(`${this.accessor('w', size, seg)}(c, ${seg}, ${off}, ${value}, n + ${this.i});`);
-    this.afterStore();
+  /** Releases `bytes` of stack: (E)SP += bytes, with SS.B's width. */
+  popDone(bytes: number): void {
+    this.emit(this.stack32 ? `r4 = (r4 + ${bytes}) | 0;` : `r4 = (r4 & -65536) | ((r4 + ${bytes}) & 0xffff);`);
   }
 
   /** After a store: a write to this region's code invalidated it, so stop before running stale code. */
@@ -411,6 +448,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     const n = plan.insns.length;
     body.push(`case ${b}: { // block at cs:${hex(plan.eip)}, ${n} instructions`);
     body.push(`  if (n + ${n} > end) { eip = ${plan.eip}; break loop; }`);
+    body.push('  c.blockStart = n;');
     let flags: KnownFlags | undefined;
     let limitNeeded = 0;
     let ended = false;
@@ -461,7 +499,8 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
   const regs = REGS.map((n) => `r${n} = r[${n}]`).join(', ');
   const source = [
     `// region at cs:${hex(first.eip)} mode 0x${first.mode.toString(16)}, ${plans.length} blocks, ${eips.length} instructions`,
-    `const { CpuException, alu, inc, dec, shift, testCondition, getCF, ${MEMORY_ACCESS_NAMES.join(', ')} } = H;`,
+    `const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;`,
+    `const { ${MEMORY_ACCESS_NAMES.join(', ')} } = H;`,
     `const EIPS = [${eips.join(', ')}];`,
     `const KOFF = [${offsets.join(', ')}];`,
     `return function region(c, s, end) {`,
@@ -482,7 +521,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     `  }`,
     `  ${SPILL}`,
     `  c.eip = eip; c.instructions = n;`,
-    `  return fb;`,
+    `  return (s << 1) | fb;`,
     `};`,
     '',
   ].join('\n');

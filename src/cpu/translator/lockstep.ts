@@ -11,8 +11,10 @@
  * PhysicalMemory records each byte's old value. A block that touched a
  * device (port or MMIO) cannot be run twice without doing its I/O twice, so
  * its interpreter run stands and it is counted as unchecked; so is a block
- * whose own code changed under it, and one with x87 instructions or RDTSC (the FPU
- * stack is objects this snapshot does not copy).
+ * whose own code changed under it, and one with x87 or MMX instructions
+ * (the FPU stack, which MMX registers alias, is objects this snapshot does
+ * not copy) or RDTSC (its value depends on when it runs). XMM registers
+ * and MXCSR are compared.
  */
 import type { Cpu } from '../cpu.js';
 import { CpuException } from '../exception.js';
@@ -35,7 +37,7 @@ const NOT_STATE = new Set([
   'mem', 'backing', 'tlb', 'sys', 'features', 'events', 'translator', 'fpu', 'recentExceptions',
   'fetchPage', 'fetchHost', 'rmwHost', 'rmwLinear', 'tlbReadMask', 'tlbWriteMask',
   'opsize32', 'addrsize32', 'segOverride', 'repPrefix', 'lockPrefix', 'opcode', 'modrmMod', 'modrmReg', 'modrmRm',
-  'eaSeg', 'eaOff', 'prevEip', 'prevEsp', 'debugShadow', 'stopReason',
+  'eaSeg', 'eaOff', 'prevEip', 'prevEsp', 'debugShadow', 'stopReason', 'blockStart',
   'lazyMask', 'lazyOp', 'lazyA', 'lazyB', 'lazyR', 'lazySize', 'flags',
 ]);
 
@@ -57,6 +59,8 @@ class Layout {
       if (typeof value === 'number' || typeof value === 'boolean') { this.keys.push(key); this.arrays.push(false); }
       else if (ArrayBuffer.isView(value) && (value as Int32Array).length <= 64) { this.keys.push(key); this.arrays.push(true); }
     }
+    // The SSE register file is plain data: restored and compared like the CPU's own fields.
+    this.keys.push('sse.xmm', 'sse.mxcsr'); this.arrays.push(true, false);
     for (const extra of ['msrs.lo', 'msrs.hi']) { this.keys.push(extra); this.arrays.push(true); }
     for (const extra of ['fpu.sw', 'fpu.cw', 'fpu.top', 'eflags']) { this.keys.push(extra); this.arrays.push(false); }
     this.snapshot = () => [];
@@ -134,8 +138,9 @@ export class Lockstep {
   /**
    * Runs `block` both ways (when it can) and leaves the CPU as the
    * translated run left it; its region runs on past the block (up to `end`)
-   * only when this block is not checked. Returns as the region does: 1
-   * when an interpreted instruction ended the run.
+   * only when this block is not checked. Returns as the region does
+   * (RegionFn); a block left to the interpreter's run reports an
+   * interpreted end (1), so the next block is found by a full lookup.
    */
   run(block: Block, end: number): number {
     const cpu = this.cpu;

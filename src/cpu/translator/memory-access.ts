@@ -6,8 +6,11 @@
  * skips functions past 60 KiB of bytecode) while TurboFan inlines them
  * into it. `flat` forms are for DS/ES/SS when they are flat (the linear
  * address is the offset); the others check the segment as Cpu.linearFor
- * does. `count` is the instruction count to leave in the CPU when the slow
- * path runs (a device may read the time).
+ * does. `at` is the instruction's index in its block: the slow path sets
+ * the instruction count to Cpu.blockStart + at (a device may read the
+ * time). A small integer rather than the count itself, which is past
+ * 2^31 in a long run: a double argument to a call TurboFan did not inline
+ * would be boxed, an allocation per access.
  */
 import type { Cpu } from '../cpu.js';
 import { TLB_VALID } from '../tlb.js';
@@ -49,65 +52,65 @@ export function memoryAccess(cpu: Cpu) {
   }
 
   return {
-    rf8(c: Cpu, seg: number, off: number, count: number): number {
+    rf8(c: Cpu, seg: number, off: number, at: number): number {
       const p = readHost(c, off, 1);
       if (p >= 0) return load8(p);
-      c.instructions = count; return c.readMem8(seg, off);
+      c.instructions = c.blockStart + at; return c.readMem8(seg, off);
     },
-    rf16(c: Cpu, seg: number, off: number, count: number): number {
+    rf16(c: Cpu, seg: number, off: number, at: number): number {
       const p = readHost(c, off, 2);
       if (p >= 0) return load16(p);
-      c.instructions = count; return c.readMem16(seg, off);
+      c.instructions = c.blockStart + at; return c.readMem16(seg, off);
     },
-    rf32(c: Cpu, seg: number, off: number, count: number): number {
+    rf32(c: Cpu, seg: number, off: number, at: number): number {
       const p = readHost(c, off, 4);
       if (p >= 0) return load32(p);
-      c.instructions = count; return c.readMem32(seg, off);
+      c.instructions = c.blockStart + at; return c.readMem32(seg, off);
     },
-    rs8(c: Cpu, seg: number, off: number, count: number): number {
+    rs8(c: Cpu, seg: number, off: number, at: number): number {
       const p = segFast(seg, off, 1, 1) ? readHost(c, (segBase[seg] + off) | 0, 1) : -1;
       if (p >= 0) return load8(p);
-      c.instructions = count; return c.readMem8(seg, off);
+      c.instructions = c.blockStart + at; return c.readMem8(seg, off);
     },
-    rs16(c: Cpu, seg: number, off: number, count: number): number {
+    rs16(c: Cpu, seg: number, off: number, at: number): number {
       const p = segFast(seg, off, 2, 1) ? readHost(c, (segBase[seg] + off) | 0, 2) : -1;
       if (p >= 0) return load16(p);
-      c.instructions = count; return c.readMem16(seg, off);
+      c.instructions = c.blockStart + at; return c.readMem16(seg, off);
     },
-    rs32(c: Cpu, seg: number, off: number, count: number): number {
+    rs32(c: Cpu, seg: number, off: number, at: number): number {
       const p = segFast(seg, off, 4, 1) ? readHost(c, (segBase[seg] + off) | 0, 4) : -1;
       if (p >= 0) return load32(p);
-      c.instructions = count; return c.readMem32(seg, off);
+      c.instructions = c.blockStart + at; return c.readMem32(seg, off);
     },
-    wf8(c: Cpu, seg: number, off: number, v: number, count: number): void {
+    wf8(c: Cpu, seg: number, off: number, v: number, at: number): void {
       const p = writeHost(c, off, 1);
       if (p >= 0) store8(p, v);
-      else { c.instructions = count; c.writeMem8(seg, off, v); }
+      else { c.instructions = c.blockStart + at; c.writeMem8(seg, off, v); }
     },
-    wf16(c: Cpu, seg: number, off: number, v: number, count: number): void {
+    wf16(c: Cpu, seg: number, off: number, v: number, at: number): void {
       const p = writeHost(c, off, 2);
       if (p >= 0) store16(p, v);
-      else { c.instructions = count; c.writeMem16(seg, off, v); }
+      else { c.instructions = c.blockStart + at; c.writeMem16(seg, off, v); }
     },
-    wf32(c: Cpu, seg: number, off: number, v: number, count: number): void {
+    wf32(c: Cpu, seg: number, off: number, v: number, at: number): void {
       const p = writeHost(c, off, 4);
       if (p >= 0) store32(p, v);
-      else { c.instructions = count; c.writeMem32(seg, off, v); }
+      else { c.instructions = c.blockStart + at; c.writeMem32(seg, off, v); }
     },
-    ws8(c: Cpu, seg: number, off: number, v: number, count: number): void {
+    ws8(c: Cpu, seg: number, off: number, v: number, at: number): void {
       const p = segFast(seg, off, 1, 2) ? writeHost(c, (segBase[seg] + off) | 0, 1) : -1;
       if (p >= 0) store8(p, v);
-      else { c.instructions = count; c.writeMem8(seg, off, v); }
+      else { c.instructions = c.blockStart + at; c.writeMem8(seg, off, v); }
     },
-    ws16(c: Cpu, seg: number, off: number, v: number, count: number): void {
+    ws16(c: Cpu, seg: number, off: number, v: number, at: number): void {
       const p = segFast(seg, off, 2, 2) ? writeHost(c, (segBase[seg] + off) | 0, 2) : -1;
       if (p >= 0) store16(p, v);
-      else { c.instructions = count; c.writeMem16(seg, off, v); }
+      else { c.instructions = c.blockStart + at; c.writeMem16(seg, off, v); }
     },
-    ws32(c: Cpu, seg: number, off: number, v: number, count: number): void {
+    ws32(c: Cpu, seg: number, off: number, v: number, at: number): void {
       const p = segFast(seg, off, 4, 2) ? writeHost(c, (segBase[seg] + off) | 0, 4) : -1;
       if (p >= 0) store32(p, v);
-      else { c.instructions = count; c.writeMem32(seg, off, v); }
+      else { c.instructions = c.blockStart + at; c.writeMem32(seg, off, v); }
     },
   };
 }

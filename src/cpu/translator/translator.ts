@@ -16,15 +16,16 @@ import type { Cpu } from '../cpu.js';
 import { Cr0, Flag, Seg } from '../registers.js';
 import { TLB_VALID } from '../tlb.js';
 import { CpuException } from '../exception.js';
-import { alu, inc, dec } from '../instructions/arith.js';
-import { shift } from '../instructions/shift.js';
-import { getCF, testCondition } from '../flags.js';
+import { alu, inc, dec, mul, imulAcc, div, idiv } from '../instructions/arith.js';
+import { shift, shiftDouble } from '../instructions/shift.js';
+import { getCF, setSomeFlags, testCondition } from '../flags.js';
 import { Block, CodeCache, Region, type RegionFn } from './code-cache.js';
-import { emitRegion, MODE_FLAT, type Emitter, type EmitterTable } from './emit.js';
-import { DEFAULT_EMITTERS } from './emit-ops.js';
-import { findRegion } from './block-finder.js';
+import { emitRegion, MODE_FLAT, type BlockPlan, type Emitter, type EmitterTable } from './emit.js';
 import { memoryAccess } from './memory-access.js';
+import { DEFAULT_EMITTERS } from './emit-ops.js';
+import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
+import type { DecodedInsn } from './decode.js';
 
 /** Options for a {@link Translator}. */
 export interface TranslatorOptions {
@@ -61,9 +62,13 @@ export interface TranslatorOptions {
  * makes bytecode, later optimizes), and every compiled block costs memory.
  * Measured on the Linux boot to the shell (9e9 instructions): 16 compiled
  * 71,700 blocks (peak RSS 366 MiB, 369 CPU-s); 200 compiled 13,500 (252 MiB,
- * 337 CPU-s). Hot loops reach 200 within microseconds anyway.
+ * 337 CPU-s). Then on boot (without the crypto self-tests), md5sum of
+ * 20 MiB and 10,000 shell loops, one run each on a loaded machine: 200
+ * compiled 15,558 blocks (293 MB peak RSS, 108.5 s); 2000 compiled 5,046
+ * (247 MB, 74.6 s); 8000 compiled 3,315 (216 MB, 84.4 s). Hot loops reach
+ * 2000 within microseconds anyway.
  */
-export const DEFAULT_HOT_THRESHOLD = 200;
+export const DEFAULT_HOT_THRESHOLD = 2000;
 
 /** Slots of the direct-mapped block table in front of the cache's Map (QEMU's tb_jmp_cache). */
 const JUMP_CACHE_SLOTS = 1 << 12;
@@ -71,10 +76,10 @@ const JUMP_CACHE_SLOTS = 1 << 12;
 /** Size of the direct-mapped table of execution counters (collisions only make code hot sooner). */
 const COUNTER_SLOTS = 1 << 16;
 
-/** The helpers generated code reaches through `H`: the interpreter's own semantics and the memory accessors. */
-function helpers(cpu: Cpu) {
-  return { CpuException, alu, inc, dec, shift, testCondition, getCF, ...memoryAccess(cpu) };
-}
+/** The helpers generated code reaches through `H`: the interpreter's own semantics (with each CPU's memory accessors). */
+const HELPERS = {
+  CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags,
+};
 
 /** A flat data segment: base 0, limit 4 GiB, readable and writable (expand-up data). */
 function flat(cpu: Cpu, seg: number): boolean {
@@ -92,6 +97,19 @@ export function modeKey(cpu: Cpu): number {
     (flat(cpu, Seg.DS) && flat(cpu, Seg.ES) && flat(cpu, Seg.SS) ? MODE_FLAT : 0);
 }
 
+/**
+ * Instructions lockstep cannot check (lockstep.ts): x87 (D8-DF, WAIT), RDTSC,
+ * and 0F-map SIMD forms without a 66/F2/F3 prefix, which may be MMX
+ * (whose registers are the x87 stack's).
+ */
+function uncheckedInLockstep(i: DecodedInsn, code32: boolean): boolean {
+  const op = i.opcode;
+  if ((op >= 0xd8 && op <= 0xdf) || op === 0x9b || op === 0x131) return true;
+  const simd = (op >= 0x110 && op <= 0x117) || (op >= 0x128 && op <= 0x12f) || (op >= 0x150 && op <= 0x17f) ||
+    (op >= 0x1c2 && op <= 0x1c6) || op >= 0x1d0;
+  return simd && i.rep === 0 && i.opsize32 === code32;
+}
+
 /** Translates and runs the hot code of one CPU. */
 export class Translator {
   readonly cache: CodeCache;
@@ -105,13 +123,14 @@ export class Translator {
   /** The lockstep checker, when on. */
   readonly lockstep: Lockstep | undefined;
   private readonly keepSource: boolean;
-  private readonly helpers: ReturnType<typeof helpers>;
+  /** What generated code reaches through `H`: HELPERS and this CPU's memory accessors. */
+  private readonly helpers: typeof HELPERS & ReturnType<typeof memoryAccess>;
 
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
     this.cache = new CodeCache(cpu, options.maxBlocks);
     this.emitters = { ...DEFAULT_EMITTERS, ...options.emitters };
     this.threshold = Math.min(0xffff, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
-    this.helpers = helpers(cpu);
+    this.helpers = { ...HELPERS, ...memoryAccess(cpu) };
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
     this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
     this.keepSource = options.lockstep === true || options.keepSource === true;
@@ -133,14 +152,16 @@ export class Translator {
     for (;;) {
       this.blocksRun++;
       const region = block.region;
-      const interpreted: number = lockstep !== undefined ? lockstep.run(block, end) : region.fn(cpu, block.index, end);
+      const result: number = lockstep !== undefined ? lockstep.run(block, end) : region.fn(cpu, block.index, end);
       if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
           (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return true;
-      let next: Block | undefined = interpreted !== 0 ? undefined : this.chained(cpu, region);
+      const interpreted = result & 1;
+      const exited = region.blocks[result >> 1];
+      let next: Block | undefined = interpreted !== 0 ? undefined : this.chained(cpu, exited);
       if (next === undefined) {
         next = this.lookup(cpu);
         if (next === undefined) return true;
-        if (interpreted === 0 && region.valid) this.link(region, next);
+        if (interpreted === 0 && region.valid) this.link(exited, next);
       }
       block = next;
       if (block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return true;
@@ -148,7 +169,7 @@ export class Translator {
   }
 
   /** The linked successor of `prev` for the current EIP, if it still holds. */
-  private chained(cpu: Cpu, prev: Region): Block | undefined {
+  private chained(cpu: Cpu, prev: Block): Block | undefined {
     const eip = cpu.eip;
     const b = prev.nextEip0 === eip ? prev.next0 : prev.nextEip1 === eip ? prev.next1 : null;
     if (b === null || !b.region.valid) return undefined;
@@ -160,7 +181,7 @@ export class Translator {
   }
 
   /** Remembers `next` as a successor of `prev` (two slots; the older one gives way). */
-  private link(prev: Region, next: Block): void {
+  private link(prev: Block, next: Block): void {
     if (prev.nextEip0 === -1 || prev.next0 === null || !prev.next0.region.valid) {
       prev.nextEip0 = next.eip; prev.next0 = next;
     } else {
@@ -214,40 +235,66 @@ export class Translator {
   }
 
   /**
-   * Translates the block at host offset `host` (CS offset `eip`) into a
-   * region: the page's open region for this mode grows by it (and what it
-   * reaches), or a new region starts when that one is full.
+   * Translates the block at host offset `host` (CS offset `eip`), which has
+   * just become hot. Regions hold the hot blocks of one code page (under
+   * one mode and CS base): the page's group of hot entries grows by this
+   * one, and the whole group is compiled again once it has grown by half
+   * since its last build (so a page's code is compiled a bounded number of
+   * times, and every new function has a few hot blocks to warm up on);
+   * meanwhile a new entry runs as a region of its own.
    */
   translate(cpu: Cpu, host: number, eip: number, mode: number): Block | undefined {
-    const key = `${host >>> 12}:${host - eip}:${mode}`;
-    let grow = this.cache.openRegion(key);
-    const taken = (h: number): boolean => {
-      const b = this.cache.get(h);
-      return b !== undefined && b.region.valid && b.region !== grow;
-    };
-    let plans = findRegion(cpu.backing, host, eip, cpu.codeSize32, mode, grow === undefined ? [eip] : [eip, ...grow.blocks.map((b) => b.eip)], taken);
-    if (grow !== undefined && grow.blocks.some((b) => !plans.some((p) => p.eip === b.eip))) {
-      // The open region is full: this entry starts a region of its own.
-      grow = undefined;
-      plans = findRegion(cpu.backing, host, eip, cpu.codeSize32, mode, [eip], taken);
+    const delta = host - eip;
+    const key = `${host >>> 12}:${delta}:${mode}`;
+    const group = this.cache.group(key);
+    if (!group.entries.includes(eip)) group.entries.push(eip);
+    const pending = group.entries.length - group.built;
+    if (group.built > 0 && pending * 2 < group.built) {
+      const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
+      if (plan === undefined) return undefined;
+      return this.compile(key, [plan], delta, mode).blocks[0];
     }
+    group.built = group.entries.length;
+    // Address order keeps neighbouring blocks (a loop and its exits) in one region.
+    const plans: BlockPlan[] = [];
+    for (const at of [...group.entries].sort((x, y) => x - y)) {
+      const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
+      if (plan !== undefined) plans.push(plan);
+    }
+    let chunk: BlockPlan[] = [];
+    let size = 0;
+    for (const plan of plans) {
+      if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
+        this.compile(key, chunk, delta, mode);
+        chunk = [];
+        size = 0;
+      }
+      chunk.push(plan);
+      size += plan.insns.length;
+    }
+    if (chunk.length > 0) this.compile(key, chunk, delta, mode);
     // The entry itself may not decode here (an instruction across the page end): the interpreter runs it.
-    if (plans.length === 0 || plans[0].eip !== eip) return undefined;
+    const block = this.cache.get(host);
+    return block !== undefined && block.eip === eip && block.mode === mode ? block : undefined;
+  }
+
+  /** Compiles blocks of one page into a region and adds it to the cache. */
+  private compile(key: string, plans: BlockPlan[], delta: number, mode: number): Region {
     const { source, blocks } = emitRegion(plans, this.emitters);
     const region = new Region(key, source.length);
     const limitNeeded = Math.max(...blocks.map((b) => b.limitNeeded));
-    const delta = host - eip;
+    const code32 = (mode & 1) !== 0;
     plans.forEach((plan, i) => {
       const last = plan.insns[plan.insns.length - 1];
       const block = new Block(region, i, plan.eip + delta, ((last.eip + last.length) | 0) + delta, plan.eip, mode, plan.insns.length, limitNeeded);
-      block.unchecked = plan.insns.some((x) => (x.opcode >= 0xd8 && x.opcode <= 0xdf) || x.opcode === 0x9b || x.opcode === 0x131);
+      block.unchecked = plan.insns.some((x) => uncheckedInLockstep(x, code32));
       if (this.keepSource) block.eips = plan.insns.map((x) => x.eip);
       region.blocks.push(block);
     });
     if (this.keepSource) region.source = source;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
     region.fn = new Function('H', 'R', source)(this.helpers, region) as RegionFn;
-    this.cache.add(region, grow);
-    return region.blocks[0];
+    this.cache.add(region);
+    return region;
   }
 }

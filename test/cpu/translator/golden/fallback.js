@@ -1,5 +1,6 @@
 // block at cs:0x00001000 mode 0x13, 5 instructions
-const { CpuException, alu, inc, dec, shift, testCondition, getCF } = H;
+const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;
+const { rf8, rf16, rf32, rs8, rs16, rs32, wf8, wf16, wf32, ws8, ws16, ws32 } = H;
 const EIPS = [-1, -1, -1, -1, -1];
 return function block(c) {
   const r = c.regs, n0 = c.instructions; let k = 0;
