@@ -405,8 +405,7 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
         e.emit(`const ${t} = ${s === 4 ? e.readE(4) : e.readE(2)};`);
         checkIndirect(e, t);
         if (i.reg === 2) e.push(s, String(s === 4 ? e.next : e.next & 0xffff));
-        e.exit(`${t} | 0`);
-        e.ended = true;
+        e.indirect(`${t} | 0`);
         return true;
       }
       case 6: {
@@ -425,8 +424,7 @@ function ret(e: InsnEmitter, imm: number): boolean {
   const t = e.popRead(e.osize);
   e.emit(`if ((${t} >>> 0) > c.segLimit[${Seg.CS}]) throw new CpuException(13, 0);`);
   e.popDone(e.osize + imm);
-  e.exit(t);
-  e.ended = true;
+  e.indirect(t);
   return true;
 }
 

@@ -291,6 +291,19 @@ export class InsnEmitter {
     this.emit(`n += ${this.i + 1}; eip = ${eip}; break loop;`);
   }
 
+  /**
+   * Ends the block with an indirect jump (RET, JMP/CALL r/m) to `eip`, an
+   * expression: to the region's block there if it has one (found by the
+   * region's `default` case), else out of the region. The region's own
+   * page is mapped as when it was entered (nothing inside a region changes
+   * the TLB; interpreted instructions leave it), so its blocks' CS offsets
+   * still name their code.
+   */
+  indirect(eip: string): void {
+    this.emit(`n += ${this.i + 1}; eip = ${eip}; if (${ATTENTION}) break loop; s = ~s; continue loop;`);
+    this.ended = true;
+  }
+
   /** Ends the block with a direct jump to CS offset `target`: within the region when it has that block. */
   jump(target: number): void {
     this.emit(this.transfer(target));
@@ -510,7 +523,14 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     `  try {`,
     `    loop: for (;;) switch (s) {`,
     ...body.map((l) => `      ${l}`),
-    `      default: throw new Error('translator: no block ' + s);`,
+    '      default:',
+    '        // After an indirect jump from block ~s: the block at EIP, if this region has it.',
+    '        if (s < 0) {',
+    '          s = ~s;',
+    `          switch (eip) { ${plans.map((p, b) => `case ${p.eip | 0}: s = ${b}; continue loop;`).join(' ')} }`,
+    '          break loop;',
+    '        }',
+    `        throw new Error('translator: no block ' + s);`,
     `    }`,
     `  } catch (e) {`,
     `    if (w !== 0) { ${SPILL} }`,

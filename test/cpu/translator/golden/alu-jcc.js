@@ -32,7 +32,14 @@ return function region(c, s, end) {
         if (((a_2 >>> 0) < (b_2 >>> 0))) { n += 4; eip = 4096; if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop; s = 0; continue loop; }
         n += 4; eip = 4105; break loop;
       }
-      default: throw new Error('translator: no block ' + s);
+      default:
+        // After an indirect jump from block ~s: the block at EIP, if this region has it.
+        if (s < 0) {
+          s = ~s;
+          switch (eip) { case 4096: s = 0; continue loop; }
+          break loop;
+        }
+        throw new Error('translator: no block ' + s);
     }
   } catch (e) {
     if (w !== 0) { r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; }

@@ -54,9 +54,16 @@ return function region(c, s, end) {
         const pop_6 = rs16(c, 2, (r4 & 0xffff), 6);
         if ((pop_6 >>> 0) > c.segLimit[1]) throw new CpuException(13, 0);
         r4 = (r4 & -65536) | ((r4 + 2) & 0xffff);
-        n += 7; eip = pop_6; break loop;
+        n += 7; eip = pop_6; if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop; s = ~s; continue loop;
       }
-      default: throw new Error('translator: no block ' + s);
+      default:
+        // After an indirect jump from block ~s: the block at EIP, if this region has it.
+        if (s < 0) {
+          s = ~s;
+          switch (eip) { case 4096: s = 0; continue loop; }
+          break loop;
+        }
+        throw new Error('translator: no block ' + s);
     }
   } catch (e) {
     if (w !== 0) { r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; }
