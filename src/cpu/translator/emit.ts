@@ -333,6 +333,36 @@ const REGS = [0, 1, 2, 3, 4, 5, 6, 7];
 const SPILL = REGS.map((n) => `r[${n}] = r${n};`).join(' ');
 const RELOAD = REGS.map((n) => `r${n} = r[${n}];`).join(' ');
 
+/** A full lazy-flags record as {@link InsnEmitter.setLazy} stores it. */
+const LAZY_STORE = /^\s*c\.lazyOp = .*c\.lazyMask = 0x8d5;$/;
+
+/**
+ * The instruction stores a full lazy record and does nothing else that
+ * touches the CPU object: no memory access (so no fault can observe the
+ * flags before it), no helper call, no exit.
+ */
+function overwritesFlagsUnobserved(e: InsnEmitter): boolean {
+  if (e.canFault || e.ended) return false;
+  let stores = 0;
+  for (const line of e.lines) {
+    if (LAZY_STORE.test(line)) stores++;
+    else if (line.includes('c.') || line.includes('(c')) return false;
+  }
+  return stores === 1;
+}
+
+/**
+ * Removes the one full lazy-record store from an instruction's held lines,
+ * when nothing after it in those lines reads the flags.
+ */
+function dropLazyStore(lines: string[]): void {
+  let at = -1;
+  for (let j = 0; j < lines.length; j++) if (LAZY_STORE.test(lines[j])) at = at === -1 ? j : -2;
+  if (at < 0) return;
+  for (let j = at + 1; j < lines.length; j++) if (/c\.lazy|c\.flags|testCondition|getCF/.test(lines[j])) return;
+  lines.splice(at, 1);
+}
+
 /** Masked signed value of a `size`-byte operand expression, for signed compares. */
 function signed(expr: string, size: number): string {
   return size === 4 ? `(${expr} | 0)` : size === 2 ? `((${expr} << 16) >> 16)` : `((${expr} << 24) >> 24)`;
@@ -466,6 +496,8 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     let limitNeeded = 0;
     let ended = false;
     let lastInInterpreter = false;
+    /** The last specialised instruction's lines, held back until the next shows whether its flags are dead. */
+    let held: string[] | undefined;
     for (let i = 0; i < n; i++) {
       const insn = plan.insns[i];
       const k = eips.length;
@@ -474,15 +506,24 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       const e = new InsnEmitter(insn, k, i, n, flags, resolve, plan.mode);
       const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
       const done = emitter !== undefined && emitter(e);
-      body.push(`  // ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`);
+      const comment = `  // ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`;
       offsets.push(i);
       if (done) {
-        body.push(...e.lines.map((l) => `  ${l}`));
+        // Dead flags: this instruction replaces the whole lazy record and nothing between the
+        // previous record and this one can observe it (no fault, no call, no exit), so the
+        // previous instruction's record need not be stored.
+        if (held !== undefined && overwritesFlagsUnobserved(e)) dropLazyStore(held);
+        if (held !== undefined) body.push(...held);
+        held = [comment, ...e.lines.map((l) => `  ${l}`)];
+        if (e.ended) { body.push(...held); held = undefined; }
         eips.push(e.canFault ? insn.eip : -1);
         flags = e.flags;
         for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
         ended = e.ended;
       } else {
+        if (held !== undefined) body.push(...held);
+        held = undefined;
+        body.push(comment);
         // The interpreter's own step: same decode, same handler; it sets prevEip/prevEsp itself.
         eips.push(-1);
         flags = undefined;
@@ -500,6 +541,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       }
       if (ended && i !== n - 1) throw new Error(`translator: instruction ${i} of ${n} ended the block early`);
     }
+    if (held !== undefined) body.push(...held);
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
       const e = new InsnEmitter(lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode);

@@ -16,12 +16,10 @@ return function region(c, s, end) {
         const b_0 = r3;
         const a_0 = r0;
         const r_0 = (a_0 + b_0) | 0;
-        c.lazyOp = 1; c.lazyA = a_0; c.lazyB = b_0; c.lazyR = r_0; c.lazySize = 4; c.lazyMask = 0x8d5;
         r0 = r_0;
         // 1: 0x00001002 G1_EvIb/5 rm=ecx/cl reg=5 imm=0x1
         const a_1 = r1;
         const r_1 = (a_1 - 1) | 0;
-        c.lazyOp = 3; c.lazyA = a_1; c.lazyB = 1; c.lazyR = r_1; c.lazySize = 4; c.lazyMask = 0x8d5;
         r1 = r_1;
         // 2: 0x00001005 CMP_EvGv rm=ecx/cl reg=2
         const b_2 = r2;
