@@ -44,6 +44,28 @@ test('a fault in the middle of a block leaves EIP, registers, flags and the inst
   assert.equal(jit.n, 3, 'two retired, plus the faulting one as Cpu.run counts it');
 });
 
+test('flags a later instruction overwrites are skipped only where nothing can see them', () => {
+  // ADD's flags are dead (SUB replaces them at once); SUB's must stay, for the fault in the
+  // load after it, and the last XOR's for the block's exit.
+  const src = 'mov eax, -1\nadd eax, 1\nsub ecx, 3\nmov edx, [0x7fff_fff0]\nud2';
+  const after = (code: string, limit: number): { flags: number; eip: number; regs: number[] } => {
+    const results = [false, true].map((jit) => {
+      const m = machine(jit ? { hotThreshold: 0 } : false);
+      load(m, code);
+      m.cpu.segLimit[3] = limit;
+      m.run(100);
+      return { flags: m.cpu.getFlags(), eip: m.cpu.eip, regs: Array.from(m.cpu.regs.slice(0, 8)) };
+    });
+    assert.deepEqual(results[1], results[0], 'translator as the interpreter');
+    return results[1];
+  };
+  const faulted = after(src, 0xffff);
+  assert.equal(faulted.eip, CODE + 11, 'stopped at the faulting load');
+  assert.equal(faulted.flags & 0x8d5, 0x91, 'SUB 0 - 3: CF, AF and SF set; ZF, PF (0xfd has seven ones) and OF clear');
+  const ran = after('mov ecx, 1\nadd ecx, 1\nxor eax, eax\nud2', 0xffff);
+  assert.equal(ran.flags & 0x8d5, 0x44, 'XOR: ZF and PF');
+});
+
 test('a push that faults leaves ESP as it was (prevEsp from the block)', () => {
   const m = machine();
   load(m, 'mov eax, 1\npush eax\nud2');
