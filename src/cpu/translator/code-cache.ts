@@ -38,6 +38,16 @@ export class Region {
     readonly key: string,
     readonly sourceLength: number,
   ) {}
+  /**
+   * Marks it invalid and drops its code and its blocks' links, so that a
+   * live block linking here keeps small objects alive, not code and a
+   * chain of further stale regions behind it.
+   */
+  retire(): void {
+    this.valid = false;
+    this.fn = STALE;
+    for (const b of this.blocks) b.next0 = b.next1 = null;
+  }
 }
 
 /** The entries of one page (under one CS base and mode) that became hot, and how many the last build of its regions covered. */
@@ -177,14 +187,11 @@ export class CodeCache {
   }
 
   /**
-   * Drops a region: marks it invalid and drops its code and links, so that
-   * a live region linking to one of its blocks keeps small objects alive,
-   * not code and a chain of further stale regions behind it.
+   * Drops a region from the cache (Region.retire); `counted` when code
+   * was written over it, not when a rebuild replaced it.
    */
   private removeRegion(region: Region, counted: boolean): void {
-    region.valid = false;
-    region.fn = STALE;
-    for (const b of region.blocks) b.next0 = b.next1 = null;
+    region.retire();
     // Code written over: the page's entries must become hot again before they are compiled.
     if (counted) {
       this.invalidated++;
@@ -210,13 +217,7 @@ export class CodeCache {
 
   /** Drops every region. */
   flush(): void {
-    for (const list of this.byPage.values()) {
-      for (const r of list) {
-        r.valid = false;
-        r.fn = STALE;
-        for (const b of r.blocks) b.next0 = b.next1 = null;
-      }
-    }
+    for (const list of this.byPage.values()) for (const r of list) r.retire();
     for (const page of this.byPage.keys()) this.cpu.mem.codePages[page] = 0;
     this.byEntry.clear();
     this.byPage.clear();

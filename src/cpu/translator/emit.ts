@@ -498,6 +498,10 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     let lastInInterpreter = false;
     /** The last specialised instruction's lines, held back until the next shows whether its flags are dead. */
     let held: string[] | undefined;
+    const release = (): void => {
+      if (held !== undefined) body.push(...held);
+      held = undefined;
+    };
     for (let i = 0; i < n; i++) {
       const insn = plan.insns[i];
       const k = eips.length;
@@ -513,16 +517,15 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
         // previous record and this one can observe it (no fault, no call, no exit), so the
         // previous instruction's record need not be stored.
         if (held !== undefined && overwritesFlagsUnobserved(e)) dropLazyStore(held);
-        if (held !== undefined) body.push(...held);
+        release();
         held = [comment, ...e.lines.map((l) => `  ${l}`)];
-        if (e.ended) { body.push(...held); held = undefined; }
+        if (e.ended) release();
         eips.push(e.canFault ? insn.eip : -1);
         flags = e.flags;
         for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
         ended = e.ended;
       } else {
-        if (held !== undefined) body.push(...held);
-        held = undefined;
+        release();
         body.push(comment);
         // The interpreter's own step: same decode, same handler; it sets prevEip/prevEsp itself.
         eips.push(-1);
@@ -541,7 +544,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       }
       if (ended && i !== n - 1) throw new Error(`translator: instruction ${i} of ${n} ended the block early`);
     }
-    if (held !== undefined) body.push(...held);
+    release();
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
       const e = new InsnEmitter(lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode);
