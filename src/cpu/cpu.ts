@@ -757,8 +757,9 @@ export class Cpu {
     if (host === NO_BACKING) bits |= TLB_NOBACK;
     else if (this.mem.codePages[host >>> 12] !== 0) bits |= TLB_CODE;
     if (noUserRead) bits |= TLB_NO_USER_READ;
-    if (noUserWrite || this.mem.pageReadOnly[(physPage & this.a20Mask) >>> 12]) bits |= TLB_NO_USER_WRITE | TLB_NO_SUP_WRITE;
-    if (noSupWrite) bits |= TLB_NO_SUP_WRITE;
+    if (noUserWrite) bits |= TLB_NO_USER_WRITE;
+    // ROM is read-only at every privilege; a supervisor-only page is not.
+    if (noSupWrite || this.mem.pageReadOnly[(physPage & this.a20Mask) >>> 12]) bits |= TLB_NO_USER_WRITE | TLB_NO_SUP_WRITE;
     this.tlb.set(lin >>> 12, ((host === NO_BACKING ? 0 : host) & ~0xfff) | bits, global);
   }
 

@@ -19,6 +19,7 @@ import { CODE, completes, loadProgram, rd, runLoaded, type Run } from '../suppor
 import { Cr0, Cr4, Reg, Vector } from '../../src/cpu/registers.js';
 import { writeCr0, writeCr3, writeCr4 } from '../../src/cpu/control-registers.js';
 import { PfError } from '../../src/cpu/paging.js';
+import { TLB_NO_SUP_WRITE, TLB_NO_USER_WRITE } from '../../src/cpu/tlb.js';
 
 const P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80, G = 0x100;
 /** Where the paging structures go; identity-mapped (supervisor) so MOV can edit them. */
@@ -265,6 +266,34 @@ describe('CR0.WP', () => {
 
   test('WP does not let user mode write: user writes to read-only pages fault either way', () => {
     pageFault(runPaged(`mov [${LIN}], edx`, { cpl: 3, build }), PfError.Present | PfError.User | PfError.Write, LIN);
+  });
+});
+
+describe('TLB write permissions', () => {
+  // The TLB caches a page's write permission per privilege, so a write that
+  // needs no page walk (D already set, rights allow it) takes the fast path.
+  // A supervisor-only page is writable by the supervisor: it must not be
+  // cached as read-only for CPL 0, or every kernel store walks the tables.
+  const BIG = 0x0080_0000;
+  const BIG_FRAME = 0x0040_0000;
+  const entry = (r: PagedRun, lin: number): number => r.m.cpu.tlb.entries[lin >>> 12];
+
+  for (const [name, lin, build] of [
+    ['4 KiB', LIN, (t: Tables) => t.map(LIN, FRAME, P | RW)],
+    ['4 MiB', BIG, (t: Tables) => t.mapLarge(BIG, BIG_FRAME, P | RW)],
+  ] as const) {
+    test(`a written supervisor ${name} page is cached writable for the supervisor, not for user mode`, () => {
+      const r = runPaged(`mov dword [${lin}], 1`, { cr4: Cr4.PSE, build });
+      completes(r);
+      assert.equal(entry(r, lin) & TLB_NO_SUP_WRITE, 0, 'supervisor writes take the fast path');
+      assert.notEqual(entry(r, lin) & TLB_NO_USER_WRITE, 0, 'user writes still take the slow path');
+    });
+  }
+
+  test('a page read but not yet written is cached read-only until a write sets D', () => {
+    const r = runPaged(`mov edx, [${LIN}]`, { build: (t) => t.map(LIN, FRAME, P | RW) });
+    completes(r);
+    assert.notEqual(entry(r, LIN) & TLB_NO_SUP_WRITE, 0);
   });
 });
 
