@@ -61,8 +61,8 @@ function modifyE(e: InsnEmitter, size: number, body: (a: string) => string): voi
     return;
   }
   e.fault();
-  e.emit(`const ${a} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
-  e.emit(`c.writeModifiedMem(${size}, ${body(a)});`);
+  e.readModify(a, size, i.eaSeg, e.ea());
+  e.emit(e.writeModified(size, body(a)));
   e.afterStore();
 }
 
@@ -185,8 +185,8 @@ const xchg = (byteForm: boolean): Emitter => (e) => {
     return true;
   }
   e.fault();
-  e.emit(`const ${a} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
-  e.emit(`c.writeModifiedMem(${size}, ${e.reg(size, i.reg)});`);
+  e.readModify(a, size, i.eaSeg, e.ea());
+  e.emit(e.writeModified(size, e.reg(size, i.reg)));
   e.setReg(size, i.reg, a);
   e.afterStore();
   return true;
@@ -198,7 +198,7 @@ const xadd = (byteForm: boolean): Emitter => (e) => {
   if (i.mod === 3) e.emit(`const ${d} = ${e.reg(size, i.rm)};`);
   else {
     e.fault();
-    e.emit(`const ${d} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
+    e.readModify(d, size, i.eaSeg, e.ea());
   }
   e.emit(`const ${g} = ${e.reg(size, i.reg)};`);
   e.emit(`const ${rv} = ${fit(`${d} + ${g}`, size)};`);
@@ -206,7 +206,7 @@ const xadd = (byteForm: boolean): Emitter => (e) => {
   e.setReg(size, i.reg, d);
   if (i.mod === 3) e.setReg(size, i.rm, rv);
   else {
-    e.emit(`c.writeModifiedMem(${size}, ${rv});`);
+    e.emit(e.writeModified(size, rv));
     e.afterStore();
   }
   return true;
@@ -222,14 +222,14 @@ const cmpxchg = (byteForm: boolean): Emitter => (e) => {
   if (i.mod === 3) e.emit(`const ${d} = ${e.reg(size, i.rm)};`);
   else {
     e.fault();
-    e.emit(`const ${d} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
+    e.readModify(d, size, i.eaSeg, e.ea());
   }
   e.emit(`const ${acc} = ${e.reg(size, Reg.EAX)}, ${g} = ${e.reg(size, i.reg)};`);
   e.emit(`const ${rv} = ${fit(`${acc} - ${d}`, size)};`);
   e.setLazy(LAZY_SUB, acc, d, rv, size);
   const written = `(${rv} === 0 ? ${g} : ${d})`;
   if (i.mod === 3) e.setReg(size, i.rm, written);
-  else e.emit(`c.writeModifiedMem(${size}, ${written});`);
+  else e.emit(e.writeModified(size, written));
   e.emit(`if (${rv} !== 0) {`);
   e.setReg(size, Reg.EAX, d);
   e.emit('}');
@@ -262,8 +262,8 @@ function bitOnE(e: InsnEmitter, op: number, size: number, off: string, bit: stri
     e.emit(`const ${v} = ${e.read(size, i.eaSeg, off)};`);
   } else {
     e.fault();
-    e.emit(`const ${v} = c.readModifyMem(${size}, ${i.eaSeg}, ${off});`);
-    e.emit(`c.writeModifiedMem(${size}, ${applyBitOp(op, v, bit)});`);
+    e.readModify(v, size, i.eaSeg, off);
+    e.emit(e.writeModified(size, applyBitOp(op, v, bit)));
   }
   e.emit(`setSomeFlags(c, 1, (${v} >>> ${bit}) & 1);`);
   e.flags = undefined;
@@ -319,13 +319,13 @@ const doubleShift = (left: boolean, byCl: boolean): Emitter => (e) => {
   if (i.mod === 3) e.emit(`const ${d} = ${e.reg(size, i.rm)};`);
   else {
     e.fault();
-    e.emit(`const ${d} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
+    e.readModify(d, size, i.eaSeg, e.ea());
   }
   e.emit(`const ${s} = ${e.reg(size, i.reg)}, ${n} = ${count};`);
   const value = `shiftDouble(c, ${d}, ${s}, ${n}, ${size}, ${left})`;
   if (byCl) e.emit(`if (${n} !== 0) {`);
   if (i.mod === 3) e.setReg(size, i.rm, value);
-  else e.emit(`c.writeModifiedMem(${size}, ${value});`);
+  else e.emit(e.writeModified(size, value));
   if (byCl) e.emit('}');
   e.flags = undefined;
   if (i.mod !== 3) e.afterStore();

@@ -51,9 +51,9 @@ function aluE(e: InsnEmitter, op: number, size: number, b: string): void {
     return;
   }
   e.fault();
-  e.emit(`const ${av} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
+  e.readModify(av, size, i.eaSeg, e.ea());
   const rv = aluInto(e, op, av, b, size);
-  e.emit(`c.writeModifiedMem(${size}, ${rv});`);
+  e.emit(e.writeModified(size, rv));
   e.afterStore();
 }
 
@@ -138,8 +138,8 @@ function incDecE(e: InsnEmitter, size: number, isDec: boolean): void {
     e.setReg(size, i.rm, incDecValue(e, a, size, isDec));
   } else {
     e.fault();
-    e.emit(`const ${a} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
-    e.emit(`c.writeModifiedMem(${size}, ${incDecValue(e, a, size, isDec)});`);
+    e.readModify(a, size, i.eaSeg, e.ea());
+    e.emit(e.writeModified(size, incDecValue(e, a, size, isDec)));
     e.afterStore();
   }
 }
@@ -204,8 +204,8 @@ const shiftGroup = (byteForm: boolean, count: 'imm' | 'one' | 'cl'): Emitter => 
         e.setReg(size, i.rm, shiftConst(e, i.reg, u, n, size));
       } else {
         e.fault();
-        e.emit(`const ${u} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
-        e.emit(`c.writeModifiedMem(${size}, ${shiftConst(e, i.reg, u, n, size)});`);
+        e.readModify(u, size, i.eaSeg, e.ea());
+        e.emit(e.writeModified(size, shiftConst(e, i.reg, u, n, size)));
         e.afterStore();
       }
       return true;
@@ -216,9 +216,9 @@ const shiftGroup = (byteForm: boolean, count: 'imm' | 'one' | 'cl'): Emitter => 
     }
     e.fault();
     const av = e.v('a');
-    e.emit(`const ${av} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()});`);
+    e.readModify(av, size, i.eaSeg, e.ea());
     if (n !== 0) {
-      e.emit(`c.writeModifiedMem(${size}, shift(c, ${i.reg}, ${av}, ${n}, ${size}));`);
+      e.emit(e.writeModified(size, `shift(c, ${i.reg}, ${av}, ${n}, ${size})`));
       e.afterStore();
       e.flags = undefined;
     }
@@ -232,8 +232,9 @@ const shiftGroup = (byteForm: boolean, count: 'imm' | 'one' | 'cl'): Emitter => 
     e.emit('}');
   } else {
     e.fault();
-    e.emit(`const ${av} = c.readModifyMem(${size}, ${i.eaSeg}, ${e.ea()}), ${nv} = ${e.reg(4, Reg.ECX)} & 0x1f;`);
-    e.emit(`if (${nv} !== 0) c.writeModifiedMem(${size}, shift(c, ${i.reg}, ${av}, ${nv}, ${size}));`);
+    e.readModify(av, size, i.eaSeg, e.ea());
+    e.emit(`const ${nv} = ${e.reg(4, Reg.ECX)} & 0x1f;`);
+    e.emit(`if (${nv} !== 0) ${e.writeModified(size, `shift(c, ${i.reg}, ${av}, ${nv}, ${size})`)}`);
     e.afterStore();
   }
   e.flags = undefined;

@@ -180,8 +180,7 @@ export class InsnEmitter {
 
   /** The accessor (memory-access.ts) for seg: the flat form for DS/ES/SS when the mode says they are flat. */
   private accessor(kind: 'r' | 'w', size: number, seg: number): string {
-    const flat = (this.mode & MODE_FLAT) !== 0 && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
-    return `${kind}${flat ? 'f' : 's'}${size * 8}`;
+    return `${kind}${this.flatSeg(seg) ? 'f' : 's'}${size * 8}`;
   }
 
   /**
@@ -191,7 +190,12 @@ export class InsnEmitter {
    */
   read(size: number, seg: number, off: string): string {
     this.markFault();
-    return `${this.accessor('r', size, seg)}(c, ${seg}, ${off}, ${this.i})`;
+    const call = (offset: string): string => `${this.accessor('r', size, seg)}(c, ${seg}, ${offset}, ${this.i})`;
+    if (!this.flatSeg(seg)) return call(off);
+    // The TLB fast path written out (no call for TurboFan to inline; its inlining budget runs
+    // out within a few accesses of a region): an aligned access, so it cannot cross the page.
+    // `ea` and `te` are the region's scratch: nothing else runs between their set and use.
+    return `(((te = TLB[(ea = ${off}) >>> 12]) & c.tlbReadMask) === 1${ALIGNED[size]} ? ${HOST_LOAD[size]} : ${call('ea')})`;
   }
 
   /**
@@ -202,8 +206,49 @@ export class InsnEmitter {
    */
   write(size: number, seg: number, off: string, value: string, check = true): void {
     this.markFault();
-    this.emit(`${this.accessor('w', size, seg)}(c, ${seg}, ${off}, ${value}, ${this.i});`);
-    if (check) this.afterStore();
+    const call = (offset: string, v: string): string => `${this.accessor('w', size, seg)}(c, ${seg}, ${offset}, ${v}, ${this.i});`;
+    if (!this.flatSeg(seg)) {
+      this.emit(call(off, value));
+      if (check) this.afterStore();
+      return;
+    }
+    // As read() does; only the slow path can hit this region's code (TLB_CODE is in the write mask).
+    const v = this.v(`wv${this.stores++}`);
+    this.emit(`const ${v} = ${value};`);
+    this.emit(`if (((te = TLB[(ea = ${off}) >>> 12]) & c.tlbWriteMask) === 1${ALIGNED[size]}) ${HOST_STORE[size]} = ${v};`);
+    this.emit(`else { ${call('ea', v)}${check ? ` ${this.staleExit()}` : ''} }`);
+  }
+  private stores = 0;
+
+  /**
+   * Statement reading the old value of a read-modify-write operand into
+   * `local`, as Cpu.readModifyMem does (write permission checked now, so a
+   * fault is a write fault). With a flat segment the TLB fast path is
+   * inline and remembers the host index for {@link writeModified}.
+   */
+  readModify(local: string, size: number, seg: number, off: string): void {
+    if (!this.flatSeg(seg)) {
+      this.emit(`const ${local} = c.readModifyMem(${size}, ${seg}, ${off});`);
+      return;
+    }
+    const h = this.v('h');
+    this.rmwHost = h;
+    this.emit(`const ${h} = ((te = TLB[(ea = ${off}) >>> 12]) & c.tlbWriteMask) === 1${ALIGNED[size]} ? ${HOST[size]} : -1;`);
+    this.emit(`const ${local} = ${h} >= 0 ? ${HOST_ARRAY[size]}[${h}] : c.readModifyMem(${size}, ${seg}, ea);`);
+  }
+
+  /** Statement writing the new value of the operand {@link readModify} read (Cpu.writeModifiedMem). */
+  writeModified(size: number, value: string): string {
+    const h = this.rmwHost;
+    if (h === undefined) return `c.writeModifiedMem(${size}, ${value});`;
+    const v = this.v(`wv${this.stores++}`);
+    return `{ const ${v} = ${value}; if (${h} >= 0) ${HOST_ARRAY[size]}[${h}] = ${v}; else c.writeModifiedMem(${size}, ${v}); }`;
+  }
+  private rmwHost: string | undefined;
+
+  /** DS, ES and SS when the mode says they are flat: the offset is the linear address. */
+  private flatSeg(seg: number): boolean {
+    return (this.mode & MODE_FLAT) !== 0 && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
   }
 
   // ---- stack ------------------------------------------------------------------
@@ -328,6 +373,13 @@ export class InsnEmitter {
 
 /** What makes a region stop at a jump between its blocks: what the run loop must see (translator.ts runBlock). */
 const ATTENTION = 'c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)';
+
+/** Inline TLB fast path by access size: the alignment test (an aligned access stays in its page), the host load and store. */
+const ALIGNED: Record<number, string> = { 1: '', 2: ' && (ea & 1) === 0', 4: ' && (ea & 3) === 0' };
+const HOST: Record<number, string> = { 1: '(te & -4096) | (ea & 0xfff)', 2: '((te & -4096) | (ea & 0xfff)) >> 1', 4: '((te & -4096) | (ea & 0xfff)) >> 2' };
+const HOST_ARRAY: Record<number, string> = { 1: 'MEM8', 2: 'MEM16', 4: 'MEM32' };
+const HOST_LOAD: Record<number, string> = { 1: `MEM8[${HOST[1]}]`, 2: `MEM16[${HOST[2]}]`, 4: `MEM32[${HOST[4]}]` };
+const HOST_STORE = HOST_LOAD;
 
 const REGS = [0, 1, 2, 3, 4, 5, 6, 7];
 const SPILL = REGS.map((n) => `r[${n}] = r${n};`).join(' ');
@@ -558,13 +610,13 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
   const source = [
     `// region at cs:${hex(first.eip)} mode 0x${first.mode.toString(16)}, ${plans.length} blocks, ${eips.length} instructions`,
     `const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;`,
-    `const { ${MEMORY_ACCESS_NAMES.join(', ')} } = H;`,
+    `const { ${MEMORY_ACCESS_NAMES.join(', ')}, TLB, MEM8, MEM16, MEM32 } = H;`,
     `const EIPS = [${eips.join(', ')}];`,
     `const KOFF = [${offsets.join(', ')}];`,
     `return function region(c, s, end) {`,
     `  const r = c.regs;`,
     `  let ${regs};`,
-    `  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0;`,
+    `  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;`,
     `  try {`,
     `    loop: for (;;) switch (s) {`,
     ...body.map((l) => `      ${l}`),

@@ -52,6 +52,8 @@ export function memoryAccess(cpu: Cpu) {
   }
 
   return {
+    /** The TLB entries and RAM views, for the fast path generated code writes out (emit.ts read/write). */
+    TLB: tlb, MEM8: b, MEM16: m16, MEM32: m32,
     rf8(c: Cpu, seg: number, off: number, at: number): number {
       const p = readHost(c, off, 1);
       if (p >= 0) return load8(p);

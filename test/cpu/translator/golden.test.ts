@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { assemble } from '../../support/asm.js';
 import { emitBlock, findBlock, DEFAULT_EMITTERS } from '../../../src/cpu/translator/index.js';
+import { MODE_FLAT } from '../../../src/cpu/translator/emit.js';
 
 /** The checked-in files live in the source tree (this file runs from dist/). */
 const DIR = fileURLToPath(new URL('../../../../test/cpu/translator/golden/', import.meta.url));
@@ -25,7 +26,9 @@ for (const name of readdirSync(DIR).filter((f) => f.endsWith('.asm')).sort()) {
     const code = assemble(src.replace(/^bits \d+$/m, ''), bits, ORG);
     const bytes = new Uint8Array(0x2000);
     bytes.set(code, ORG);
-    const plan = findBlock(bytes, ORG, ORG, bits === 32, bits === 32 ? 0x13 : 0x10);
+    // A `; flat` line: DS, ES and SS are flat (MODE_FLAT), so accesses through them take the inline TLB path.
+    const mode = (bits === 32 ? 0x13 : 0x10) | (/^; flat$/m.test(src) ? MODE_FLAT : 0);
+    const plan = findBlock(bytes, ORG, ORG, bits === 32, mode);
     assert.ok(plan, 'a block was found');
     const { source, limitNeeded } = emitBlock(plan, DEFAULT_EMITTERS);
     const actual = `${source}// limitNeeded 0x${limitNeeded.toString(16)}\n`;

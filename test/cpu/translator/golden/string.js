@@ -1,12 +1,12 @@
 // region at cs:0x00001000 mode 0x13, 1 blocks, 8 instructions
 const { CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags } = H;
-const { rf8, rf16, rf32, rs8, rs16, rs32, wf8, wf16, wf32, ws8, ws16, ws32 } = H;
+const { rf8, rf16, rf32, rs8, rs16, rs32, wf8, wf16, wf32, ws8, ws16, ws32, TLB, MEM8, MEM16, MEM32 } = H;
 const EIPS = [4096, 4097, 4098, 4099, 4101, -1, 4104, 4105];
 const KOFF = [0, 1, 2, 3, 4, 5, 6, 7];
 return function region(c, s, end) {
   const r = c.regs;
   let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5], r6 = r[6], r7 = r[7];
-  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0;
+  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;
   try {
     loop: for (;;) switch (s) {
       case 0: { // block at cs:0x00001000, 8 instructions
