@@ -4,7 +4,7 @@
  * architectural effect as the interpreter's handler of that name, in the
  * same order (reads and checks that can fault before any register write, as
  * the handlers do), and calls the same semantic helpers where the meaning is
- * more than a line: `alu` for ADC/SBB, `inc`/`dec`, `shift`,
+ * more than a line: `getCF` for a carry-in from an unknown producer, `shift`,
  * `testCondition`. Anything unusual (LOCK, a #UD encoding, a rare operand
  * size) is declined and left to the interpreter.
  */
@@ -14,7 +14,7 @@ import { MORE_EMITTERS } from './emit-ops-more.js';
 import { STRING_EMITTERS } from './emit-ops-string.js';
 
 /** LazyOp values (flags.ts), spelled out because generated code holds them as literals. */
-const LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5;
+const LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5;
 /** The ALU operations by encoding (arith.ts Alu). */
 const ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
 
@@ -33,9 +33,14 @@ function aluInto(e: InsnEmitter, op: number, a: string, b: string, size: number)
     case AND: e.emit(`const ${rv} = ${size === 4 ? `${a} & ${b}` : `${a} & ${b} & ${m}`};`); e.setLazy(LAZY_LOGIC, a, b, rv, size); break;
     case XOR: e.emit(`const ${rv} = ${fit(`${a} ^ ${b}`)};`); e.setLazy(LAZY_LOGIC, a, b, rv, size); break;
     case SUB: case CMP: e.emit(`const ${rv} = ${fit(`${a} - ${b}`)};`); e.setLazy(LAZY_SUB, a, b, rv, size); break;
-    default: // ADC, SBB: the carry-in decides the lazy kind; the interpreter's helper does it.
-      e.emit(`const ${rv} = alu(c, ${op}, ${a}, ${b}, ${size});`);
+    default: { // ADC, SBB: the carry-in decides the lazy kind (ADC/SBB with 1, ADD/SUB with 0), as in alu().
+      const cf = e.v('cf'), sign = op === ADC ? '+' : '-';
+      e.emit(`const ${cf} = ${e.knownCarry() ?? 'getCF(c)'};`);
+      e.emit(`const ${rv} = ${fit(`${a} ${sign} ${b} ${sign} ${cf}`)};`);
+      const kinds = op === ADC ? `${LAZY_ADC} : ${LAZY_ADD}` : `${LAZY_SBB} : ${LAZY_SUB}`;
+      e.emit(`c.lazyOp = ${cf} !== 0 ? ${kinds}; c.lazyA = ${a}; c.lazyB = ${b}; c.lazyR = ${rv}; c.lazySize = ${size}; c.lazyMask = 0x8d5;`);
       e.flags = undefined;
+    }
   }
   return rv;
 }

@@ -1,5 +1,5 @@
 /**
- * The emitters of emit-ops-more.ts against the interpreter: each program
+ * The emitters of emit-ops-more.ts (and ADC/SBB and the read-modify-write forms of emit-ops.ts) against the interpreter: each program
  * runs on a machine that translates on first sight and on one that only
  * interprets, from the same state over a grid of edge values (0, ±1,
  * 0x8000_0000, 0x7fff_ffff…), with DF clear and set for the string forms,
@@ -121,6 +121,28 @@ const GROUPS: Record<string, Case[]> = {
     { src: 'imul edx, [esi + 4], -128', memory: true },
     { src: 'imul eax, eax, 0x7fff_ffff\nsetc cl' },
     { src: 'imul bx, ax, 0x8000\nseto cl' },
+  ],
+  'ADC and SBB, carry from a known producer or from the incoming flags': [
+    { src: `adc eax, ebx\n${SETCC}` },
+    { src: `sbb eax, ebx\n${SETCC}` },
+    { src: `add eax, ebx\nadc ecx, edx\n${SETCC}` },
+    { src: `sub eax, ebx\nsbb ecx, edx\n${SETCC}` },
+    { src: `cmp ax, bx\nadc cx, dx\n${SETCC}` },
+    { src: `inc ebx\nsbb al, bl\n${SETCC}` },
+    { src: 'xor eax, eax\nadc eax, ebx\nsetc cl' },
+    { src: 'shr ebx, 1\nadc eax, 0\nsetz cl' },
+    { src: `sub ecx, ebx\nadc [esi], eax\nsbb word [edi], bx\n${SETCC}`, memory: true },
+    { src: 'adc eax, [esi + 4]\nsbb bl, [edi]\nsetc cl', memory: true },
+  ],
+  'read-modify-write of memory operands': [
+    { src: `add [esi], eax\nor byte [edi + 1], bl\n${SETCC}`, memory: true },
+    { src: `inc dword [esi]\ndec word [edi + 2]\n${SETCC}`, memory: true },
+    { src: 'shl dword [esi], 3\nsar byte [edi], 1\nsetc cl', memory: true },
+    { src: 'rol dword [esi], cl\nshr word [edi + 1], cl\nsetc dl', memory: true },
+    { src: 'add [esi + 3], eax\nsub [edi + 1], bx\nsetb cl', memory: true }, // unaligned: the accessor's path
+    { src: 'xchg [esi], eax\nxadd [edi], ebx', memory: true },
+    { src: 'cmpxchg [esi], ebx\nsetz cl', memory: true },
+    { src: 'bts dword [esi], 5\nbtr dword [edi], ebx\nsetc cl', memory: true },
   ],
   'group 3: TEST NOT NEG': [
     { src: `test bl, 0x80\n${SETCC}` },
