@@ -20,7 +20,10 @@
  * transcript next to it. Peers are installed by bench/setup-peers.sh, which
  * this runs first for the peers selected (unless --no-setup).
  *
- * usage: npm run bench:boot -- [--only qemu,v86] [--anillo-timeout S] …  (--help)
+ * With --repeat N every peer runs N times (in rounds) and each figure is
+ * the median (boot/repeat.ts).
+ *
+ * usage: npm run bench:boot -- [--only qemu,v86] [--repeat 3] [--anillo-timeout S] …  (--help)
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { BOOT_BENCH_HELP, parseBootBenchArgs, type BootBenchOptions } from './boot/args.js';
 import { makePeers, type GuestSpec, type Peer } from './boot/peers.js';
 import { formatReport, formatBytes, type BootBenchReport, type PeerResult, type PhaseResult } from './boot/report.js';
+import { combineRuns } from './boot/repeat.js';
 import { ConsoleSession, ExitedError, formatSeconds, ProcessWatch, TimeoutError } from './boot/session.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -72,7 +76,7 @@ function killGently(session: ConsoleSession): Promise<void> {
 }
 
 /** Boots one peer and runs the phases; never throws. */
-async function runPeer(peer: Peer, o: BootBenchOptions, outDir: string, md5Digest: string): Promise<PeerResult> {
+async function runPeer(peer: Peer, o: BootBenchOptions, outDir: string, md5Digest: string, round: number): Promise<PeerResult> {
   const result: PeerResult = {
     id: peer.id, label: peer.label, version: peer.version, status: 'ok', phases: {}, loadAverageBefore: loadavg(),
   };
@@ -80,7 +84,7 @@ async function runPeer(peer: Peer, o: BootBenchOptions, outDir: string, md5Diges
     return { ...result, status: 'unavailable', message: peer.unavailable, loadAverageBefore: undefined };
   }
   const timeoutMs = (peer.kind === 'anillo' ? o.anilloTimeoutS : o.peerTimeoutS) * 1000;
-  const logPath = join(outDir, `${peer.id}.console.log`);
+  const logPath = join(outDir, `${peer.id}${o.repeat > 1 ? `.run${round}` : ''}.console.log`);
   const log = createWriteStream(logPath);
   result.command = [peer.launch.file, ...peer.launch.args];
   result.consoleLog = relative(ROOT, logPath);
@@ -205,15 +209,19 @@ async function main(argv: string[]): Promise<number> {
     },
     workloads: { prompt: PROMPT, md5: w.md5, md5ExpectedDigest: md5Digest, loop: w.loop },
     timeoutsSeconds: { anillo: o.anilloTimeoutS, peers: o.peerTimeoutS },
+    repeat: o.repeat,
     peers: [],
   };
   say(`load average ${loadAverageStart.map((x) => x.toFixed(2)).join(' ')} on ${report.host.cpus} CPUs; peers: ${peers.map((p) => p.id).join(', ')}`);
 
   // The quick peers first, so their numbers come early; the table keeps its own order.
   const order = [...peers].sort((a, b) => Number(a.kind === 'anillo') - Number(b.kind === 'anillo'));
-  const results = new Map<string, PeerResult>();
-  for (const peer of order) results.set(peer.id, await runPeer(peer, o, outDir, md5Digest));
-  report.peers = peers.map((p) => results.get(p.id)!);
+  const runs = new Map<string, PeerResult[]>(peers.map((p) => [p.id, []]));
+  for (let round = 1; round <= o.repeat; round++) {
+    if (o.repeat > 1) say(`round ${round} of ${o.repeat}`);
+    for (const peer of order) runs.get(peer.id)!.push(await runPeer(peer, o, outDir, md5Digest, round));
+  }
+  report.peers = peers.map((p) => combineRuns(runs.get(p.id)!));
   report.host.loadAverageEnd = loadavg();
 
   // Microseconds are plenty: no 0.009999999999999787 in the file.

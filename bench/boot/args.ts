@@ -9,6 +9,8 @@ export interface BootBenchOptions {
   anilloTimeoutS: number;
   /** Per-phase timeout for QEMU and v86, seconds. */
   peerTimeoutS: number;
+  /** Runs per peer; the table shows medians (repeat.ts). */
+  repeat: number;
   memMiB: number;
   append: string;
   md5MiB: number;
@@ -33,6 +35,8 @@ peak RSS of the peer's process. Also writes the results as JSON.
   --timeout S            per-phase timeout for every peer, seconds
   --anillo-timeout S     per-phase timeout for anillo's rows (default 600)
   --peer-timeout S       per-phase timeout for QEMU and v86 (default 120)
+  --repeat N             run every peer N times, in N rounds; each figure is the median
+                         (this host's speed drifts: one run is a poor figure)
   --mem MIB              guest RAM (default 128)
   --append STRING        kernel command line (default "${DEFAULT_APPEND}")
   --md5-mib N            MiB that md5sum reads (default 20)
@@ -49,6 +53,12 @@ function list(text: string, flag: string): string[] {
   return ids;
 }
 
+function wholeNumber(text: string | undefined, flag: string): number {
+  const n = positive(text, flag);
+  if (!Number.isInteger(n)) throw new Error(`${flag} needs a whole number`);
+  return n;
+}
+
 function positive(text: string | undefined, flag: string): number {
   const n = Number(text);
   if (text === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number`);
@@ -58,7 +68,7 @@ function positive(text: string | undefined, flag: string): number {
 /** argv (without node and the script) → options; throws Error with a one-line message. */
 export function parseBootBenchArgs(argv: readonly string[]): BootBenchOptions {
   const o: BootBenchOptions = {
-    peers: [...DEFAULT_PEERS], anilloTimeoutS: 600, peerTimeoutS: 120, memMiB: 128, append: DEFAULT_APPEND,
+    peers: [...DEFAULT_PEERS], anilloTimeoutS: 600, peerTimeoutS: 120, repeat: 1, memMiB: 128, append: DEFAULT_APPEND,
     md5MiB: 20, loopIterations: 100_000, out: 'build/bench/results.json', setup: true, help: false,
   };
   let only: string[] | undefined;
@@ -76,6 +86,7 @@ export function parseBootBenchArgs(argv: readonly string[]): BootBenchOptions {
       case '--timeout': o.anilloTimeoutS = o.peerTimeoutS = positive(value(), flag); break;
       case '--anillo-timeout': o.anilloTimeoutS = positive(value(), flag); break;
       case '--peer-timeout': o.peerTimeoutS = positive(value(), flag); break;
+      case '--repeat': o.repeat = wholeNumber(value(), flag); break;
       case '--mem': o.memMiB = Math.round(positive(value(), flag)); break;
       case '--append': o.append = value(); break;
       case '--md5-mib': o.md5MiB = Math.round(positive(value(), flag)); break;

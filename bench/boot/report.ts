@@ -8,6 +8,10 @@ import { formatSeconds } from './session.js';
 export interface PhaseResult {
   seconds: number;
   cpuSeconds: number;
+  /** With --repeat: seconds and cpuSeconds are medians; the fastest and slowest run, and how many finished. */
+  minSeconds?: number;
+  maxSeconds?: number;
+  runs?: number;
 }
 
 export interface PeerResult {
@@ -42,6 +46,8 @@ export interface PeerResult {
   consoleLog?: string;
   /** The last lines the process wrote on stderr, when it went wrong. */
   stderrTail?: string;
+  /** With --repeat: every run of this peer; the row above holds their medians (repeat.ts). */
+  runs?: PeerResult[];
 }
 
 export interface BootBenchReport {
@@ -68,6 +74,8 @@ export interface BootBenchReport {
   };
   workloads: { prompt: string; md5: string; md5ExpectedDigest: string; loop: string };
   timeoutsSeconds: { anillo: number; peers: number };
+  /** Runs per peer (--repeat); each figure is the median of them. */
+  repeat?: number;
   peers: PeerResult[];
 }
 
@@ -77,7 +85,9 @@ const PHASE_COLUMNS = ['boot', 'md5', 'loop'] as const;
 function timeCell(p: PhaseResult | undefined): string {
   if (!p) return '—';
   const digits = (s: number) => s.toFixed(s < 100 ? 2 : 1);
-  return `${digits(p.seconds)} s (cpu ${digits(p.cpuSeconds)})`;
+  const range = p.minSeconds !== undefined && p.maxSeconds !== undefined && (p.runs ?? 1) > 1
+    ? ` [${digits(p.minSeconds)}–${digits(p.maxSeconds)}]` : '';
+  return `${digits(p.seconds)} s (cpu ${digits(p.cpuSeconds)})${range}`;
 }
 
 export function formatBytes(bytes: number | undefined): string {
@@ -144,6 +154,8 @@ export function formatReport(report: BootBenchReport): string {
     '',
     formatTable(report),
     '',
+    ...(report.repeat !== undefined && report.repeat > 1
+      ? [`each figure is the median of ${report.repeat} runs (rounds interleave the peers), [fastest–slowest] after it;`] : []),
     'to shell: host wall-clock time from starting the peer\'s process to the shell prompt on the serial console;',
     'workloads: from sending the command line to the marker it echoes (includes one console round trip);',
     '(cpu N): host CPU seconds (user + system, all threads) the peer\'s process used in that time: a guest that idles',

@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { parseBootBenchArgs } from '../../bench/boot/args.js';
-import { formatTable, type BootBenchReport } from '../../bench/boot/report.js';
+import { formatTable, type BootBenchReport, type PeerResult } from '../../bench/boot/report.js';
+import { combineRuns, median } from '../../bench/boot/repeat.js';
 import {
   ConsoleSession, ExitedError, lastConsoleLine, parseCpuTicks, parsePeakRss, ProcessWatch, TimeoutError,
 } from '../../bench/boot/session.js';
@@ -29,6 +30,45 @@ test('args: defaults, --only in table order, --skip, timeouts', () => {
   assert.throws(() => parseBootBenchArgs(['--timeout', '-1']), /positive/);
   assert.throws(() => parseBootBenchArgs(['--only', 'qemu', '--skip', 'qemu']), /no peer/);
   assert.throws(() => parseBootBenchArgs(['--fast']), /unknown option/);
+  assert.equal(d.repeat, 1);
+  assert.equal(parseBootBenchArgs(['--repeat', '3']).repeat, 3);
+  assert.throws(() => parseBootBenchArgs(['--repeat', '1.5']), /whole number/);
+  assert.throws(() => parseBootBenchArgs(['--repeat', '0']), /positive/);
+});
+
+test('median: odd and even counts, order does not matter', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([7]), 7);
+});
+
+test('combineRuns (--repeat): medians with their range, the largest peak RSS, checks that must hold in every run', () => {
+  const run = (boot: number, md5: number, ok: boolean, rss: number): PeerResult => ({
+    id: 'qemu', label: 'QEMU (TCG)', version: '7.2', status: 'ok', peakRssBytes: rss,
+    phases: {
+      boot: { seconds: boot, cpuSeconds: boot / 2 },
+      md5: { seconds: md5, cpuSeconds: md5, digest: 'x', ok },
+    },
+  });
+  const row = combineRuns([run(5.5, 0.7, true, 100), run(8.2, 0.5, true, 140), run(6.0, 0.9, true, 120)]);
+  assert.equal(row.status, 'ok');
+  assert.equal(row.runs?.length, 3);
+  assert.equal(row.peakRssBytes, 140);
+  assert.deepEqual([row.phases.boot?.seconds, row.phases.boot?.cpuSeconds], [6.0, 3.0]);
+  assert.deepEqual([row.phases.boot?.minSeconds, row.phases.boot?.maxSeconds, row.phases.boot?.runs], [5.5, 8.2, 3]);
+  assert.equal(row.phases.md5?.seconds, 0.7);
+  assert.equal(row.phases.md5?.ok, true);
+  // One wrong digest makes the median's check fail; one run that failed makes the row's status.
+  assert.equal(combineRuns([run(5, 1, true, 1), run(5, 1, false, 1)]).phases.md5?.ok, false);
+  const failed: PeerResult = { ...run(5, 1, true, 1), status: 'failed', message: 'loop: no marker', phases: { boot: { seconds: 9, cpuSeconds: 9 } } };
+  const mixed = combineRuns([run(5, 1, true, 1), failed]);
+  assert.equal(mixed.status, 'failed');
+  assert.equal(mixed.message, 'loop: no marker');
+  assert.equal(mixed.phases.md5?.runs, 1);
+  assert.equal(mixed.phases.md5?.ok, false, 'a phase one run never finished is not ok');
+  assert.equal(combineRuns([run(5, 1, true, 1)]).runs, undefined, 'a single run is the row itself');
+  // The table shows the median and the range.
+  assert.match(formatTable({ ...report(), peers: [row] }), /QEMU \(TCG\)\s+7\.2\s+0 MiB\s+6\.00 s \(cpu 3\.00\) \[5\.50–8\.20\]\s+0\.70 s \(cpu 0\.70\) \[0\.50–0\.90\]/);
 });
 
 test('lastConsoleLine: skips blank lines and terminal escapes, shortens long lines', () => {
