@@ -27,9 +27,10 @@
  * inlines its meaning or calls the interpreter's own semantic helpers
  * (`alu`, `inc`, `shift`, `testCondition`…), or falls back to the
  * interpreter: registers are spilled to c.regs, EIP set to the instruction
- * and `c.step()` runs it with the same handler as always. Memory accesses
- * go through memory-access.ts (the TLB fast path, which TurboFan inlines,
- * and the CPU's own accessors otherwise). A fault anywhere leaves the architectural
+ * and `c.step()` runs it with the same handler as always. A memory access
+ * through a flat DS/ES/SS has the TLB fast path written out inline (one TLB
+ * load, a mask test, a typed-array access); its slow path, and every access
+ * through another segment, calls memory-access.ts. A fault anywhere leaves the architectural
  * state exactly as the interpreter would: emitters fault before they write
  * a register, and the catch writes the locals back.
  */
@@ -195,7 +196,7 @@ export class InsnEmitter {
     // The TLB fast path written out (no call for TurboFan to inline; its inlining budget runs
     // out within a few accesses of a region): an aligned access, so it cannot cross the page.
     // `ea` and `te` are the region's scratch: nothing else runs between their set and use.
-    return `(((te = TLB[(ea = ${off}) >>> 12]) & c.tlbReadMask) === 1${ALIGNED[size]} ? ${HOST_LOAD[size]} : ${call('ea')})`;
+    return `(((te = TLB[(ea = ${off}) >>> 12]) & c.tlbReadMask) === 1${ALIGNED[size]} ? ${HOST_ELEMENT[size]} : ${call('ea')})`;
   }
 
   /**
@@ -215,7 +216,7 @@ export class InsnEmitter {
     // As read() does; only the slow path can hit this region's code (TLB_CODE is in the write mask).
     const v = this.v(`wv${this.stores++}`);
     this.emit(`const ${v} = ${value};`);
-    this.emit(`if (((te = TLB[(ea = ${off}) >>> 12]) & c.tlbWriteMask) === 1${ALIGNED[size]}) ${HOST_STORE[size]} = ${v};`);
+    this.emit(`if (((te = TLB[(ea = ${off}) >>> 12]) & c.tlbWriteMask) === 1${ALIGNED[size]}) ${HOST_ELEMENT[size]} = ${v};`);
     this.emit(`else { ${call('ea', v)}${check ? ` ${this.staleExit()}` : ''} }`);
   }
   private stores = 0;
@@ -374,12 +375,12 @@ export class InsnEmitter {
 /** What makes a region stop at a jump between its blocks: what the run loop must see (translator.ts runBlock). */
 const ATTENTION = 'c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)';
 
-/** Inline TLB fast path by access size: the alignment test (an aligned access stays in its page), the host load and store. */
+/** Inline TLB fast path by access size: the alignment test (an aligned access stays in its page) and the host index. */
 const ALIGNED: Record<number, string> = { 1: '', 2: ' && (ea & 1) === 0', 4: ' && (ea & 3) === 0' };
 const HOST: Record<number, string> = { 1: '(te & -4096) | (ea & 0xfff)', 2: '((te & -4096) | (ea & 0xfff)) >> 1', 4: '((te & -4096) | (ea & 0xfff)) >> 2' };
 const HOST_ARRAY: Record<number, string> = { 1: 'MEM8', 2: 'MEM16', 4: 'MEM32' };
-const HOST_LOAD: Record<number, string> = { 1: `MEM8[${HOST[1]}]`, 2: `MEM16[${HOST[2]}]`, 4: `MEM32[${HOST[4]}]` };
-const HOST_STORE = HOST_LOAD;
+/** The RAM element an aligned access of each size reads or writes. */
+const HOST_ELEMENT: Record<number, string> = { 1: `MEM8[${HOST[1]}]`, 2: `MEM16[${HOST[2]}]`, 4: `MEM32[${HOST[4]}]` };
 
 const REGS = [0, 1, 2, 3, 4, 5, 6, 7];
 const SPILL = REGS.map((n) => `r[${n}] = r${n};`).join(' ');
