@@ -196,7 +196,7 @@ export class InsnEmitter {
     // The TLB fast path written out (no call for TurboFan to inline; its inlining budget runs
     // out within a few accesses of a region): an aligned access, so it cannot cross the page.
     // `ea` and `te` are the region's scratch: nothing else runs between their set and use.
-    return `(((te = TLB[(ea = ${off}) >>> 12]) & c.tlbReadMask) === 1${ALIGNED[size]} ? ${HOST_ELEMENT[size]} : ${call('ea')})`;
+    return `(${fastPath(off, 'tlbReadMask', size)} ? ${HOST_ELEMENT[size]} : ${call('ea')})`;
   }
 
   /**
@@ -216,7 +216,7 @@ export class InsnEmitter {
     // As read() does; only the slow path can hit this region's code (TLB_CODE is in the write mask).
     const v = this.v(`wv${this.stores++}`);
     this.emit(`const ${v} = ${value};`);
-    this.emit(`if (((te = TLB[(ea = ${off}) >>> 12]) & c.tlbWriteMask) === 1${ALIGNED[size]}) ${HOST_ELEMENT[size]} = ${v};`);
+    this.emit(`if (${fastPath(off, 'tlbWriteMask', size)}) ${HOST_ELEMENT[size]} = ${v};`);
     this.emit(`else { ${call('ea', v)}${check ? ` ${this.staleExit()}` : ''} }`);
   }
   private stores = 0;
@@ -234,7 +234,7 @@ export class InsnEmitter {
     }
     const h = this.v('h');
     this.rmwHost = h;
-    this.emit(`const ${h} = ((te = TLB[(ea = ${off}) >>> 12]) & c.tlbWriteMask) === 1${ALIGNED[size]} ? ${HOST[size]} : -1;`);
+    this.emit(`const ${h} = ${fastPath(off, 'tlbWriteMask', size)} ? ${HOST[size]} : -1;`);
     this.emit(`const ${local} = ${h} >= 0 ? ${HOST_ARRAY[size]}[${h}] : c.readModifyMem(${size}, ${seg}, ea);`);
   }
 
@@ -380,7 +380,17 @@ const ALIGNED: Record<number, string> = { 1: '', 2: ' && (ea & 1) === 0', 4: ' &
 const HOST: Record<number, string> = { 1: '(te & -4096) | (ea & 0xfff)', 2: '((te & -4096) | (ea & 0xfff)) >> 1', 4: '((te & -4096) | (ea & 0xfff)) >> 2' };
 const HOST_ARRAY: Record<number, string> = { 1: 'MEM8', 2: 'MEM16', 4: 'MEM32' };
 /** The RAM element an aligned access of each size reads or writes. */
-const HOST_ELEMENT: Record<number, string> = { 1: `MEM8[${HOST[1]}]`, 2: `MEM16[${HOST[2]}]`, 4: `MEM32[${HOST[4]}]` };
+const HOST_ELEMENT: Record<number, string> = Object.fromEntries([1, 2, 4].map((n) => [n, `${HOST_ARRAY[n]}[${HOST[n]}]`]));
+
+/**
+ * Condition of the inline fast path: the TLB entry of the offset `off`
+ * (flat: the linear address) allows the access under the CPU's read or
+ * write mask, and the access is aligned. Sets the region's scratch `ea`
+ * (the offset) and `te` (the entry) for the host index and the slow call.
+ */
+function fastPath(off: string, mask: 'tlbReadMask' | 'tlbWriteMask', size: number): string {
+  return `((te = TLB[(ea = ${off}) >>> 12]) & c.${mask}) === 1${ALIGNED[size]}`;
+}
 
 const REGS = [0, 1, 2, 3, 4, 5, 6, 7];
 const SPILL = REGS.map((n) => `r[${n}] = r${n};`).join(' ');
