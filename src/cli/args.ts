@@ -33,6 +33,8 @@ export type CliAction =
     lockstep: boolean;
     /** With lockstep: check one block run in this many (1: every one). */
     lockstepEvery: number;
+    /** Executions of an entry point before the translator compiles it (undefined: the translator's default). */
+    jitThreshold?: number;
   };
 
 /** A usage error, printed as one line. */
@@ -64,6 +66,8 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --max-instructions N     stop after about N guest instructions (status 124)
   --stats                  print exit counts and speed on exit (and translator statistics)
   --no-jit                 interpret every instruction (the translator is on by default)
+  --jit-threshold N        executions of a code address before it is translated
+                           (default 2000; 0 translates everything on first sight)
   --lockstep               check the translator against the interpreter block by block;
                            stops at the first block whose results differ (slow)
   --lockstep-every N       lockstep checking one block run in N (a whole boot in reach)
@@ -125,6 +129,12 @@ export function parseArgs(argv: readonly string[]): CliAction {
       case '--stats': action.stats = true; break;
       case '--snapshot': action.snapshot = true; break;
       case '--no-jit': action.jit = false; break;
+      case '--jit-threshold': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new UsageError('--jit-threshold: expected a whole number from 0 to 65535');
+        action.jitThreshold = n;
+        break;
+      }
       case '--lockstep': action.lockstep = true; break;
       case '--lockstep-every': {
         const n = Number(value());
@@ -141,6 +151,7 @@ export function parseArgs(argv: readonly string[]): CliAction {
       ? 'booting from --disk or --cdrom needs firmware: give --bios FILE (or --kernel FILE)'
       : 'nothing to boot: give --kernel FILE or --bios FILE');
   }
+  if (action.jitThreshold !== undefined && !action.jit) throw new UsageError('--jit-threshold tunes the translator: drop --no-jit');
   if (action.lockstep && !action.jit) throw new UsageError('--lockstep compares the translator with the interpreter: it needs the translator (drop --no-jit)');
   if (action.kernel && action.bios) throw new UsageError('give either --kernel or --bios, not both');
   if (action.initrd && !action.kernel) throw new UsageError('--initrd needs --kernel (a Linux bzImage)');

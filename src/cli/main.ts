@@ -58,7 +58,10 @@ async function main(argv: string[]): Promise<Outcome> {
   const vm = new Vm({
     memBytes: action.memBytes,
     drives: ide.drives,
-    jit: !action.jit ? false : action.lockstep ? { lockstep: true, lockstepEvery: action.lockstepEvery } : true,
+    jit: !action.jit ? false : {
+      ...(action.lockstep ? { lockstep: true, lockstepEvery: action.lockstepEvery } : {}),
+      ...(action.jitThreshold !== undefined ? { hotThreshold: action.jitThreshold } : {}),
+    },
     output: (bytes) => process.stdout.write(bytes),
     log: (line) => process.stderr.write(`anillo: ${line}\n`),
     firmwareLog: firmwareLog && ((bytes) => firmwareLog.write(bytes)),

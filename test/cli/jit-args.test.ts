@@ -16,3 +16,16 @@ test('the translator is on by default; --no-jit turns it off; --lockstep needs i
   assert.throws(() => parseArgs(['run', '--kernel', 'k', '--lockstep-every', '0']), UsageError);
   assert.throws(() => parseArgs(['run', '--kernel', 'k', '--lockstep-every', '2.5']), UsageError);
 });
+
+test('--jit-threshold sets the hot threshold: a whole number 0..65535, with the translator on', () => {
+  const a = parseArgs(['run', '--kernel', 'k', '--jit-threshold', '30000']);
+  assert.ok(a.kind === 'run' && a.jitThreshold === 30000);
+  const zero = parseArgs(['run', '--kernel', 'k', '--jit-threshold', '0']);
+  assert.ok(zero.kind === 'run' && zero.jitThreshold === 0);
+  const unset = parseArgs(['run', '--kernel', 'k']);
+  assert.ok(unset.kind === 'run' && unset.jitThreshold === undefined);
+  for (const bad of ['-1', '65536', '1.5', 'many']) {
+    assert.throws(() => parseArgs(['run', '--kernel', 'k', '--jit-threshold', bad]), UsageError, bad);
+  }
+  assert.throws(() => parseArgs(['run', '--kernel', 'k', '--jit-threshold', '10', '--no-jit']), UsageError);
+});

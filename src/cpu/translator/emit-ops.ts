@@ -181,6 +181,29 @@ function shiftConst(e: InsnEmitter, op: number, u: string, n: number, size: numb
   return r;
 }
 
+/**
+ * ROL, ROR by a constant 1..31 as shift.ts shift() does them: the rotation
+ * is modulo the width (a byte rotated by 8 is unchanged, its flags still
+ * set); CF and OF are written over the pending flags (setSomeFlags), the
+ * others keep their values. When a later instruction of the block stores
+ * every flag unobserved, that line is dropped (emit.ts FlagLiveness).
+ */
+function rotateConst(e: InsnEmitter, op: number, u: string, n: number, size: number): string {
+  const bits = size * 8, msb = bits - 1, m = mask(size), by = n & msb;
+  const r = e.v('r'), cf = e.v('cf'), of = e.v('of');
+  const fit = (x: string): string => (size === 4 ? `(${x}) | 0` : `(${x}) & ${m}`);
+  if (op === 0) { // ROL
+    e.emit(`const ${r} = ${by === 0 ? u : fit(`(${u} << ${by}) | (${u} >>> ${bits - by})`)}, ${cf} = ${r} & 1;`);
+    e.emit(`const ${of} = ((${r} >>> ${msb}) & 1) ^ ${cf};`);
+  } else { // ROR
+    e.emit(`const ${r} = ${by === 0 ? u : fit(`(${u} >>> ${by}) | (${u} << ${bits - by})`)}, ${cf} = (${r} >>> ${msb}) & 1;`);
+    e.emit(`const ${of} = ${cf} ^ ((${r} >>> ${msb - 1}) & 1);`);
+  }
+  e.emit(`setSomeFlags(c, 0x801, ${cf} | (${of} << 11));`);
+  e.flags = undefined;
+  return r;
+}
+
 /** Near jump target of a relative branch: truncated to 16 bits with a 16-bit operand size. */
 function relTarget(e: InsnEmitter): number {
   const rel = e.insn.entry.operands[0] === 'Jb' ? (e.insn.imm << 24) >> 24 : e.insn.imm;
@@ -202,15 +225,16 @@ const shiftGroup = (byteForm: boolean, count: 'imm' | 'one' | 'cl'): Emitter => 
   const i = e.insn;
   if (count !== 'cl') {
     const n = count === 'one' ? 1 : i.imm & 0x1f;
-    if (n !== 0 && i.reg >= 4) { // SHL, SHR, SAL, SAR inline
+    if (n !== 0 && (i.reg >= 4 || i.reg <= 1)) { // SHL, SHR, SAL, SAR, ROL, ROR inline
       const u = e.v('u');
+      const inline = (): string => (i.reg >= 4 ? shiftConst(e, i.reg, u, n, size) : rotateConst(e, i.reg, u, n, size));
       if (i.mod === 3) {
         e.emit(`const ${u} = ${e.reg(size, i.rm)};`);
-        e.setReg(size, i.rm, shiftConst(e, i.reg, u, n, size));
+        e.setReg(size, i.rm, inline());
       } else {
         e.fault();
         e.readModify(u, size, i.eaSeg, e.ea());
-        e.emit(e.writeModified(size, shiftConst(e, i.reg, u, n, size)));
+        e.emit(e.writeModified(size, inline()));
         e.afterStore();
       }
       return true;

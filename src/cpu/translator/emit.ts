@@ -396,34 +396,81 @@ const REGS = [0, 1, 2, 3, 4, 5, 6, 7];
 const SPILL = REGS.map((n) => `r[${n}] = r${n};`).join(' ');
 const RELOAD = REGS.map((n) => `r${n} = r[${n}];`).join(' ');
 
-/** A full lazy-flags record as {@link InsnEmitter.setLazy} stores it. */
-const LAZY_STORE = /^\s*c\.lazyOp = .*c\.lazyMask = 0x8d5;$/;
-
 /**
- * The instruction stores a full lazy record and does nothing else that
- * touches the CPU object: no memory access (so no fault can observe the
- * flags before it), no helper call, no exit.
+ * Lines that store every arithmetic flag without reading the ones pending
+ * (the previous record is dead after them): a full lazy record (ALU ops,
+ * ADC/SBB with a known carry-in), a shift's eager CF/OF/AF with SF/ZF/PF
+ * lazy, INC/DEC with CF from a local.
  */
-function overwritesFlagsUnobserved(e: InsnEmitter): boolean {
-  if (e.canFault || e.ended) return false;
-  let stores = 0;
-  for (const line of e.lines) {
-    if (LAZY_STORE.test(line)) stores++;
-    else if (line.includes('c.') || line.includes('(c')) return false;
-  }
-  return stores === 1;
+const FULL_FLAG_STORES = [
+  /^\s*c\.lazyOp = [^;]+; c\.lazyA = [^;]+; c\.lazyB = [^;]+; c\.lazyR = [^;]+; c\.lazySize = \d; c\.lazyMask = 0x8d5;$/,
+  /^\s*c\.flags = \(c\.flags & -2066\) \| [^;]+; c\.lazyOp = 8; c\.lazyR = [^;]+; c\.lazySize = \d; c\.lazyMask = 0xc4;$/,
+  /^\s*c\.flags = \(c\.flags & -2\) \| \w+; c\.lazyOp = [67]; c\.lazyA = [^;]+; c\.lazyB = 1; c\.lazyR = [^;]+; c\.lazySize = \d; c\.lazyMask = 0x8d4;$/,
+];
+
+/** A line that writes some flags over the pending ones (rotates, BT, CLC, SAHF): it reads the previous record. */
+const PARTIAL_FLAG_STORE = /^\s*setSomeFlags\(c, [^;]+\);$/;
+
+/** The flag-store forms with their own mentions of the CPU object taken out, to see whether anything else is read. */
+const FLAG_STORE_SYNTAX = /c\.lazy\w+ = |c\.flags = \(c\.flags & -?\d+\)|setSomeFlags\(c, /g;
+
+/** Kind of a line for dead-flag elimination: a full or partial flag store, other code touching the CPU or leaving, or neither. */
+function flagLineKind(line: string): 'full' | 'partial' | 'observes' | 'quiet' {
+  if (line.trimStart().startsWith('//')) return 'quiet';
+  const flagStore = FULL_FLAG_STORES.some((re) => re.test(line)) ? 'full' : PARTIAL_FLAG_STORE.test(line) ? 'partial' : undefined;
+  const rest = flagStore === undefined ? line : line.replace(FLAG_STORE_SYNTAX, '');
+  // `c` is the CPU, `R` the region (its valid flag); leaving the region or throwing lets the flags be seen.
+  if (/\b[cR]\b/.test(rest) || rest.includes('break loop') || rest.includes('throw')) return 'observes';
+  return flagStore ?? 'quiet';
 }
 
 /**
- * Removes the one full lazy-record store from an instruction's held lines,
- * when nothing after it in those lines reads the flags.
+ * One specialised instruction's lines, held back while the flags it stores
+ * may still prove dead (see {@link FlagLiveness}).
  */
-function dropLazyStore(lines: string[]): void {
-  let at = -1;
-  for (let j = 0; j < lines.length; j++) if (LAZY_STORE.test(lines[j])) at = at === -1 ? j : -2;
-  if (at < 0) return;
-  for (let j = at + 1; j < lines.length; j++) if (/c\.lazy|c\.flags|testCondition|getCF/.test(lines[j])) return;
-  lines.splice(at, 1);
+interface HeldInsn {
+  lines: string[];
+  /** Indexes in `lines` of its flag stores, which may be dropped. */
+  flagStores: number[];
+}
+
+/**
+ * Dead-flag elimination within a block. Lines are held back from the
+ * first instruction that stores flags through each following one that is
+ * quiet (no fault, no exit, no call, nothing that reads the CPU object
+ * besides flag stores: register moves and ALU, rotates, LEA). When a
+ * quiet instruction then stores every flag, nothing can have observed the
+ * held flag stores, so they are dropped: `xor; and; xor; add; rol; add`
+ * stores one record. Anything else releases the held lines unchanged.
+ */
+class FlagLiveness {
+  private held: HeldInsn[] = [];
+
+  constructor(private readonly body: string[]) {}
+
+  /** Adds an instruction's lines (the first is its comment) and flushes them when the block must see them now. */
+  add(lines: string[], ended: boolean): void {
+    const kinds = lines.map(flagLineKind);
+    const observes = kinds.includes('observes');
+    const full = !observes && kinds.includes('full');
+    if (full && this.held.length > 0) {
+      for (const h of this.held) for (let j = h.flagStores.length - 1; j >= 0; j--) h.lines.splice(h.flagStores[j], 1);
+    }
+    if (observes || full) this.release();
+    // After a line that observes, an own flag store stays: a fault or exit there precedes nothing (emitters set
+    // flags after their last fault), but an exit after the store (a store hitting this region) shows it.
+    const lastObserving = kinds.lastIndexOf('observes');
+    const flagStores = kinds.flatMap((k, j) => ((k === 'full' || k === 'partial') && j > lastObserving ? [j] : []));
+    const keep = lastObserving > kinds.findIndex((k) => k === 'full' || k === 'partial');
+    this.held.push({ lines, flagStores: keep ? [] : flagStores });
+    if (ended) this.release();
+  }
+
+  /** Emits everything held. */
+  release(): void {
+    for (const h of this.held) this.body.push(...h.lines);
+    this.held = [];
+  }
 }
 
 /** Masked signed value of a `size`-byte operand expression, for signed compares. */
@@ -559,12 +606,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     let limitNeeded = 0;
     let ended = false;
     let lastInInterpreter = false;
-    /** The last specialised instruction's lines, held back until the next shows whether its flags are dead. */
-    let held: string[] | undefined;
-    const release = (): void => {
-      if (held !== undefined) body.push(...held);
-      held = undefined;
-    };
+    const liveness = new FlagLiveness(body);
     for (let i = 0; i < n; i++) {
       const insn = plan.insns[i];
       const k = eips.length;
@@ -576,19 +618,13 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       const comment = `  // ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`;
       offsets.push(i);
       if (done) {
-        // Dead flags: this instruction replaces the whole lazy record and nothing between the
-        // previous record and this one can observe it (no fault, no call, no exit), so the
-        // previous instruction's record need not be stored.
-        if (held !== undefined && overwritesFlagsUnobserved(e)) dropLazyStore(held);
-        release();
-        held = [comment, ...e.lines.map((l) => `  ${l}`)];
-        if (e.ended) release();
+        liveness.add([comment, ...e.lines.map((l) => `  ${l}`)], e.ended);
         eips.push(e.canFault ? insn.eip : -1);
         flags = e.flags;
         for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
         ended = e.ended;
       } else {
-        release();
+        liveness.release();
         body.push(comment);
         // The interpreter's own step: same decode, same handler; it sets prevEip/prevEsp itself.
         eips.push(-1);
@@ -607,7 +643,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       }
       if (ended && i !== n - 1) throw new Error(`translator: instruction ${i} of ${n} ended the block early`);
     }
-    release();
+    liveness.release();
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
       const e = new InsnEmitter(lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode);

@@ -22,7 +22,6 @@ return function region(c, s, end) {
         k = 1;
         const x_1 = rs32(c, 3, ((r6 + 4) | 0), 1);
         const r_1 = Math.imul(x_1, 1000), p_1 = (x_1 | 0) * 1000, cf_1 = p_1 !== r_1 ? 1 : 0;
-        c.flags = (c.flags & -2066) | cf_1 | (cf_1 << 11); c.lazyOp = 8; c.lazyR = r_1; c.lazySize = 4; c.lazyMask = 0xc4;
         r1 = r_1;
         // 2: 0x0000100a IMUL_GvEvIb rm=ax/al reg=2 imm=0xfd o16
         const x_2 = (r0 & 0xffff);
