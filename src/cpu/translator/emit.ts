@@ -7,21 +7,32 @@
  *
  *     return function region(c, s, end) {
  *       const r = c.regs; let r0 = r[0], …, r7 = r[7];      // registers in locals
- *       let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0;
+ *       let n = c.instructions, x = 0, t = 0, k = 0, w = 1, eip = 0, fb = 0;
  *       try {
- *         loop: for (;;) switch (s) {
- *           case 0: { if (n + COUNT > end) { eip = …; break loop; } …block 0…; }
- *           …
+ *         loop: for (;;) {
+ *           sw: switch (s) {
+ *             case 0: { if (n + COUNT > end) { eip = …; break loop; } …block 0…; }
+ *             …
+ *           }
+ *           n += x; x = 0; if (…the run loop's checks…) break loop; s = t;
  *         }
  *       } catch (e) { …locals back to c.regs unless spilled; count and prevEip of instruction k…; throw e; }
- *       r[0] = r0; …; c.eip = eip; c.instructions = n; return (s << 1) | fb;
+ *       r[0] = r0; …; c.eip = eip; c.instructions = n + x; return (s << 1) | fb;
  *     };
  *
- * A direct jump to a block of the same region is `s = index; continue
- * loop` (after the run loop's checks: budget, stop, interrupts), so a loop
- * within a page runs inside one function that V8 optimizes as a loop.
+ * A direct jump to a block of the same region is `x = count; eip = …;
+ * t = index; break sw`: one shared tail counts the instructions and makes
+ * the run loop's checks (stop, interrupts, the region still valid), so a
+ * loop within a page runs inside one function that V8 optimizes as a
+ * loop. A jump out of the region is `x = count; eip = …; break loop`.
  * `n` counts instructions up to the current block's start; instruction i
  * of a block counts as n + i.
+ *
+ * Exits and jumps are only assignments of constants: V8 compiles a region
+ * with the type feedback its code has gathered, and code that never ran
+ * (a branch direction not taken yet) has none, so arithmetic or property
+ * access there would deoptimize the whole region the first time it runs.
+ * The shared tail and the epilogue run on every jump and exit.
  *
  * Each instruction either has a specialised emitter (emit-ops.ts), which
  * inlines its meaning or calls the interpreter's own semantic helpers
@@ -286,7 +297,7 @@ export class InsnEmitter {
   }
 
   private staleExit(): string {
-    return `if (!R.valid) { n += ${this.i + 1}; eip = ${this.next}; break loop; }`;
+    return `if (!R.valid) { x = ${this.i + 1}; eip = ${this.next}; break loop; }`;
   }
 
   /** Expression reading operand E (register or memory); evaluate once. */
@@ -334,7 +345,7 @@ export class InsnEmitter {
 
   /** Leaves the block with EIP = `eip` (an expression) after this instruction: out of the region. */
   exit(eip: string): void {
-    this.emit(`n += ${this.i + 1}; eip = ${eip}; break loop;`);
+    this.emit(`x = ${this.i + 1}; eip = ${eip}; break loop;`);
   }
 
   /**
@@ -346,7 +357,7 @@ export class InsnEmitter {
    * still name their code.
    */
   indirect(eip: string): void {
-    this.emit(`n += ${this.i + 1}; eip = ${eip}; if (${ATTENTION}) break loop; s = ~s; continue loop;`);
+    this.emit(`x = ${this.i + 1}; eip = ${eip}; t = ~s; break sw;`);
     this.ended = true;
   }
 
@@ -366,9 +377,9 @@ export class InsnEmitter {
   /** Code that moves to `target` after this instruction (see the file comment). */
   transfer(target: number): string {
     const index = this.resolve(target);
-    const head = `n += ${this.i + 1}; eip = ${target};`;
+    const head = `x = ${this.i + 1}; eip = ${target};`;
     if (index < 0) return `${head} break loop;`;
-    return `${head} if (${ATTENTION}) break loop; s = ${index}; continue loop;`;
+    return `${head} t = ${index}; break sw;`;
   }
 }
 
@@ -420,7 +431,7 @@ function flagLineKind(line: string): 'full' | 'partial' | 'observes' | 'quiet' {
   const flagStore = FULL_FLAG_STORES.some((re) => re.test(line)) ? 'full' : PARTIAL_FLAG_STORE.test(line) ? 'partial' : undefined;
   const rest = flagStore === undefined ? line : line.replace(FLAG_STORE_SYNTAX, '');
   // `c` is the CPU, `R` the region (its valid flag); leaving the region or throwing lets the flags be seen.
-  if (/\b[cR]\b/.test(rest) || rest.includes('break loop') || rest.includes('throw')) return 'observes';
+  if (/\b[cR]\b/.test(rest) || /break (loop|sw)/.test(rest) || rest.includes('throw')) return 'observes';
   return flagStore ?? 'quiet';
 }
 
@@ -633,12 +644,12 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
         body.push(`  k = ${k}; ${SPILL} w = 0; c.eip = ${insn.eip}; c.instructions = n + ${i}; c.step(); ${RELOAD} w = 1;`);
         if (i === n - 1) {
           lastInInterpreter = true;
-          body.push(`  n += ${i + 1}; eip = c.eip; fb = 1; break loop;`);
+          body.push(`  x = ${i + 1}; eip = c.eip; fb = 1; break loop;`);
           ended = true;
         } else {
           // Stay only if execution went on to the next instruction, nothing asked to stop, and no
           // interrupt became deliverable (an OUT to the PIC, say) nor single-stepping began.
-          body.push(`  if (c.eip !== ${next} || (c.flags & 0x10100) !== 0 || ${ATTENTION}) { n += ${i + 1}; eip = c.eip; fb = 1; break loop; }`);
+          body.push(`  eip = c.eip; if (eip !== ${next} || (c.flags & 0x10100) !== 0 || ${ATTENTION}) { x = ${i + 1}; fb = 1; break loop; }`);
         }
       }
       if (ended && i !== n - 1) throw new Error(`translator: instruction ${i} of ${n} ended the block early`);
@@ -663,18 +674,24 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     `return function region(c, s, end) {`,
     `  const r = c.regs;`,
     `  let ${regs};`,
-    `  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;`,
+    `  let n = c.instructions, x = 0, t = 0, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;`,
     `  try {`,
-    `    loop: for (;;) switch (s) {`,
-    ...body.map((l) => `      ${l}`),
-    '      default:',
-    '        // After an indirect jump from block ~s: the block at EIP, if this region has it.',
-    '        if (s < 0) {',
-    '          s = ~s;',
-    `          switch (eip) { ${plans.map((p, b) => `case ${p.eip | 0}: s = ${b}; continue loop;`).join(' ')} }`,
-    '          break loop;',
-    '        }',
-    `        throw new Error('translator: no block ' + s);`,
+    `    loop: for (;;) {`,
+    `      sw: switch (s) {`,
+    ...body.map((l) => `        ${l}`),
+    '        default:',
+    '          // After an indirect jump from block ~s: the block at EIP, if this region has it.',
+    '          if (s < 0) {',
+    '            s = ~s;',
+    `            switch (eip) { ${plans.map((p, b) => `case ${p.eip | 0}: s = ${b}; continue loop;`).join(' ')} }`,
+    '            break loop;',
+    '          }',
+    `          throw new Error('translator: no block ' + s);`,
+    `      }`,
+    '      // A jump within the region (to block t) after x instructions: the run loop\'s checks first.',
+    `      n += x; x = 0;`,
+    `      if (${ATTENTION}) break loop;`,
+    `      s = t;`,
     `    }`,
     `  } catch (e) {`,
     `    if (w !== 0) { ${SPILL} }`,
@@ -684,7 +701,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     `    throw e;`,
     `  }`,
     `  ${SPILL}`,
-    `  c.eip = eip; c.instructions = n;`,
+    `  c.eip = eip; c.instructions = n + x;`,
     `  return (s << 1) | fb;`,
     `};`,
     '',

@@ -6,38 +6,44 @@ const KOFF = [0, 1, 2, 3];
 return function region(c, s, end) {
   const r = c.regs;
   let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5], r6 = r[6], r7 = r[7];
-  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;
+  let n = c.instructions, x = 0, t = 0, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;
   try {
-    loop: for (;;) switch (s) {
-      case 0: { // block at cs:0x00001000, 4 instructions
-        if (n + 4 > end) { eip = 4096; break loop; }
-        c.blockStart = n;
-        // 0: 0x00001000 ADD_EvGv rm=eax/al reg=3
-        const b_0 = r3;
-        const a_0 = r0;
-        const r_0 = (a_0 + b_0) | 0;
-        r0 = r_0;
-        // 1: 0x00001002 G1_EvIb/5 rm=ecx/cl reg=5 imm=0x1
-        const a_1 = r1;
-        const r_1 = (a_1 - 1) | 0;
-        r1 = r_1;
-        // 2: 0x00001005 CMP_EvGv rm=ecx/cl reg=2
-        const b_2 = r2;
-        const a_2 = r1;
-        const r_2 = (a_2 - b_2) | 0;
-        c.lazyOp = 3; c.lazyA = a_2; c.lazyB = b_2; c.lazyR = r_2; c.lazySize = 4; c.lazyMask = 0x8d5;
-        // 3: 0x00001007 JB_Jb imm=0xf7
-        if (((a_2 >>> 0) < (b_2 >>> 0))) { n += 4; eip = 4096; if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop; s = 0; continue loop; }
-        n += 4; eip = 4105; break loop;
-      }
-      default:
-        // After an indirect jump from block ~s: the block at EIP, if this region has it.
-        if (s < 0) {
-          s = ~s;
-          switch (eip) { case 4096: s = 0; continue loop; }
-          break loop;
+    loop: for (;;) {
+      sw: switch (s) {
+        case 0: { // block at cs:0x00001000, 4 instructions
+          if (n + 4 > end) { eip = 4096; break loop; }
+          c.blockStart = n;
+          // 0: 0x00001000 ADD_EvGv rm=eax/al reg=3
+          const b_0 = r3;
+          const a_0 = r0;
+          const r_0 = (a_0 + b_0) | 0;
+          r0 = r_0;
+          // 1: 0x00001002 G1_EvIb/5 rm=ecx/cl reg=5 imm=0x1
+          const a_1 = r1;
+          const r_1 = (a_1 - 1) | 0;
+          r1 = r_1;
+          // 2: 0x00001005 CMP_EvGv rm=ecx/cl reg=2
+          const b_2 = r2;
+          const a_2 = r1;
+          const r_2 = (a_2 - b_2) | 0;
+          c.lazyOp = 3; c.lazyA = a_2; c.lazyB = b_2; c.lazyR = r_2; c.lazySize = 4; c.lazyMask = 0x8d5;
+          // 3: 0x00001007 JB_Jb imm=0xf7
+          if (((a_2 >>> 0) < (b_2 >>> 0))) { x = 4; eip = 4096; t = 0; break sw; }
+          x = 4; eip = 4105; break loop;
         }
-        throw new Error('translator: no block ' + s);
+        default:
+          // After an indirect jump from block ~s: the block at EIP, if this region has it.
+          if (s < 0) {
+            s = ~s;
+            switch (eip) { case 4096: s = 0; continue loop; }
+            break loop;
+          }
+          throw new Error('translator: no block ' + s);
+      }
+      // A jump within the region (to block t) after x instructions: the run loop's checks first.
+      n += x; x = 0;
+      if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop;
+      s = t;
     }
   } catch (e) {
     if (w !== 0) { r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; }
@@ -47,7 +53,7 @@ return function region(c, s, end) {
     throw e;
   }
   r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7;
-  c.eip = eip; c.instructions = n;
+  c.eip = eip; c.instructions = n + x;
   return (s << 1) | fb;
 };
 // limitNeeded 0x1008

@@ -6,37 +6,43 @@ const KOFF = [0, 1, 2, 3, 4];
 return function region(c, s, end) {
   const r = c.regs;
   let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5], r6 = r[6], r7 = r[7];
-  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;
+  let n = c.instructions, x = 0, t = 0, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;
   try {
-    loop: for (;;) switch (s) {
-      case 0: { // block at cs:0x00001000, 5 instructions
-        if (n + 5 > end) { eip = 4096; break loop; }
-        c.blockStart = n;
-        // 0: 0x00001000 MOV_ZvIv imm=0x3f8
-        r2 = 1016;
-        // 1: 0x00001005 IN_ALDX (interpreter)
-        k = 1; r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; w = 0; c.eip = 4101; c.instructions = n + 1; c.step(); r0 = r[0]; r1 = r[1]; r2 = r[2]; r3 = r[3]; r4 = r[4]; r5 = r[5]; r6 = r[6]; r7 = r[7]; w = 1;
-        if (c.eip !== 4102 || (c.flags & 0x10100) !== 0 || c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) { n += 2; eip = c.eip; fb = 1; break loop; }
-        // 2: 0x00001006 INC_Zv
-        const a_2 = r0;
-        const cf_2 = getCF(c);
-        const r_2 = (a_2 + 1) | 0;
-        c.flags = (c.flags & -2) | cf_2; c.lazyOp = 6; c.lazyA = a_2; c.lazyB = 1; c.lazyR = r_2; c.lazySize = 4; c.lazyMask = 0x8d4;
-        r0 = r_2;
-        // 3: 0x00001007 OUT_DXAL (interpreter)
-        k = 3; r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; w = 0; c.eip = 4103; c.instructions = n + 3; c.step(); r0 = r[0]; r1 = r[1]; r2 = r[2]; r3 = r[3]; r4 = r[4]; r5 = r[5]; r6 = r[6]; r7 = r[7]; w = 1;
-        if (c.eip !== 4104 || (c.flags & 0x10100) !== 0 || c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) { n += 4; eip = c.eip; fb = 1; break loop; }
-        // 4: 0x00001008 JMP_Jz imm=0xfffffff3
-        n += 5; eip = 4096; if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop; s = 0; continue loop;
-      }
-      default:
-        // After an indirect jump from block ~s: the block at EIP, if this region has it.
-        if (s < 0) {
-          s = ~s;
-          switch (eip) { case 4096: s = 0; continue loop; }
-          break loop;
+    loop: for (;;) {
+      sw: switch (s) {
+        case 0: { // block at cs:0x00001000, 5 instructions
+          if (n + 5 > end) { eip = 4096; break loop; }
+          c.blockStart = n;
+          // 0: 0x00001000 MOV_ZvIv imm=0x3f8
+          r2 = 1016;
+          // 1: 0x00001005 IN_ALDX (interpreter)
+          k = 1; r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; w = 0; c.eip = 4101; c.instructions = n + 1; c.step(); r0 = r[0]; r1 = r[1]; r2 = r[2]; r3 = r[3]; r4 = r[4]; r5 = r[5]; r6 = r[6]; r7 = r[7]; w = 1;
+          eip = c.eip; if (eip !== 4102 || (c.flags & 0x10100) !== 0 || c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) { x = 2; fb = 1; break loop; }
+          // 2: 0x00001006 INC_Zv
+          const a_2 = r0;
+          const cf_2 = getCF(c);
+          const r_2 = (a_2 + 1) | 0;
+          c.flags = (c.flags & -2) | cf_2; c.lazyOp = 6; c.lazyA = a_2; c.lazyB = 1; c.lazyR = r_2; c.lazySize = 4; c.lazyMask = 0x8d4;
+          r0 = r_2;
+          // 3: 0x00001007 OUT_DXAL (interpreter)
+          k = 3; r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; w = 0; c.eip = 4103; c.instructions = n + 3; c.step(); r0 = r[0]; r1 = r[1]; r2 = r[2]; r3 = r[3]; r4 = r[4]; r5 = r[5]; r6 = r[6]; r7 = r[7]; w = 1;
+          eip = c.eip; if (eip !== 4104 || (c.flags & 0x10100) !== 0 || c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) { x = 4; fb = 1; break loop; }
+          // 4: 0x00001008 JMP_Jz imm=0xfffffff3
+          x = 5; eip = 4096; t = 0; break sw;
         }
-        throw new Error('translator: no block ' + s);
+        default:
+          // After an indirect jump from block ~s: the block at EIP, if this region has it.
+          if (s < 0) {
+            s = ~s;
+            switch (eip) { case 4096: s = 0; continue loop; }
+            break loop;
+          }
+          throw new Error('translator: no block ' + s);
+      }
+      // A jump within the region (to block t) after x instructions: the run loop's checks first.
+      n += x; x = 0;
+      if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop;
+      s = t;
     }
   } catch (e) {
     if (w !== 0) { r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; }
@@ -46,7 +52,7 @@ return function region(c, s, end) {
     throw e;
   }
   r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7;
-  c.eip = eip; c.instructions = n;
+  c.eip = eip; c.instructions = n + x;
   return (s << 1) | fb;
 };
 // limitNeeded 0x100c

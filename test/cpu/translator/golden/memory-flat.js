@@ -6,63 +6,69 @@ const KOFF = [0, 1, 2, 3, 4, 5, 6];
 return function region(c, s, end) {
   const r = c.regs;
   let r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5], r6 = r[6], r7 = r[7];
-  let n = c.instructions, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;
+  let n = c.instructions, x = 0, t = 0, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;
   try {
-    loop: for (;;) switch (s) {
-      case 0: { // block at cs:0x00001000, 7 instructions
-        if (n + 7 > end) { eip = 4096; break loop; }
-        c.blockStart = n;
-        // 0: 0x00001000 MOV_GvEv ds:[esi+0x8] reg=0
-        k = 0;
-        const v_0 = (((te = TLB[(ea = ((r6 + 8) | 0)) >>> 12]) & c.tlbReadMask) === 1 && (ea & 3) === 0 ? MEM32[((te & -4096) | (ea & 0xfff)) >> 2] : rf32(c, 3, ea, 0));
-        r0 = v_0;
-        // 1: 0x00001003 ADD_EvGv ds:[edi+ecx*4+0xfffffffc] reg=0
-        k = 1;
-        c.instructions = n + 1;
-        const b_1 = r0;
-        const h_1 = ((te = TLB[(ea = ((r7 + (r1 << 2) + -4) | 0)) >>> 12]) & c.tlbWriteMask) === 1 && (ea & 3) === 0 ? ((te & -4096) | (ea & 0xfff)) >> 2 : -1;
-        const a_1 = h_1 >= 0 ? MEM32[h_1] : c.readModifyMem(4, 3, ea);
-        const r_1 = (a_1 + b_1) | 0;
-        c.lazyOp = 1; c.lazyA = a_1; c.lazyB = b_1; c.lazyR = r_1; c.lazySize = 4; c.lazyMask = 0x8d5;
-        { const wv0_1 = r_1; if (h_1 >= 0) MEM32[h_1] = wv0_1; else c.writeModifiedMem(4, wv0_1); }
-        if (!R.valid) { n += 2; eip = 4103; break loop; }
-        // 2: 0x00001007 G11_EbIb/0 ds:[ebx] reg=0 imm=0x7f
-        k = 2;
-        const wv0_2 = 127;
-        if (((te = TLB[(ea = r3) >>> 12]) & c.tlbWriteMask) === 1) MEM8[(te & -4096) | (ea & 0xfff)] = wv0_2;
-        else { wf8(c, 3, ea, wv0_2, 2); if (!R.valid) { n += 3; eip = 4106; break loop; } }
-        // 3: 0x0000100a MOVZX_GvEw ds:[esi] reg=2
-        k = 3;
-        const v_3 = (((te = TLB[(ea = r6) >>> 12]) & c.tlbReadMask) === 1 && (ea & 1) === 0 ? MEM16[((te & -4096) | (ea & 0xfff)) >> 1] : rf16(c, 3, ea, 3));
-        r2 = v_3;
-        // 4: 0x0000100d PUSH_Zv
-        k = 4;
-        const psp_4 = (r4 - 4) | 0;
-        const wv0_4 = r0;
-        if (((te = TLB[(ea = psp_4) >>> 12]) & c.tlbWriteMask) === 1 && (ea & 3) === 0) MEM32[((te & -4096) | (ea & 0xfff)) >> 2] = wv0_4;
-        else { wf32(c, 2, ea, wv0_4, 4); }
-        r4 = psp_4;
-        if (!R.valid) { n += 5; eip = 4110; break loop; }
-        // 5: 0x0000100e POP_Zv
-        k = 5;
-        const pop_5 = (((te = TLB[(ea = r4) >>> 12]) & c.tlbReadMask) === 1 && (ea & 3) === 0 ? MEM32[((te & -4096) | (ea & 0xfff)) >> 2] : rf32(c, 2, ea, 5));
-        r4 = (r4 + 4) | 0;
-        r1 = pop_5;
-        // 6: 0x0000100f RET
-        k = 6;
-        const pop_6 = (((te = TLB[(ea = r4) >>> 12]) & c.tlbReadMask) === 1 && (ea & 3) === 0 ? MEM32[((te & -4096) | (ea & 0xfff)) >> 2] : rf32(c, 2, ea, 6));
-        if ((pop_6 >>> 0) > c.segLimit[1]) throw new CpuException(13, 0);
-        r4 = (r4 + 4) | 0;
-        n += 7; eip = pop_6; if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop; s = ~s; continue loop;
-      }
-      default:
-        // After an indirect jump from block ~s: the block at EIP, if this region has it.
-        if (s < 0) {
-          s = ~s;
-          switch (eip) { case 4096: s = 0; continue loop; }
-          break loop;
+    loop: for (;;) {
+      sw: switch (s) {
+        case 0: { // block at cs:0x00001000, 7 instructions
+          if (n + 7 > end) { eip = 4096; break loop; }
+          c.blockStart = n;
+          // 0: 0x00001000 MOV_GvEv ds:[esi+0x8] reg=0
+          k = 0;
+          const v_0 = (((te = TLB[(ea = ((r6 + 8) | 0)) >>> 12]) & c.tlbReadMask) === 1 && (ea & 3) === 0 ? MEM32[((te & -4096) | (ea & 0xfff)) >> 2] : rf32(c, 3, ea, 0));
+          r0 = v_0;
+          // 1: 0x00001003 ADD_EvGv ds:[edi+ecx*4+0xfffffffc] reg=0
+          k = 1;
+          c.instructions = n + 1;
+          const b_1 = r0;
+          const h_1 = ((te = TLB[(ea = ((r7 + (r1 << 2) + -4) | 0)) >>> 12]) & c.tlbWriteMask) === 1 && (ea & 3) === 0 ? ((te & -4096) | (ea & 0xfff)) >> 2 : -1;
+          const a_1 = h_1 >= 0 ? MEM32[h_1] : c.readModifyMem(4, 3, ea);
+          const r_1 = (a_1 + b_1) | 0;
+          c.lazyOp = 1; c.lazyA = a_1; c.lazyB = b_1; c.lazyR = r_1; c.lazySize = 4; c.lazyMask = 0x8d5;
+          { const wv0_1 = r_1; if (h_1 >= 0) MEM32[h_1] = wv0_1; else c.writeModifiedMem(4, wv0_1); }
+          if (!R.valid) { x = 2; eip = 4103; break loop; }
+          // 2: 0x00001007 G11_EbIb/0 ds:[ebx] reg=0 imm=0x7f
+          k = 2;
+          const wv0_2 = 127;
+          if (((te = TLB[(ea = r3) >>> 12]) & c.tlbWriteMask) === 1) MEM8[(te & -4096) | (ea & 0xfff)] = wv0_2;
+          else { wf8(c, 3, ea, wv0_2, 2); if (!R.valid) { x = 3; eip = 4106; break loop; } }
+          // 3: 0x0000100a MOVZX_GvEw ds:[esi] reg=2
+          k = 3;
+          const v_3 = (((te = TLB[(ea = r6) >>> 12]) & c.tlbReadMask) === 1 && (ea & 1) === 0 ? MEM16[((te & -4096) | (ea & 0xfff)) >> 1] : rf16(c, 3, ea, 3));
+          r2 = v_3;
+          // 4: 0x0000100d PUSH_Zv
+          k = 4;
+          const psp_4 = (r4 - 4) | 0;
+          const wv0_4 = r0;
+          if (((te = TLB[(ea = psp_4) >>> 12]) & c.tlbWriteMask) === 1 && (ea & 3) === 0) MEM32[((te & -4096) | (ea & 0xfff)) >> 2] = wv0_4;
+          else { wf32(c, 2, ea, wv0_4, 4); }
+          r4 = psp_4;
+          if (!R.valid) { x = 5; eip = 4110; break loop; }
+          // 5: 0x0000100e POP_Zv
+          k = 5;
+          const pop_5 = (((te = TLB[(ea = r4) >>> 12]) & c.tlbReadMask) === 1 && (ea & 3) === 0 ? MEM32[((te & -4096) | (ea & 0xfff)) >> 2] : rf32(c, 2, ea, 5));
+          r4 = (r4 + 4) | 0;
+          r1 = pop_5;
+          // 6: 0x0000100f RET
+          k = 6;
+          const pop_6 = (((te = TLB[(ea = r4) >>> 12]) & c.tlbReadMask) === 1 && (ea & 3) === 0 ? MEM32[((te & -4096) | (ea & 0xfff)) >> 2] : rf32(c, 2, ea, 6));
+          if ((pop_6 >>> 0) > c.segLimit[1]) throw new CpuException(13, 0);
+          r4 = (r4 + 4) | 0;
+          x = 7; eip = pop_6; t = ~s; break sw;
         }
-        throw new Error('translator: no block ' + s);
+        default:
+          // After an indirect jump from block ~s: the block at EIP, if this region has it.
+          if (s < 0) {
+            s = ~s;
+            switch (eip) { case 4096: s = 0; continue loop; }
+            break loop;
+          }
+          throw new Error('translator: no block ' + s);
+      }
+      // A jump within the region (to block t) after x instructions: the run loop's checks first.
+      n += x; x = 0;
+      if (c.stopRequested || c.nmiPending || !R.valid || (c.intrLine && (c.flags & 0x200) !== 0)) break loop;
+      s = t;
     }
   } catch (e) {
     if (w !== 0) { r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7; }
@@ -72,7 +78,7 @@ return function region(c, s, end) {
     throw e;
   }
   r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7;
-  c.eip = eip; c.instructions = n;
+  c.eip = eip; c.instructions = n + x;
   return (s << 1) | fb;
 };
 // limitNeeded 0x100f
