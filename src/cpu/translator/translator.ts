@@ -66,7 +66,14 @@ export interface TranslatorOptions {
  * 20 MiB and 10,000 shell loops, one run each on a loaded machine: 200
  * compiled 15,558 blocks (293 MB peak RSS, 108.5 s); 2000 compiled 5,046
  * (247 MB, 74.6 s); 8000 compiled 3,315 (216 MB, 84.4 s). Hot loops reach
- * 2000 within microseconds anyway.
+ * 2000 within microseconds anyway. With regions (`--jit-threshold N`, boot
+ * with the self-tests, md5sum of 20 MiB, a 100,000-iteration shell loop;
+ * 2 to 4 runs each on a host that drifts by a quarter): 2000 took
+ * 37–40 s / 6.7–7.2 s / 29–40 s at 314–334 MB peak; 10000 28–45 s /
+ * 5.4–8.8 s / 29–45 s at 266–285 MB; 30000 27–39 s / 5.3–6.3 s / 36–45 s
+ * at 231–237 MB. A higher threshold saves memory and compiles, but every
+ * block of the shell loop runs once an iteration, so it is interpreted
+ * that many more times: 2000 stays.
  */
 export const DEFAULT_HOT_THRESHOLD = 2000;
 
