@@ -446,8 +446,8 @@ interface HeldInsn {
 }
 
 /**
- * Dead-flag elimination within a block. Lines are held back from the
- * first instruction that stores flags through each following one that is
+ * Dead-flag elimination within a block. Lines are held back from an
+ * instruction through each following one that is
  * quiet (no fault, no exit, no call, nothing that reads the CPU object
  * besides flag stores: register moves and ALU, rotates, LEA). When a
  * quiet instruction then stores every flag, nothing can have observed the
@@ -468,12 +468,12 @@ class FlagLiveness {
       for (const h of this.held) for (let j = h.flagStores.length - 1; j >= 0; j--) h.lines.splice(h.flagStores[j], 1);
     }
     if (observes || full) this.release();
-    // After a line that observes, an own flag store stays: a fault or exit there precedes nothing (emitters set
-    // flags after their last fault), but an exit after the store (a store hitting this region) shows it.
-    const lastObserving = kinds.lastIndexOf('observes');
-    const flagStores = kinds.flatMap((k, j) => ((k === 'full' || k === 'partial') && j > lastObserving ? [j] : []));
-    const keep = lastObserving > kinds.findIndex((k) => k === 'full' || k === 'partial');
-    this.held.push({ lines, flagStores: keep ? [] : flagStores });
+    // Its own flag stores may be dropped later only if nothing observable follows them in this instruction:
+    // emitters set flags after their last possible fault, but a read-modify-write's store may still leave
+    // the region (it hit this region's code) after the flags are set.
+    const stores = kinds.flatMap((k, j) => (k === 'full' || k === 'partial' ? [j] : []));
+    const droppable = stores.length > 0 && stores[0] > kinds.lastIndexOf('observes');
+    this.held.push({ lines, flagStores: droppable ? stores : [] });
     if (ended) this.release();
   }
 
