@@ -19,20 +19,12 @@
  */
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
+import { fit, mask } from './operand-text.js';
 
 /** LazyOp values (flags.ts), spelled out because generated code holds them as literals. */
 const LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5, LAZY_RESULT = 8;
 /** EFLAGS bits as the emitted code spells them: those LAHF/SAHF move (SF ZF AF PF CF), and bit 1. */
 const AH_FLAGS = '0xd5', FLAG_FIXED1 = '0x2';
-
-function mask(size: number): string {
-  return size === 4 ? '-1' : size === 2 ? '0xffff' : '0xff';
-}
-
-/** `x` truncated to a `size`-byte operand (int32 for 4). */
-function fit(x: string, size: number): string {
-  return size === 4 ? `(${x}) | 0` : `(${x}) & ${mask(size)}`;
-}
 
 /** `x` sign-extended from a `size`-byte operand to int32. */
 function signed(x: string, size: number): string {

@@ -12,16 +12,12 @@
  */
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
+import { fit } from './operand-text.js';
 
 /** LazyOp.SUB (flags.ts), as generated code holds it. */
 const LAZY_SUB = 3;
 /** EFLAGS.DF as the emitted code spells it. */
 const FLAG_DF = '0x400';
-
-/** `x` truncated to a `size`-byte operand (int32 for 4). */
-function fit(x: string, size: number): string {
-  return size === 4 ? `(${x}) | 0` : `(${x}) & ${size === 2 ? '0xffff' : '0xff'}`;
-}
 
 /** (E)SI or (E)DI as an offset of the address size. */
 function stringIndex(e: InsnEmitter, n: number): string {

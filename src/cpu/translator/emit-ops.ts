@@ -10,6 +10,7 @@
  */
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
+import { fit, mask } from './operand-text.js';
 import { MORE_EMITTERS } from './emit-ops-more.js';
 import { STRING_EMITTERS } from './emit-ops-string.js';
 
@@ -18,25 +19,20 @@ const LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5;
 /** The ALU operations by encoding (arith.ts Alu). */
 const ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
 
-function mask(size: number): string {
-  return size === 4 ? '-1' : size === 2 ? '0xffff' : '0xff';
-}
-
 /** `op` a, b on `size` bytes into local `r`, with the flags recorded as arith.ts alu() records them. */
 function aluInto(e: InsnEmitter, op: number, a: string, b: string, size: number): string {
   const rv = e.v('r');
   const m = mask(size);
-  const fit = (x: string): string => (size === 4 ? `(${x}) | 0` : `(${x}) & ${m}`);
   switch (op) {
-    case ADD: e.emit(`const ${rv} = ${fit(`${a} + ${b}`)};`); e.setLazy(LAZY_ADD, a, b, rv, size); break;
-    case OR: e.emit(`const ${rv} = ${fit(`${a} | ${b}`)};`); e.setLazy(LAZY_LOGIC, a, b, rv, size); break;
+    case ADD: e.emit(`const ${rv} = ${fit(`${a} + ${b}`, size)};`); e.setLazy(LAZY_ADD, a, b, rv, size); break;
+    case OR: e.emit(`const ${rv} = ${fit(`${a} | ${b}`, size)};`); e.setLazy(LAZY_LOGIC, a, b, rv, size); break;
     case AND: e.emit(`const ${rv} = ${size === 4 ? `${a} & ${b}` : `${a} & ${b} & ${m}`};`); e.setLazy(LAZY_LOGIC, a, b, rv, size); break;
-    case XOR: e.emit(`const ${rv} = ${fit(`${a} ^ ${b}`)};`); e.setLazy(LAZY_LOGIC, a, b, rv, size); break;
-    case SUB: case CMP: e.emit(`const ${rv} = ${fit(`${a} - ${b}`)};`); e.setLazy(LAZY_SUB, a, b, rv, size); break;
+    case XOR: e.emit(`const ${rv} = ${fit(`${a} ^ ${b}`, size)};`); e.setLazy(LAZY_LOGIC, a, b, rv, size); break;
+    case SUB: case CMP: e.emit(`const ${rv} = ${fit(`${a} - ${b}`, size)};`); e.setLazy(LAZY_SUB, a, b, rv, size); break;
     default: { // ADC, SBB: the carry-in decides the lazy kind (ADC/SBB with 1, ADD/SUB with 0), as in alu().
       const cf = e.v('cf'), sign = op === ADC ? '+' : '-';
       e.emit(`const ${cf} = ${e.knownCarry() ?? 'getCF(c)'};`);
-      e.emit(`const ${rv} = ${fit(`${a} ${sign} ${b} ${sign} ${cf}`)};`);
+      e.emit(`const ${rv} = ${fit(`${a} ${sign} ${b} ${sign} ${cf}`, size)};`);
       const kinds = op === ADC ? `${LAZY_ADC} : ${LAZY_ADD}` : `${LAZY_SBB} : ${LAZY_SUB}`;
       e.emit(`c.lazyOp = ${cf} !== 0 ? ${kinds}; c.lazyA = ${a}; c.lazyB = ${b}; c.lazyR = ${rv}; c.lazySize = ${size}; c.lazyMask = 0x8d5;`);
       e.flags = undefined;
@@ -129,7 +125,7 @@ function incDecValue(e: InsnEmitter, a: string, size: number, isDec: boolean): s
   const known = e.knownCarry();
   e.emit(`const ${cf} = ${known ?? 'getCF(c)'};`);
   const sum = `${a} ${isDec ? '-' : '+'} 1`;
-  e.emit(`const ${r} = ${size === 4 ? `(${sum}) | 0` : `(${sum}) & ${mask(size)}`};`);
+  e.emit(`const ${r} = ${fit(sum, size)};`);
   e.emit(`c.flags = (c.flags & -2) | ${cf}; c.lazyOp = ${isDec ? 7 : 6}; c.lazyA = ${a}; c.lazyB = 1; c.lazyR = ${r}; c.lazySize = ${size}; c.lazyMask = 0x8d4;`);
   e.flags = { kind: isDec ? 7 : 6, size, a, b: '1', r, cf };
   return r;
@@ -163,17 +159,16 @@ function incDecZ(e: InsnEmitter, isDec: boolean): boolean {
  * overwritten, so it need not be materialized first.)
  */
 function shiftConst(e: InsnEmitter, op: number, u: string, n: number, size: number): string {
-  const bits = size * 8, msb = bits - 1, m = mask(size);
+  const bits = size * 8, msb = bits - 1;
   const r = e.v('r'), cf = e.v('cf'), of = e.v('of');
-  const fit = (x: string): string => (size === 4 ? `(${x}) | 0` : `(${x}) & ${m}`);
   if (op === 5) { // SHR
-    e.emit(`const ${r} = ${fit(`${u} >>> ${n}`)}, ${cf} = (${u} >>> ${n - 1}) & 1;`);
+    e.emit(`const ${r} = ${fit(`${u} >>> ${n}`, size)}, ${cf} = (${u} >>> ${n - 1}) & 1;`);
     e.emit(`const ${of} = ((${r} >>> ${msb}) ^ (${r} >>> ${msb - 1})) & 1;`);
   } else if (op === 7) { // SAR
     const s = size === 4 ? u : size === 2 ? `((${u} << 16) >> 16)` : `((${u} << 24) >> 24)`;
-    e.emit(`const ${r} = ${fit(`${s} >> ${n}`)}, ${cf} = (${s} >> ${n - 1}) & 1, ${of} = 0;`);
+    e.emit(`const ${r} = ${fit(`${s} >> ${n}`, size)}, ${cf} = (${s} >> ${n - 1}) & 1, ${of} = 0;`);
   } else { // SHL, SAL
-    e.emit(`const ${r} = ${fit(`${u} << ${n}`)}, ${cf} = ${n > bits ? '0' : `(${u} >>> ${bits - n}) & 1`};`);
+    e.emit(`const ${r} = ${fit(`${u} << ${n}`, size)}, ${cf} = ${n > bits ? '0' : `(${u} >>> ${bits - n}) & 1`};`);
     e.emit(`const ${of} = ((${r} >>> ${msb}) & 1) ^ ${cf};`);
   }
   e.emit(`c.flags = (c.flags & -2066) | ${cf} | (${of} << 11); c.lazyOp = 8; c.lazyR = ${r}; c.lazySize = ${size}; c.lazyMask = 0xc4;`);
@@ -189,14 +184,13 @@ function shiftConst(e: InsnEmitter, op: number, u: string, n: number, size: numb
  * every flag unobserved, that line is dropped (emit.ts FlagLiveness).
  */
 function rotateConst(e: InsnEmitter, op: number, u: string, n: number, size: number): string {
-  const bits = size * 8, msb = bits - 1, m = mask(size), by = n & msb;
+  const bits = size * 8, msb = bits - 1, by = n & msb;
   const r = e.v('r'), cf = e.v('cf'), of = e.v('of');
-  const fit = (x: string): string => (size === 4 ? `(${x}) | 0` : `(${x}) & ${m}`);
   if (op === 0) { // ROL
-    e.emit(`const ${r} = ${by === 0 ? u : fit(`(${u} << ${by}) | (${u} >>> ${bits - by})`)}, ${cf} = ${r} & 1;`);
+    e.emit(`const ${r} = ${by === 0 ? u : fit(`(${u} << ${by}) | (${u} >>> ${bits - by})`, size)}, ${cf} = ${r} & 1;`);
     e.emit(`const ${of} = ((${r} >>> ${msb}) & 1) ^ ${cf};`);
   } else { // ROR
-    e.emit(`const ${r} = ${by === 0 ? u : fit(`(${u} >>> ${by}) | (${u} << ${bits - by})`)}, ${cf} = (${r} >>> ${msb}) & 1;`);
+    e.emit(`const ${r} = ${by === 0 ? u : fit(`(${u} >>> ${by}) | (${u} << ${bits - by})`, size)}, ${cf} = (${r} >>> ${msb}) & 1;`);
     e.emit(`const ${of} = ${cf} ^ ((${r} >>> ${msb - 1}) & 1);`);
   }
   e.emit(`setSomeFlags(c, 0x801, ${cf} | (${of} << 11));`);
