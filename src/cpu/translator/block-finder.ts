@@ -49,7 +49,7 @@ export function findBlock(bytes: Uint8Array, host: number, eip: number, code32: 
     p += insn.length;
     at = (at + insn.length) | 0;
   }
-  return insns.length === 0 ? undefined : { eip, host, insns, mode };
+  return insns.length === 0 ? undefined : { eip, insns, mode };
 }
 
 /**
@@ -62,9 +62,3 @@ export function findBlock(bytes: Uint8Array, host: number, eip: number, code32: 
  * 400 gave 38.4 / 13.7 / 5.0.
  */
 export const MAX_REGION_INSTRUCTIONS = 120;
-
-/**
- * Most instructions of callees' blocks compiled into one region besides its
- * own (translator.ts inlinedCallees).
- */
-export const MAX_INLINED_INSTRUCTIONS = 120;

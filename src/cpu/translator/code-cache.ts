@@ -76,12 +76,6 @@ export class Block {
   next0: Block | null = null;
   nextEip1 = -1;
   next1: Block | null = null;
-  /**
-   * False for a copy: a callee's block compiled into its caller's region
-   * (translator.ts inlinedCallees). Its page's own region keeps the entry;
-   * the copy is reached only from inside its region.
-   */
-  entry = true;
   constructor(
     readonly region: Region,
     /** Its case in the region's code. */
@@ -152,33 +146,23 @@ export class CodeCache {
     return g;
   }
 
-  /** The CS offsets of the hot entries of group `key`, as far as they are known (none when it has no group). */
-  hotEntries(key: string): readonly number[] {
-    return this.groups.get(key)?.entries ?? [];
-  }
-
-  /**
-   * Adds a compiled region; regions it replaces (any with a block at one of
-   * its entries) are dropped. It is listed under every page it has code
-   * of, so that a write to any of them drops it.
-   */
+  /** Adds a compiled region; regions it replaces (any with a block at one of its entries) are dropped. */
   add(region: Region): void {
     for (const b of region.blocks) {
-      const old = b.entry ? this.byEntry.get(b.host) : undefined;
+      const old = this.byEntry.get(b.host);
       if (old !== undefined && old.region.valid) this.removeRegion(old.region, false);
     }
     if (this.blocks + region.blocks.length > this.maxBlocks) this.flush();
-    for (const b of region.blocks) if (b.entry) this.byEntry.set(b.host, b);
-    for (const page of pagesOf(region)) {
-      let list = this.byPage.get(page);
-      if (list === undefined) {
-        list = [];
-        this.byPage.set(page, list);
-        this.cpu.mem.codePages[page] = 1;
-        this.cpu.tlb.markHostPage(page << 12);
-      }
-      list.push(region);
+    const page = region.blocks[0].host >>> 12;
+    for (const b of region.blocks) this.byEntry.set(b.host, b);
+    let list = this.byPage.get(page);
+    if (list === undefined) {
+      list = [];
+      this.byPage.set(page, list);
+      this.cpu.mem.codePages[page] = 1;
+      this.cpu.tlb.markHostPage(page << 12);
     }
+    list.push(region);
     this.blocks += region.blocks.length;
     this.regions++;
     this.compiled++;
@@ -214,25 +198,20 @@ export class CodeCache {
       this.groups.delete(region.key);
     }
     for (const b of region.blocks) if (this.byEntry.get(b.host) === b) this.byEntry.delete(b.host);
-    let listed = false;
-    for (const page of pagesOf(region)) {
-      const list = this.byPage.get(page);
-      if (list === undefined) continue;
-      const i = list.indexOf(region);
-      if (i >= 0) {
-        list.splice(i, 1);
-        listed = true;
-      }
-      if (list.length === 0) {
-        this.byPage.delete(page);
-        // The TLB may still send writes to this page the slow way; that costs only until its next flush.
-        this.cpu.mem.codePages[page] = 0;
-      }
-    }
-    if (listed) {
+    const page = region.blocks[0].host >>> 12;
+    const list = this.byPage.get(page);
+    if (list === undefined) return;
+    const i = list.indexOf(region);
+    if (i >= 0) {
+      list.splice(i, 1);
       this.blocks -= region.blocks.length;
       this.regions--;
       this.sourceBytes -= region.sourceLength;
+    }
+    if (list.length === 0) {
+      this.byPage.delete(page);
+      // The TLB may still send writes to this page the slow way; that costs only until its next flush.
+      this.cpu.mem.codePages[page] = 0;
     }
   }
 
@@ -248,14 +227,4 @@ export class CodeCache {
     this.sourceBytes = 0;
     this.flushes++;
   }
-}
-
-/** The host pages a region has code on: its own first, then those of inlined callees. */
-function pagesOf(region: Region): number[] {
-  const pages: number[] = [];
-  for (const b of region.blocks) {
-    const page = b.host >>> 12;
-    if (!pages.includes(page)) pages.push(page);
-  }
-  return pages;
 }

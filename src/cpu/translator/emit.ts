@@ -77,8 +77,6 @@ export type EmitterTable = Readonly<Record<string, Emitter>>;
 export interface BlockPlan {
   /** CS offset of the first instruction. */
   eip: number;
-  /** Host offset of the first instruction (its page is the block's physical code page). */
-  host: number;
   insns: readonly DecodedInsn[];
   /** Mode bits the block was decoded under (see translator.ts modeKey). */
   mode: number;
@@ -111,8 +109,6 @@ export class InsnEmitter {
     /** The region's block index entered at a CS offset, or -1. */
     private readonly resolve: (eip: number) => number,
     private readonly mode: number,
-    /** The condition under which block `index` may be entered from this one ('' when always: same page). */
-    private readonly guard: (index: number) => string = () => '',
   ) {
     this.flags = flags;
   }
@@ -383,9 +379,7 @@ export class InsnEmitter {
     const index = this.resolve(target);
     const head = `x = ${this.i + 1}; eip = ${target};`;
     if (index < 0) return `${head} break loop;`;
-    const guard = this.guard(index);
-    if (guard === '') return `${head} t = ${index}; break sw;`;
-    return `${head} if (${guard}) { t = ${index}; break sw; } break loop;`;
+    return `${head} t = ${index}; break sw;`;
   }
 }
 
@@ -601,10 +595,8 @@ export function emitBlock(plan: BlockPlan, emitters: EmitterTable): EmittedBlock
 }
 
 /**
- * Emits a region's source: `plans` are its blocks, under one mode; block i
- * is entered with s = i. Blocks are mostly of one code page; a jump to a
- * block on another page (a call inlined from its callee's page) first
- * checks that page's mapping ({@link pageGuard}). `emitters` maps
+ * Emits a region's source: `plans` are its blocks, all on one code page
+ * and under one mode; block i is entered with s = i. `emitters` maps
  * instruction classes to their emitters; a class without one (or whose
  * emitter declines) falls back to the interpreter.
  */
@@ -612,13 +604,6 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
   const index = new Map<number, number>();
   plans.forEach((p, b) => index.set(p.eip, b));
   const resolve = (eip: number): number => index.get(eip) ?? -1;
-  // A page as blocks see it: the host page and the host − CS offset of its linear mapping.
-  const page = (b: number): string => `${plans[b].host >>> 12}:${plans[b].host - plans[b].eip}`;
-  const home = page(0);
-  const multiPage = plans.some((_, b) => page(b) !== home);
-  // The region is entered only at blocks of its home page, whose mapping the run loop checks and
-  // nothing in a region changes; a jump onto another page checks that page's mapping first.
-  const guardFrom = (from: number) => (to: number): string => (page(to) === home || page(to) === page(from) ? '' : pageGuard(plans[to]));
   const body: string[] = [];
   const eips: number[] = [];
   const offsets: number[] = [];
@@ -638,7 +623,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       const k = eips.length;
       const last = insn.eip + insn.length - 1;
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
-      const e = new InsnEmitter(insn, k, i, n, flags, resolve, plan.mode, guardFrom(b));
+      const e = new InsnEmitter(insn, k, i, n, flags, resolve, plan.mode);
       const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
       const done = emitter !== undefined && emitter(e);
       const comment = `  // ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`;
@@ -672,7 +657,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     liveness.release();
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
-      const e = new InsnEmitter(lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode, guardFrom(b));
+      const e = new InsnEmitter(lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode);
       body.push(`  ${e.transfer((lastInsn.eip + lastInsn.length) | 0)}`);
     }
     body.push('}');
@@ -690,7 +675,6 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     `  const r = c.regs;`,
     `  let ${regs};`,
     `  let n = c.instructions, x = 0, t = 0, k = 0, w = 1, eip = 0, fb = 0, ea = 0, te = 0;`,
-    ...(multiPage ? ['  const csb = c.segBase[1];'] : []),
     `  try {`,
     `    loop: for (;;) {`,
     `      sw: switch (s) {`,
@@ -699,7 +683,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     '          // After an indirect jump from block ~s: the block at EIP, if this region has it.',
     '          if (s < 0) {',
     '            s = ~s;',
-    `            switch (eip) { ${plans.map((p, b) => (page(b) !== home ? `case ${p.eip | 0}: if (${pageGuard(p)}) { s = ${b}; continue loop; } break;` : `case ${p.eip | 0}: s = ${b}; continue loop;`)).join(' ')} }`,
+    `            switch (eip) { ${plans.map((p, b) => `case ${p.eip | 0}: s = ${b}; continue loop;`).join(' ')} }`,
     '            break loop;',
     '          }',
     `          throw new Error('translator: no block ' + s);`,
@@ -723,16 +707,6 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
     '',
   ].join('\n');
   return { source, blocks: infos };
-}
-
-/**
- * Condition that the code page of `plan` is mapped, for fetching under the
- * current CPL, where it was when the region was compiled: what the run
- * loop checks before it enters a block (translator.ts chained). `csb` is
- * the CS base, loaded in the prologue of regions of several pages.
- */
-function pageGuard(plan: BlockPlan): string {
-  return `((te = TLB[(ea = (csb + ${plan.eip | 0}) | 0) >>> 12]) & c.tlbReadMask) === 1 && (te & -4096) + (ea & 0xfff) === ${plan.host}`;
 }
 
 function hex(v: number): string {

@@ -23,7 +23,7 @@ import { Block, CodeCache, Region, type RegionFn } from './code-cache.js';
 import { emitRegion, MODE_FLAT, type BlockPlan, type Emitter, type EmitterTable } from './emit.js';
 import { memoryAccess } from './memory-access.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
-import { endsBlockAfter, findBlock, MAX_INLINED_INSTRUCTIONS, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
+import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
 import type { DecodedInsn } from './decode.js';
 
@@ -115,23 +115,6 @@ function uncheckedInLockstep(i: DecodedInsn, code32: boolean): boolean {
   const simd = (op >= 0x110 && op <= 0x117) || (op >= 0x128 && op <= 0x12f) || (op >= 0x150 && op <= 0x17f) ||
     (op >= 0x1c2 && op <= 0x1c6) || op >= 0x1d0;
   return simd && i.rep === 0 && i.opsize32 === code32;
-}
-
-/**
- * Where a block ending with `last` may go on by itself: a direct jump's
- * target, a branch's two ways, a call's return site, the next instruction
- * after a block cut short; nothing after a return or an indirect jump.
- */
-function directSuccessors(last: DecodedInsn): number[] {
-  const op = last.opcode;
-  const next = (last.eip + last.length) | 0;
-  const near = (rel: number): number => (last.opsize32 ? (next + rel) | 0 : (next + rel) & 0xffff);
-  if ((op >= 0x70 && op <= 0x7f)) return [near((last.imm << 24) >> 24), next];
-  if (op >= 0x180 && op <= 0x18f) return [near(last.imm), next];
-  if (op === 0xeb) return [near((last.imm << 24) >> 24)];
-  if (op === 0xe9) return [near(last.imm)];
-  if (op === 0xe8 || !endsBlockAfter(last)) return [next];
-  return [];
 }
 
 /** Translates and runs the hot code of one CPU. */
@@ -276,7 +259,7 @@ export class Translator {
     if (group.built > 0 && pending * 2 < group.built) {
       const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
       if (plan === undefined) return undefined;
-      return this.compile(key, [plan], [], mode).blocks[0];
+      return this.compile(key, [plan], delta, mode).blocks[0];
     }
     group.built = group.entries.length;
     // Address order keeps neighbouring blocks (a loop and its exits) in one region.
@@ -289,70 +272,28 @@ export class Translator {
     let size = 0;
     for (const plan of plans) {
       if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
-        this.compile(key, chunk, this.inlinedCallees(cpu, chunk, mode), mode);
+        this.compile(key, chunk, delta, mode);
         chunk = [];
         size = 0;
       }
       chunk.push(plan);
       size += plan.insns.length;
     }
-    if (chunk.length > 0) this.compile(key, chunk, this.inlinedCallees(cpu, chunk, mode), mode);
+    if (chunk.length > 0) this.compile(key, chunk, delta, mode);
     // The entry itself may not decode here (an instruction across the page end): the interpreter runs it.
     const block = this.cache.get(host);
     return block !== undefined && block.eip === eip && block.mode === mode ? block : undefined;
   }
 
-  /**
-   * Blocks of other pages to compile into the region of `chunk`: for each
-   * direct CALL of the chunk to another page, the callee's hot blocks
-   * reachable from its entry by jumps within its page, so that the call
-   * and its return stay in one function instead of two trips through the
-   * run loop (calls and returns to other pages were 72 % of all region
-   * exits in a shell loop). Only callees already hot (entries of their
-   * page's group) and mapped in the TLB now; each jump into them checks
-   * the mapping (emit.ts pageGuard).
-   */
-  private inlinedCallees(cpu: Cpu, chunk: readonly BlockPlan[], mode: number): BlockPlan[] {
-    const copies: BlockPlan[] = [];
-    const seen = new Set<number>(chunk.map((p) => p.eip));
-    const csBase = cpu.segBase[Seg.CS];
-    let budget = MAX_INLINED_INSTRUCTIONS;
-    for (const plan of chunk) {
-      const call = plan.insns[plan.insns.length - 1];
-      if (call.opcode !== 0xe8) continue;
-      const target = call.opsize32 ? (call.eip + call.length + call.imm) | 0 : (call.eip + call.length + call.imm) & 0xffff;
-      const lin = (csBase + target) | 0;
-      if ((lin >>> 12) === (((csBase + plan.eip) | 0) >>> 12)) continue; // same page: the group has it if hot
-      const e = cpu.tlb.entries[lin >>> 12];
-      if ((e & cpu.tlbReadMask) !== TLB_VALID) continue;
-      const delta = (e & ~0xfff) + (lin & 0xfff) - target;
-      const hot = this.cache.hotEntries(`${(target + delta) >>> 12}:${delta}:${mode}`);
-      const work = [target];
-      while (work.length > 0) {
-        const at = work.pop()!;
-        if (seen.has(at) || !hot.includes(at)) continue;
-        const copy = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
-        if (copy === undefined || copy.insns.length > budget) continue;
-        seen.add(at);
-        copies.push(copy);
-        budget -= copy.insns.length;
-        work.push(...directSuccessors(copy.insns[copy.insns.length - 1]));
-      }
-    }
-    return copies;
-  }
-
-  /** Compiles blocks into a region (`copies`: inlined callees' blocks, not entries) and adds it to the cache. */
-  private compile(key: string, plans: BlockPlan[], copies: BlockPlan[], mode: number): Region {
-    const all = copies.length === 0 ? plans : [...plans, ...copies];
-    const { source, blocks } = emitRegion(all, this.emitters);
+  /** Compiles blocks of one page into a region and adds it to the cache. */
+  private compile(key: string, plans: BlockPlan[], delta: number, mode: number): Region {
+    const { source, blocks } = emitRegion(plans, this.emitters);
     const region = new Region(key, source.length);
     const limitNeeded = Math.max(...blocks.map((b) => b.limitNeeded));
     const code32 = (mode & 1) !== 0;
-    all.forEach((plan, i) => {
+    plans.forEach((plan, i) => {
       const last = plan.insns[plan.insns.length - 1];
-      const block = new Block(region, i, plan.host, plan.host + ((last.eip + last.length - plan.eip) | 0), plan.eip, mode, plan.insns.length, limitNeeded);
-      block.entry = i < plans.length;
+      const block = new Block(region, i, plan.eip + delta, ((last.eip + last.length) | 0) + delta, plan.eip, mode, plan.insns.length, limitNeeded);
       block.unchecked = plan.insns.some((x) => uncheckedInLockstep(x, code32));
       if (this.keepSource) block.eips = plan.insns.map((x) => x.eip);
       region.blocks.push(block);

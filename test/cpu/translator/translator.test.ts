@@ -139,41 +139,6 @@ test('a CR3 change that maps a linear page elsewhere runs the code found there',
   assert.equal(m.reg('eax'), 6);
 });
 
-test('a call to another page runs inside the caller\'s region, which checks that page\'s mapping and drops with its code', () => {
-  const m = machine();
-  m.enablePaging([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-  // The callee at linear 0x5000; physical 0x6000 holds another version of it.
-  m.load(0x5000, assemble('add eax, 1\nret', 32, 0x5000));
-  m.load(0x6000, assemble('add eax, 100\nret', 32, 0x5000));
-  // Loaded once: a load is a write over the caller's code too, which would drop its region.
-  load(m, 'xor eax, eax\nmov ecx, 1000\nagain: call 0x5000\ndec ecx\njnz again\nud2');
-  const runLoop = (): number => {
-    m.cpu.eip = CODE;
-    const before = m.cpu.translator!.blocksRun;
-    m.run(100_000);
-    assert.equal(m.reg('ecx'), 0, 'the loop ran to its end');
-    return m.cpu.translator!.blocksRun - before;
-  };
-  runLoop();
-  assert.equal(m.reg('eax'), 1000);
-  // Now that the callee is hot, a second run stays in one function: not 2,000 region runs for the calls and returns.
-  const runs = runLoop();
-  assert.equal(m.reg('eax'), 1000);
-  assert.ok(runs < 20, `region runs for 1,000 calls across pages: ${runs}`);
-  // The callee's code rewritten: the regions holding copies of it are dropped with its own.
-  m.load(0x5000, assemble('add eax, 7\nret', 32, 0x5000));
-  runLoop();
-  assert.equal(m.reg('eax'), 7000, 'the rewritten callee ran');
-  assert.ok(runLoop() < 20, 'the new callee is inlined again');
-  assert.equal(m.reg('eax'), 7000);
-  // Linear page 5 mapped elsewhere (a CR3 write): the inlined copy must not run.
-  const pte = m.cpu.cr3 + 0x1000 + 5 * 4;
-  m.mem.write(pte, 4, (m.mem.read(pte, 4) & 0xfff) | 0x6000);
-  m.cpu.flushTlb(true);
-  runLoop();
-  assert.equal(m.reg('eax'), 100_000, 'the callee found at the new mapping ran');
-});
-
 test('blocks stop at the page end; an instruction across it runs in the interpreter', () => {
   const m = machine();
   // 4 NOPs end 2 bytes before the page end, then a 5-byte MOV straddles it.
