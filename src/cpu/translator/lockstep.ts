@@ -63,25 +63,42 @@ class Layout {
     this.keys.push('sse.xmm', 'sse.mxcsr'); this.arrays.push(true, false);
     for (const extra of ['msrs.lo', 'msrs.hi']) { this.keys.push(extra); this.arrays.push(true); }
     for (const extra of ['fpu.sw', 'fpu.cw', 'fpu.top', 'eflags']) { this.keys.push(extra); this.arrays.push(false); }
-    this.snapshot = () => [];
+    this.allocate = () => [];
+    this.snapshot = () => {};
     this.restore = () => {};
-    this.compile();
+    this.compile(cpu);
   }
 
   index(key: string): number { return this.keys.indexOf(key); }
 
-  /** Copies the fields out; generated once with direct property accesses (keyed access over ~100 fields is slow). */
-  readonly snapshot: (cpu: Cpu) => Snapshot;
+  /** A new snapshot of the CPU: its arrays are copies that {@link snapshot} refills. */
+  readonly allocate: (cpu: Cpu) => Snapshot;
+  /**
+   * Copies the fields into `s`, made by {@link allocate}, without
+   * allocating (a check takes three snapshots a block); generated once with
+   * direct property accesses (keyed access over ~100 fields is slow).
+   */
+  readonly snapshot: (cpu: Cpu, s: Snapshot) => void;
   /** Puts a snapshot back (EFLAGS and the x87 words are compared only: blocks never change the FPU unchecked). */
   readonly restore: (cpu: Cpu, s: Snapshot) => void;
 
-  private compile(): void {
+  private compile(cpu: Cpu): void {
     const n = this.keys.length - 6;
-    const get = this.keys.slice(0, n).map((k, i) => (this.arrays[i] ? `c.${k}.slice()` : `c.${k}`));
-    get.push('c.msrs.lo.slice()', 'c.msrs.hi.slice()', 'c.fpu.sw', 'c.fpu.cw', 'c.fpu.top', 'c.getFlags()');
-    const set = this.keys.slice(0, n).map((k, i) => (this.arrays[i] ? `c.${k}.set(s[${i}]);` : `c.${k} = s[${i}];`));
-    set.push(`c.msrs.lo.set(s[${n}]);`, `c.msrs.hi.set(s[${n + 1}]);`, 'c.fetchPage = -1;');
-    (this as { snapshot: unknown }).snapshot = new Function('c', `return [${get.join(', ')}];`);
+    const sources = this.keys.map((k) => (k === 'eflags' ? 'c.getFlags()' : `c.${k}`));
+    const make = sources.map((src, i) => (this.arrays[i] ? `${src}.slice()` : src));
+    // Small arrays (registers, segment fields) are copied element by element: cheaper than a builtin call.
+    const fill = sources.map((src, i) => {
+      if (!this.arrays[i]) return `s[${i}] = ${src};`;
+      let field: unknown = cpu;
+      for (const part of this.keys[i].split('.')) field = (field as Record<string, unknown>)[part];
+      const { length } = field as ArrayLike<number>;
+      if (length > 8) return `s[${i}].set(${src});`;
+      return `{ const d = s[${i}], f = ${src}; ${Array.from({ length }, (_, j) => `d[${j}] = f[${j}];`).join(' ')} }`;
+    });
+    const set = sources.slice(0, n + 2).map((src, i) => (this.arrays[i] ? `${src}.set(s[${i}]);` : `${src} = s[${i}];`));
+    set.push('c.fetchPage = -1;');
+    (this as { allocate: unknown }).allocate = new Function('c', `return [${make.join(', ')}];`);
+    (this as { snapshot: unknown }).snapshot = new Function('c', 's', fill.join('\n'));
     (this as { restore: unknown }).restore = new Function('c', 's', set.join('\n'));
   }
 
@@ -114,6 +131,10 @@ export class Lockstep {
   unchecked = 0;
   private deviceAccesses = 0;
   private readonly layout: Layout;
+  /** The three states a check compares, refilled for each block. */
+  private readonly before: Snapshot;
+  private readonly afterInterpreter: Snapshot;
+  private readonly afterTranslated: Snapshot;
   private readonly eipAt: number;
   private readonly regsAt: number;
   private readonly flagsAt: number;
@@ -126,6 +147,9 @@ export class Lockstep {
   constructor(private readonly cpu: Cpu, private readonly fillFetch: (lin: number) => void, private readonly every = 1) {
     // Count port I/O by wrapping the system interface's two port methods (this mode's only intrusion).
     this.layout = new Layout(cpu);
+    this.before = this.layout.allocate(cpu);
+    this.afterInterpreter = this.layout.allocate(cpu);
+    this.afterTranslated = this.layout.allocate(cpu);
     this.eipAt = this.layout.index('eip');
     this.regsAt = this.layout.index('regs');
     this.flagsAt = this.layout.index('eflags');
@@ -146,7 +170,8 @@ export class Lockstep {
     const cpu = this.cpu;
     if (block.unchecked || this.divergence !== undefined || --this.countdown > 0) return block.run(cpu, end);
     this.countdown = this.every;
-    const before = this.layout.snapshot(cpu);
+    const before = this.before;
+    this.layout.snapshot(cpu, before);
     const mem = cpu.mem;
     const devicesBefore = this.deviceAccesses + mem.deviceAccesses;
     this.journalOn();
@@ -206,7 +231,7 @@ export class Lockstep {
       if (!(e instanceof CpuException)) throw e;
       fault = e;
     }
-    return { fault, state: this.settle(fault), interpreted: 1 };
+    return { fault, state: this.settle(fault, this.afterInterpreter), interpreted: 1 };
   }
 
   /** The translated run of exactly this block: its region stops at the next block for want of budget. */
@@ -219,12 +244,12 @@ export class Lockstep {
       if (!(e instanceof CpuException)) throw e;
       fault = e;
     }
-    return { fault, state: this.settle(fault), interpreted };
+    return { fault, state: this.settle(fault, this.afterTranslated), interpreted };
   }
 
   /** State after a run, with a fault's rewind (as Cpu.run applies it) shown in the snapshot only. */
-  private settle(fault: CpuException | undefined): Snapshot {
-    const s = this.layout.snapshot(this.cpu);
+  private settle(fault: CpuException | undefined, s: Snapshot): Snapshot {
+    this.layout.snapshot(this.cpu, s);
     if (fault) {
       s[this.eipAt] = this.cpu.prevEip;
       (s[this.regsAt] as Int32Array)[4] = this.cpu.prevEsp;
