@@ -5,6 +5,7 @@
  * exception delivery in interrupts.ts, segment loading in segments.ts,
  * paging in paging.ts, lazy flags in flags.ts.
  */
+import { STATE_WORDS, StateWord } from './state-block.js';
 import { Flag, Reg, Seg, Vector, Cr0 } from './registers.js';
 import type { PhysicalMemory } from './physical-memory.js';
 import { NO_BACKING } from './physical-memory.js';
@@ -52,8 +53,8 @@ export interface ExceptionRecord { vector: number; errorCode: number; cs: number
 /** One i686-class processor. */
 export class Cpu {
   // ---- architectural state -------------------------------------------------
-  /** EAX..EDI by their ModRM encoding. */
-  readonly regs = new Int32Array(8);
+  /** EAX..EDI by their ModRM encoding (words 0..7 of the state block). */
+  readonly regs: Int32Array;
   /** Offset of the next instruction within CS. */
   eip = 0;
   /** Visible selector of ES, CS, SS, DS, FS, GS. */
@@ -167,6 +168,9 @@ export class Cpu {
   readonly mem: PhysicalMemory;
   readonly backing: Uint8Array;
   readonly tlb: Tlb;
+  /** The state block (state-block.ts) and where this CPU's area lies in the WebAssembly memory (-1: not there). */
+  readonly state: Int32Array;
+  readonly areaBase: number;
   /** TLB bits that must be clear (besides VALID set) for a read / write at the current CPL. */
   tlbReadMask = TLB_VALID | TLB_NOBACK;
   tlbWriteMask = TLB_VALID | TLB_NOBACK | TLB_NO_SUP_WRITE | TLB_CODE;
@@ -195,7 +199,11 @@ export class Cpu {
     this.sys = options.system;
     this.features = options.features ?? defaultFeatures();
     this.events = options.events ?? {};
-    this.tlb = new Tlb();
+    const area = options.memory.allocateCpuArea(STATE_WORDS);
+    this.tlb = new Tlb(area.tlb);
+    this.state = area.state;
+    this.areaBase = area.base;
+    this.regs = area.state.subarray(StateWord.REGS, StateWord.REGS + 8);
     this.translator = options.translator === false ? null : new Translator(this, options.translator);
     this.reset();
   }

@@ -37,6 +37,26 @@ const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
 /** Host bytes reserved after RAM for ROM images: a 16 MiB flash image plus option ROMs. */
 const ROM_RESERVE = 17 << 20;
+/** Bytes of one CPU's area after the ROM reserve: its TLB (4 MiB) and its state block. */
+export const CPU_AREA_BYTES = (4 << 20) + (64 << 10);
+/** Byte offset of the state block within a CPU's area. */
+export const CPU_STATE_OFFSET = 4 << 20;
+/** CPU areas reserved in the host buffer (untouched ones cost the host nothing). */
+const CPU_AREAS = 4;
+const WASM_PAGE = 64 << 10;
+/** The largest WebAssembly (32-bit) memory. */
+const WASM_MAX_BYTES = 2 ** 32;
+
+/**
+ * One CPU's arrays that translated code reaches: its TLB entries and its
+ * state block. `base` is the byte offset of the area in the machine's
+ * WebAssembly memory, or -1 when they are plain arrays (no such memory).
+ */
+export interface CpuArea {
+  tlb: Int32Array;
+  state: Int32Array;
+  base: number;
+}
 
 /** Options for {@link PhysicalMemory}. */
 export interface PhysicalMemoryOptions {
@@ -50,6 +70,14 @@ export interface PhysicalMemoryOptions {
 export class PhysicalMemory {
   /** Backing store: RAM first, then ROM images. */
   readonly backing: Uint8Array;
+  /**
+   * The WebAssembly memory `backing` lies in, followed by the CPUs' areas
+   * (allocateCpuArea): WebAssembly regions (translator/wasm) address RAM,
+   * TLB and CPU state in it directly. Null when RAM is too large for a
+   * 32-bit memory or the host cannot provide one.
+   */
+  readonly wasmMemory: WebAssembly.Memory | null;
+  private cpuAreasUsed = 0;
   /** Host offset of each 4 KiB guest-physical page, or NO_BACKING. */
   readonly pageHost = new Int32Array(1 << 20).fill(NO_BACKING);
   /** 1 where a backed page is read-only (ROM): writes are ignored. */
@@ -89,11 +117,33 @@ export class PhysicalMemory {
     this.ramBytes = Math.ceil(options.ramBytes / PAGE_SIZE) * PAGE_SIZE;
     // ROM images go into a reserve after RAM, so mapping one never copies RAM
     // (untouched pages of the reserve cost the host nothing).
-    this.backing = new Uint8Array(this.ramBytes + ROM_RESERVE);
+    const backingBytes = this.ramBytes + ROM_RESERVE;
+    this.wasmMemory = createWasmMemory(backingBytes + CPU_AREAS * CPU_AREA_BYTES);
+    this.backing = this.wasmMemory !== null
+      ? new Uint8Array(this.wasmMemory.buffer, 0, backingBytes)
+      : new Uint8Array(backingBytes);
     this.romTop = this.ramBytes;
     this.codePages = new Uint8Array(this.backing.length >>> PAGE_SHIFT);
     for (let page = 0; page < this.ramBytes >>> PAGE_SHIFT; page++) this.pageHost[page] = page << PAGE_SHIFT;
     this.onUnmapped = options.onUnmapped ?? (() => {});
+  }
+
+  /**
+   * The TLB and state arrays of a new CPU: views into the WebAssembly memory
+   * while it has a free area, else plain arrays (that CPU then runs no
+   * WebAssembly regions).
+   */
+  allocateCpuArea(stateWords: number): CpuArea {
+    const memory = this.wasmMemory;
+    if (memory === null || this.cpuAreasUsed === CPU_AREAS) {
+      return { tlb: new Int32Array(1 << 20), state: new Int32Array(stateWords), base: -1 };
+    }
+    const base = this.backing.length + this.cpuAreasUsed++ * CPU_AREA_BYTES;
+    return {
+      tlb: new Int32Array(memory.buffer, base, 1 << 20),
+      state: new Int32Array(memory.buffer, base + CPU_STATE_OFFSET, stateWords),
+      base,
+    };
   }
 
   /**
@@ -327,5 +377,16 @@ export class PhysicalMemory {
     if (this.shadowPages.has(page) || this.reportedUnmapped.has(page)) return;
     this.reportedUnmapped.add(page);
     this.onUnmapped(gpa, write);
+  }
+}
+
+/** A WebAssembly memory of at least `bytes`, or null when it cannot be had (too large, or refused). */
+function createWasmMemory(bytes: number): WebAssembly.Memory | null {
+  if (bytes > WASM_MAX_BYTES) return null;
+  const pages = Math.ceil(bytes / WASM_PAGE);
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages });
+  } catch {
+    return null;
   }
 }

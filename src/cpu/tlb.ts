@@ -40,7 +40,7 @@ const LIST_CAPACITY = 1 << 16;
 
 /** The translation cache of one CPU. */
 export class Tlb {
-  readonly entries = new Int32Array(1 << 20);
+  readonly entries: Int32Array;
   private readonly filled = new Int32Array(LIST_CAPACITY);
   private filledCount = 0;
   private overflowed = false;
@@ -71,6 +71,12 @@ export class Tlb {
     this.filledCount = s.filledCount;
     this.overflowed = s.overflowed;
     this.mayHoldLarge = s.mayHoldLarge;
+  }
+
+  /** `entries`: 1 Mi zeroed entries, which may live in the machine's WebAssembly memory. */
+  constructor(entries: Int32Array = new Int32Array(1 << 20)) {
+    if (entries.length !== 1 << 20) throw new RangeError('a TLB has 1 Mi entries');
+    this.entries = entries;
   }
 
   private note(page: number): void {

@@ -1,0 +1,30 @@
+/**
+ * The CPU's state block: 32-bit words in the machine's WebAssembly memory
+ * (physical-memory.ts allocateCpuArea) that WebAssembly regions
+ * (translator/wasm) read and write directly. The general registers live
+ * here for good (`Cpu.regs` is a view of words 0..7); the other words are
+ * filled when a region is entered and read back when it leaves.
+ */
+export const enum StateWord {
+  /** EAX..EDI (Cpu.regs). */
+  REGS = 0,
+  /** The lazy flag record (flags.ts) and the rest of EFLAGS. */
+  LAZY_OP = 8, LAZY_A = 9, LAZY_B = 10, LAZY_R = 11, LAZY_SIZE = 12, LAZY_MASK = 13, FLAGS = 14,
+  /** Cpu.tlbReadMask and tlbWriteMask. */
+  READ_MASK = 15, WRITE_MASK = 16,
+  /** CS limit (unsigned). */
+  CS_LIMIT = 17,
+  /** Out: EIP at the exit. */
+  EIP = 18,
+  /** Out: instructions retired in the region before the current block; at the exit, all of them. */
+  DONE = 19,
+  /** Out: index (in the region) of the instruction that faulted or ran in the interpreter. */
+  INSN = 20,
+  /** Set by a call out of the region when the run loop must look (stop, interrupt, region dropped). */
+  ATTENTION = 21,
+  /** Set by a call out of the region that raised a guest exception (kept in the runtime). */
+  FAULTED = 22,
+}
+
+/** Words in the state block. */
+export const STATE_WORDS = 32;
