@@ -35,6 +35,8 @@ export type CliAction =
     lockstepEvery: number;
     /** Executions of an entry point before the translator compiles it (undefined: the translator's default). */
     jitThreshold?: number;
+    /** What the translator compiles to (undefined: its default, JavaScript). */
+    jitBackend?: 'js' | 'wasm';
   };
 
 /** A usage error, printed as one line. */
@@ -68,6 +70,7 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --no-jit                 interpret every instruction (the translator is on by default)
   --jit-threshold N        executions of a code address before it is translated
                            (default 2000; 0 translates everything on first sight)
+  --jit-backend js|wasm    compile hot code to JavaScript (default) or WebAssembly
   --lockstep               check the translator against the interpreter block by block;
                            stops at the first block whose results differ (slow)
   --lockstep-every N       lockstep checking one block run in N (a whole boot in reach)
@@ -135,6 +138,12 @@ export function parseArgs(argv: readonly string[]): CliAction {
         action.jitThreshold = n;
         break;
       }
+      case '--jit-backend': {
+        const v = value();
+        if (v !== 'js' && v !== 'wasm') throw new UsageError(`--jit-backend: expected js or wasm, not '${v}'`);
+        action.jitBackend = v;
+        break;
+      }
       case '--lockstep': action.lockstep = true; break;
       case '--lockstep-every': {
         const n = Number(value());
@@ -152,6 +161,7 @@ export function parseArgs(argv: readonly string[]): CliAction {
       : 'nothing to boot: give --kernel FILE or --bios FILE');
   }
   if (action.jitThreshold !== undefined && !action.jit) throw new UsageError('--jit-threshold tunes the translator: drop --no-jit');
+  if (action.jitBackend !== undefined && !action.jit) throw new UsageError('--jit-backend chooses the translator\'s code: drop --no-jit');
   if (action.lockstep && !action.jit) throw new UsageError('--lockstep compares the translator with the interpreter: it needs the translator (drop --no-jit)');
   if (action.kernel && action.bios) throw new UsageError('give either --kernel or --bios, not both');
   if (action.initrd && !action.kernel) throw new UsageError('--initrd needs --kernel (a Linux bzImage)');

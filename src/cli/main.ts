@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<Outcome> {
     jit: !action.jit ? false : {
       ...(action.lockstep ? { lockstep: true, lockstepEvery: action.lockstepEvery } : {}),
       ...(action.jitThreshold !== undefined ? { hotThreshold: action.jitThreshold } : {}),
+      ...(action.jitBackend !== undefined ? { backend: action.jitBackend } : {}),
     },
     output: (bytes) => process.stdout.write(bytes),
     log: (line) => process.stderr.write(`anillo: ${line}\n`),

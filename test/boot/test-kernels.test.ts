@@ -17,12 +17,13 @@ const PASS_STATUS = 33;
 
 /** Which engine runs the kernels: the translator (translating on first sight) or, with ANILLO_JIT=0, the interpreter alone. */
 const JIT = process.env['ANILLO_JIT'] !== '0';
+const BACKEND = process.env['ANILLO_JIT'] === 'wasm' ? 'wasm' : 'js';
 
 async function boot(image: string, kind: 'bios' | 'kernel'): Promise<{ status: number; output: string; serial: string; message: string }> {
   let output = '';
   let serial = '';
   const vm = new Vm({
-    jit: JIT ? { hotThreshold: 0 } : false,
+    jit: JIT ? { hotThreshold: 0, backend: BACKEND } : false,
     memBytes: 32 << 20,
     output: (b) => { serial += Buffer.from(b).toString('latin1'); output += Buffer.from(b).toString('latin1'); },
     debugOutput: (b) => { output += Buffer.from(b).toString('latin1'); },

@@ -26,6 +26,9 @@ import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
 import type { DecodedInsn } from './decode.js';
+import { compileWasmRegion } from './wasm/region.js';
+import { WASM_EMITTERS } from './wasm/ops.js';
+import { WasmRuntime } from './wasm/runtime.js';
 
 /** Options for a {@link Translator}. */
 export interface TranslatorOptions {
@@ -54,6 +57,13 @@ export interface TranslatorOptions {
   maxBlocks?: number;
   /** Keep each block's generated source (for diagnostics). */
   keepSource?: boolean;
+  /**
+   * What regions are compiled to: JavaScript functions (default) or
+   * WebAssembly (wasm/), where the machine's memory is a WebAssembly
+   * memory. A region with an instruction of a class `emitters` overrides
+   * stays JavaScript, so the seam holds for both.
+   */
+  backend?: 'js' | 'wasm';
 }
 
 /**
@@ -132,6 +142,10 @@ export class Translator {
   private readonly keepSource: boolean;
   /** What generated code reaches through `H`: HELPERS and this CPU's memory accessors. */
   private readonly helpers: typeof HELPERS & ReturnType<typeof memoryAccess>;
+  /** The WebAssembly side, when regions are compiled to WebAssembly. */
+  private readonly wasm: WasmRuntime | undefined;
+  /** Classes whose emitter the options replaced (their regions stay JavaScript). */
+  private readonly customClasses: ReadonlySet<string>;
 
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
     this.cache = new CodeCache(cpu, options.maxBlocks);
@@ -141,6 +155,12 @@ export class Translator {
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
     this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
     this.keepSource = options.lockstep === true || options.keepSource === true;
+    this.customClasses = new Set(Object.keys(options.emitters ?? {}));
+    if (options.backend === 'wasm') {
+      const memory = cpu.mem.wasmMemory;
+      if (memory === null || cpu.areaBase < 0) throw new Error('translator: WebAssembly regions need the machine\'s memory to be a WebAssembly memory (RAM up to about 4 GiB)');
+      this.wasm = new WasmRuntime(cpu, memory);
+    }
   }
 
   /**
@@ -287,9 +307,24 @@ export class Translator {
 
   /** Compiles blocks of one page into a region and adds it to the cache. */
   private compile(key: string, plans: BlockPlan[], delta: number, mode: number): Region {
-    const { source, blocks } = emitRegion(plans, this.emitters);
-    const region = new Region(key, source.length);
-    const limitNeeded = Math.max(...blocks.map((b) => b.limitNeeded));
+    const wasm = this.wasm !== undefined && !plans.some((p) => p.insns.some((i) => this.customClasses.has(i.entry.handler)));
+    let infos: { limitNeeded: number }[];
+    let region: Region;
+    if (wasm) {
+      const runtime = this.wasm as WasmRuntime;
+      const code = compileWasmRegion(plans, WASM_EMITTERS, runtime.layout);
+      region = new Region(key, code.bytes.length);
+      region.fn = runtime.instantiate(code, region);
+      infos = code.blocks;
+    } else {
+      const { source, blocks } = emitRegion(plans, this.emitters);
+      region = new Region(key, source.length);
+      if (this.keepSource) region.source = source;
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
+      region.fn = new Function('H', 'R', source)(this.helpers, region) as RegionFn;
+      infos = blocks;
+    }
+    const limitNeeded = Math.max(...infos.map((b) => b.limitNeeded));
     const code32 = (mode & 1) !== 0;
     plans.forEach((plan, i) => {
       const last = plan.insns[plan.insns.length - 1];
@@ -298,9 +333,6 @@ export class Translator {
       if (this.keepSource) block.eips = plan.insns.map((x) => x.eip);
       region.blocks.push(block);
     });
-    if (this.keepSource) region.source = source;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
-    region.fn = new Function('H', 'R', source)(this.helpers, region) as RegionFn;
     this.cache.add(region);
     return region;
   }

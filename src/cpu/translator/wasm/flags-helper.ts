@@ -1,0 +1,71 @@
+/**
+ * EFLAGS from the lazy record, in WebAssembly: the same computation as
+ * flags.ts materializeFlags (CF, PF, AF, ZF, SF, OF of the pending mask
+ * from the recorded operation), as a function each region module holds.
+ * Its parameters are the region's flag locals, in {@link FLAG_LOCALS} order.
+ */
+import { FunctionBody, Op, ValType } from './module-builder.js';
+
+/** The lazy record's parts as the region keeps them in locals (flags.ts / Cpu field names). */
+export const FLAG_LOCALS = ['lazyOp', 'lazyA', 'lazyB', 'lazyR', 'lazySize', 'lazyMask', 'flags'] as const;
+
+const LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5, LAZY_INC = 6, LAZY_DEC = 7, LAZY_RESULT = 8;
+const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
+
+/** The helper's signature: the seven flag locals in, EFLAGS out. */
+export const FLAGS_HELPER_PARAMS: readonly ValType[] = FLAG_LOCALS.map(() => ValType.I32);
+
+/** Writes `flags(lazyOp, lazyA, lazyB, lazyR, lazySize, lazyMask, flags) → EFLAGS with nothing pending`. */
+export function flagsHelperBody(): FunctionBody {
+  const b = new FunctionBody(FLAG_LOCALS.length);
+  const [op, la, lb, lr, size, lazy, fl] = FLAG_LOCALS.map((_, i) => b.param(i));
+  const m = b.local(), sign = b.local(), r = b.local(), f = b.local();
+  // m = size 4 ? -1 : size 2 ? 0xffff : 0xff; sign likewise.
+  b.i32(-1).i32(0xffff).i32(0xff).get(size).i32(2).op(Op.I32Eq).op(Op.Select).get(size).i32(4).op(Op.I32Eq).op(Op.Select).set(m);
+  b.i32(0x8000_0000 | 0).i32(0x8000).i32(0x80).get(size).i32(2).op(Op.I32Eq).op(Op.Select).get(size).i32(4).op(Op.I32Eq).op(Op.Select).set(sign);
+  b.get(lr).get(m).op(Op.I32And).set(r);
+  b.get(fl).get(lazy).i32(-1).op(Op.I32Xor).op(Op.I32And).set(f);
+  const when = (bit: number, value: () => void): void => {
+    b.get(lazy).i32(bit).op(Op.I32And).if();
+    b.get(f);
+    value();
+    b.op(Op.I32Or).set(f).end();
+  };
+  const isOp = (kind: number): void => { b.get(op).i32(kind).op(Op.I32Eq); };
+  // CF: unsigned compares of the masked operands (flags.ts computeCF); no carry for other kinds.
+  when(CF, () => {
+    const v = b.local();
+    const a = (): void => { b.get(la).get(m).op(Op.I32And); };
+    const bb = (): void => { b.get(lb).get(m).op(Op.I32And); };
+    b.i32(0).set(v);
+    const carry = (kind: number, compute: () => void): void => { isOp(kind); b.if(); compute(); b.set(v).end(); };
+    carry(LAZY_ADD, () => { b.get(r); a(); b.op(Op.I32LtU); });
+    carry(LAZY_ADC, () => { b.get(r); a(); b.op(Op.I32LeU); });
+    carry(LAZY_SUB, () => { a(); bb(); b.op(Op.I32LtU); });
+    carry(LAZY_SBB, () => { a(); bb(); b.op(Op.I32LeU); });
+    b.get(v);
+  });
+  // PF: even number of ones in the low byte.
+  when(PF, () => { b.get(r).i32(0xff).op(Op.I32And).op(Op.I32Popcnt).i32(1).op(Op.I32And).op(Op.I32Eqz).i32(2).op(Op.I32Shl); });
+  // AF: bit 4 of a ^ b ^ r, none for logic and result records (select: the condition picks the first).
+  when(AF, () => {
+    b.i32(0);
+    b.get(la).get(lb).op(Op.I32Xor).get(lr).op(Op.I32Xor).i32(AF).op(Op.I32And);
+    isOp(LAZY_LOGIC); b.get(op).i32(LAZY_RESULT).op(Op.I32Eq).op(Op.I32Or);
+    b.op(Op.Select);
+  });
+  when(ZF, () => { b.get(r).op(Op.I32Eqz).i32(6).op(Op.I32Shl); });
+  when(SF, () => { b.get(r).get(sign).op(Op.I32And).i32(0).op(Op.I32Ne).i32(7).op(Op.I32Shl); });
+  // OF (flags.ts computeOF): sign of (a ^ r) & (b ^ r) for additions, (a ^ b) & (a ^ r) for subtractions.
+  when(OF, () => {
+    b.get(la).get(lr).op(Op.I32Xor).get(lb).get(lr).op(Op.I32Xor).op(Op.I32And).get(sign).op(Op.I32And).i32(0).op(Op.I32Ne);
+    b.get(op).i32(LAZY_ADD).op(Op.I32Eq).get(op).i32(LAZY_ADC).op(Op.I32Eq).op(Op.I32Or).get(op).i32(LAZY_INC).op(Op.I32Eq).op(Op.I32Or);
+    b.op(Op.I32And);
+    b.get(la).get(lb).op(Op.I32Xor).get(la).get(lr).op(Op.I32Xor).op(Op.I32And).get(sign).op(Op.I32And).i32(0).op(Op.I32Ne);
+    b.get(op).i32(LAZY_SUB).op(Op.I32Eq).get(op).i32(LAZY_SBB).op(Op.I32Eq).op(Op.I32Or).get(op).i32(LAZY_DEC).op(Op.I32Eq).op(Op.I32Or);
+    b.op(Op.I32And);
+    b.op(Op.I32Or).i32(11).op(Op.I32Shl);
+  });
+  b.get(f);
+  return b;
+}

@@ -1,0 +1,696 @@
+/**
+ * Compiles a region (the hot blocks of one code page, as emit.ts does for
+ * JavaScript) to a WebAssembly function `region(s, budget) → (s << 1) | fb`,
+ * or -1 when a guest exception was raised (runtime.ts rethrows it).
+ *
+ * The function works on the machine's WebAssembly memory, where RAM (host
+ * offset = address), this CPU's TLB and its state block (state-block.ts)
+ * lie. Guest registers and the lazy flag record live in locals, loaded from
+ * the state block at entry and stored back at every exit, before every
+ * call that reads them (the interpreter's step) and on the way out after a
+ * fault. A flat DS/ES/SS access has the TLB fast path inline (one TLB load,
+ * a mask test, a page-end test and the access); its slow path and every
+ * other access call runtime.ts, which uses the CPU's own accessors.
+ *
+ * Shape:
+ *
+ *     block $fault  block $exit  loop $loop  block $tail  block $default
+ *       block $b(n-1) … block $b0  br_table s  end  …block 0…  end  …block 1…  …
+ *     end $default   (indirect jump: find the block at EIP, else exit)
+ *     end $tail      (a jump within the region: count, look at ATTENTION, s = t, br $loop)
+ *     end $loop end $exit   (store the state, return (s << 1) | fb)
+ *     end $fault     (store the state and the instruction index, return -1)
+ *
+ * `done` counts the instructions of the blocks finished since entry; an
+ * exit after x instructions of the current block stores done + x.
+ */
+import type { DecodedInsn } from '../decode.js';
+import type { BlockPlan, EmittedBlockInfo } from '../emit.js';
+import { MODE_FLAT } from '../emit.js';
+import { Seg } from '../../registers.js';
+import { StateWord } from '../../state-block.js';
+import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody } from './flags-helper.js';
+import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
+
+/** Where this CPU's arrays lie in the WebAssembly memory (physical-memory.ts allocateCpuArea). */
+export interface WasmLayout {
+  /** Byte address of the TLB entries. */
+  tlb: number;
+  /** Byte address of the state block. */
+  state: number;
+}
+
+/** The imports a region module calls (runtime.ts provides them), in index order. */
+export const IMPORTS = [
+  // Reads and writes through the CPU's accessors: (seg, offset[, value], count) → value / status.
+  ['read8', 3, 1], ['read16', 3, 1], ['read32', 3, 1],
+  ['write8', 4, 1], ['write16', 4, 1], ['write32', 4, 1],
+  // Read-modify-write through the CPU: (size, seg, offset, count) → old value; (size, value, count) → status.
+  ['readModify', 4, 1], ['writeModified', 3, 1],
+  // The interpreter runs one instruction: (eip, count) → EIP after it.
+  ['step', 2, 1],
+  // Raises a guest exception: (vector, error code).
+  ['raise', 2, 0],
+] as const;
+const IMPORT_INDEX = Object.fromEntries(IMPORTS.map(([n], i) => [n, i])) as Record<(typeof IMPORTS)[number][0], number>;
+const READ_IMPORT: Record<number, number> = { 1: IMPORT_INDEX.read8, 2: IMPORT_INDEX.read16, 4: IMPORT_INDEX.read32 };
+const WRITE_IMPORT: Record<number, number> = { 1: IMPORT_INDEX.write8, 2: IMPORT_INDEX.write16, 4: IMPORT_INDEX.write32 };
+
+/** A write's status (runtime.ts): the region is still valid, or a write hit its code. */
+export const WRITE_OK = 0;
+
+/** A constant operand (a Local is a number too, so constants are boxed). */
+export interface Imm { readonly imm: number }
+/** An operand: a local or a constant. */
+export type Operand = Local | Imm;
+export const imm = (v: number): Imm => ({ imm: v | 0 });
+
+/** What an emitter knows of the flags' producer in this block: its kind and size (operands are in the flag locals). */
+export interface WasmKnownFlags { kind: number; size: number }
+
+/** Emits one instruction class's code, or returns false (having emitted nothing) to leave it to the interpreter. */
+export type WasmEmitter = (e: WasmInsnEmitter) => boolean;
+export type WasmEmitterTable = Readonly<Record<string, WasmEmitter>>;
+
+/** The region function's locals that emitters use. */
+interface RegionLocals {
+  s: Local; budget: Local;
+  regs: Local[];
+  /** lazyOp, lazyA, lazyB, lazyR, lazySize, lazyMask, flags. */
+  flags: Local[];
+  readMask: Local; writeMask: Local; csLimit: Local;
+  done: Local; x: Local; t: Local; eip: Local; fb: Local; k: Local; ea: Local; te: Local;
+}
+
+/** Indexes of the flag locals. */
+export const enum F { OP = 0, A = 1, B = 2, R = 3, SIZE = 4, MASK = 5, FLAGS = 6 }
+
+const MEM_LOAD: Record<number, MemOp> = { 1: MemOp.I32Load8U, 2: MemOp.I32Load16U, 4: MemOp.I32Load };
+const MEM_STORE: Record<number, MemOp> = { 1: MemOp.I32Store8, 2: MemOp.I32Store16, 4: MemOp.I32Store };
+
+/** The per-instruction interface emitters see: stack code into the region's function. */
+export class WasmInsnEmitter {
+  ended = false;
+  /** Targets beyond the block's bytes that the CS limit must cover. */
+  targets: number[] = [];
+  private readonly pool: Local[];
+  private used = 0;
+
+  constructor(
+    readonly b: FunctionBody,
+    readonly L: RegionLocals,
+    readonly insn: DecodedInsn,
+    /** Index in the region, in the block, and the block's length. */
+    readonly k: number,
+    readonly i: number,
+    readonly count: number,
+    public flags: WasmKnownFlags | undefined,
+    private readonly resolve: (eip: number) => number,
+    private readonly mode: number,
+    private readonly layout: WasmLayout,
+    pool: Local[],
+    private readonly flagsHelper: number,
+  ) {
+    this.pool = pool;
+  }
+
+  get next(): number { return (this.insn.eip + this.insn.length) | 0; }
+  get osize(): number { return this.insn.opsize32 ? 4 : 2; }
+  /** SS.B: the stack pointer is ESP, else SP. */
+  get stack32(): boolean { return (this.mode & 2) !== 0; }
+
+  /** A scratch local for this instruction (reused by later instructions). */
+  tmp(): Local {
+    if (this.used === this.pool.length) this.pool.push(this.b.local());
+    return this.pool[this.used++];
+  }
+
+  // ---- registers ----------------------------------------------------------
+
+  /** Pushes register `n` as a `size`-byte operand (8-bit: AL..BH encoding), zero-extended. */
+  reg(size: number, n: number): void {
+    const b = this.b, r = this.L.regs;
+    if (size === 4) b.get(r[n]);
+    else if (size === 2) b.get(r[n]).i32(0xffff).op(Op.I32And);
+    else if (n < 4) b.get(r[n]).i32(0xff).op(Op.I32And);
+    else b.get(r[n - 4]).i32(8).op(Op.I32ShrU).i32(0xff).op(Op.I32And);
+  }
+
+  /** Writes the value on the stack to register `n` as a `size`-byte operand. */
+  setReg(size: number, n: number): void {
+    const b = this.b, r = this.L.regs;
+    if (size === 4) { b.set(r[n]); return; }
+    const v = this.tmp();
+    b.set(v);
+    if (size === 2) b.get(r[n]).i32(-65536).op(Op.I32And).get(v).i32(0xffff).op(Op.I32And).op(Op.I32Or).set(r[n]);
+    else if (n < 4) b.get(r[n]).i32(-256).op(Op.I32And).get(v).i32(0xff).op(Op.I32And).op(Op.I32Or).set(r[n]);
+    else b.get(r[n - 4]).i32(-65281).op(Op.I32And).get(v).i32(0xff).op(Op.I32And).i32(8).op(Op.I32Shl).op(Op.I32Or).set(r[n - 4]);
+  }
+
+  // ---- memory -------------------------------------------------------------
+
+  /** Pushes the memory operand's offset (with the address size). */
+  ea(): void {
+    const i = this.insn, b = this.b, r = this.L.regs;
+    let terms = 0;
+    if (i.base >= 0) { b.get(r[i.base]); terms++; }
+    if (i.index >= 0) {
+      b.get(r[i.index]);
+      if (i.scale !== 0 && i.addrsize32) b.i32(i.scale).op(Op.I32Shl);
+      if (terms++ > 0) b.op(Op.I32Add);
+    }
+    if (i.disp !== 0 || terms === 0) {
+      b.i32(i.disp | 0);
+      if (terms++ > 0) b.op(Op.I32Add);
+    }
+    if (!i.addrsize32) b.i32(0xffff).op(Op.I32And);
+  }
+
+  /** DS, ES and SS when the mode says they are flat: the offset is the linear address. */
+  flatSeg(seg: number): boolean {
+    return (this.mode & MODE_FLAT) !== 0 && (seg === Seg.DS || seg === Seg.ES || seg === Seg.SS);
+  }
+
+  /** Pushes the instruction count of this instruction relative to the region entry (for the runtime). */
+  private countArg(): void { this.b.get(this.L.done).i32(this.i).op(Op.I32Add); }
+
+  /** After a call out: to $fault if it raised a guest exception. */
+  private checkFault(): void {
+    this.b.i32(0).mem(MemOp.I32Load, this.layout.state + StateWord.FAULTED * 4).brIf('fault');
+  }
+
+  /**
+   * Pops an offset in `seg`, pushes the `size`-byte value there. Flat: the
+   * TLB entry allows the read at this CPL and the access stays within the
+   * page, so RAM is read directly; else the runtime's accessor.
+   */
+  read(size: number, seg: number): void {
+    const b = this.b, { ea, te } = this.L;
+    b.set(ea);
+    if (!this.flatSeg(seg)) {
+      b.i32(seg).get(ea); this.countArg(); b.call(READ_IMPORT[size]);
+      this.checkFault();
+      return;
+    }
+    this.fastTest(this.L.readMask, size);
+    b.if('fast', ValType.I32);
+    this.hostAddress();
+    b.mem(MEM_LOAD[size]);
+    b.else();
+    b.i32(seg).get(ea); this.countArg(); b.call(READ_IMPORT[size]);
+    this.checkFault();
+    b.end();
+    void te;
+  }
+
+  /** Pushes whether the TLB entry of `ea` allows a `size`-byte access under `mask` without leaving the page; sets `te`. */
+  private fastTest(mask: Local, size: number): void {
+    const b = this.b, { ea, te } = this.L;
+    b.get(ea).i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, this.layout.tlb).tee(te);
+    b.get(mask).op(Op.I32And).i32(1).op(Op.I32Eq);
+    if (size > 1) b.get(ea).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32LeU).op(Op.I32And);
+  }
+
+  /** Pushes the host address of `ea` from its TLB entry `te`. */
+  private hostAddress(): void {
+    this.b.get(this.L.te).i32(-4096).op(Op.I32And).get(this.L.ea).i32(0xfff).op(Op.I32And).op(Op.I32Or);
+  }
+
+  /**
+   * Writes local `value` at `seg`:offset (the offset on the stack); then,
+   * with `check`, leaves the region if the write hit its code.
+   */
+  write(size: number, seg: number, value: Local, check = true): void {
+    const b = this.b, { ea } = this.L;
+    b.set(ea);
+    if (!check) { this.stale = this.tmp(); b.i32(0).set(this.stale); }
+    const slow = (): void => {
+      b.i32(seg).get(ea).get(value); this.countArg(); b.call(WRITE_IMPORT[size]);
+      if (check) this.afterCallStatus(true);
+      else { this.checkFault(); b.set(this.stale as Local); }
+    };
+    if (!this.flatSeg(seg)) { slow(); return; }
+    this.fastTest(this.L.writeMask, size);
+    b.if('fast');
+    this.hostAddress();
+    b.get(value).mem(MEM_STORE[size]);
+    b.else();
+    slow();
+    b.end();
+  }
+
+  /** Status of the last write made with `check` false: nonzero when it hit this region's code. */
+  private stale: Local | undefined;
+
+  /** After a write made with `check` false, once the instruction is complete: leave if it hit this region's code. */
+  afterStore(): void {
+    if (this.stale === undefined) throw new Error('translator: afterStore without a deferred write');
+    this.b.get(this.stale).if();
+    this.exitConst(this.i + 1, this.next, 0);
+    this.b.end();
+  }
+
+  /** After a write's call (its status on the stack): to $fault on an exception; out of the region if its code changed. */
+  private afterCallStatus(leave: boolean): void {
+    const b = this.b;
+    this.checkFault();
+    if (leave) {
+      b.if();
+      this.exitConst(this.i + 1, this.next, 0);
+      b.end();
+    } else {
+      b.op(Op.Drop);
+    }
+  }
+
+  /** Leaves the region now, x instructions into the block, at EIP `eip`. */
+  private exitConst(x: number, eip: number, fb: number): void {
+    const b = this.b, L = this.L;
+    b.i32(x).set(L.x).i32(eip).set(L.eip);
+    if (fb !== 0) b.i32(fb).set(L.fb);
+    b.br('exit');
+  }
+
+  /** Host address local of the operand readModify read, or undefined when it took the runtime. */
+  private rmwHost: Local | undefined;
+  private rmwFlat = false;
+
+  /**
+   * Pops an offset, pushes the old value of a read-modify-write operand
+   * (write permission checked now, as Cpu.readModifyMem does).
+   */
+  readModify(size: number, seg: number): void {
+    const b = this.b, { ea } = this.L;
+    b.set(ea);
+    const slow = (): void => {
+      b.i32(size).i32(seg).get(ea); this.countArg(); b.call(IMPORT_INDEX.readModify);
+      this.checkFault();
+    };
+    this.rmwFlat = this.flatSeg(seg);
+    if (!this.rmwFlat) { slow(); return; }
+    const h = this.tmp();
+    this.rmwHost = h;
+    this.fastTest(this.L.writeMask, size);
+    b.if('fast', ValType.I32);
+    this.hostAddress();
+    b.tee(h).mem(MEM_LOAD[size]);
+    b.else();
+    b.i32(-1).set(h);
+    slow();
+    b.end();
+  }
+
+  /** Writes local `value` to the operand readModify read, then leaves if that hit this region's code. */
+  writeModified(size: number, value: Local): void {
+    const b = this.b;
+    const slow = (): void => {
+      b.i32(size).get(value); this.countArg(); b.call(IMPORT_INDEX.writeModified);
+      this.afterCallStatus(true);
+    };
+    if (!this.rmwFlat || this.rmwHost === undefined) { slow(); return; }
+    b.get(this.rmwHost).i32(0).op(Op.I32GeS);
+    b.if('fast');
+    b.get(this.rmwHost).get(value).mem(MEM_STORE[size]);
+    b.else();
+    slow();
+    b.end();
+  }
+
+  /** Pushes operand E (register or memory). */
+  readE(size: number): void {
+    const i = this.insn;
+    if (i.mod === 3) this.reg(size, i.rm);
+    else { this.ea(); this.read(size, i.eaSeg); }
+  }
+
+  /** Writes local `value` to operand E. */
+  writeE(size: number, value: Local): void {
+    const i = this.insn;
+    if (i.mod === 3) { this.b.get(value); this.setReg(size, i.rm); } else { this.ea(); this.write(size, i.eaSeg, value); }
+  }
+
+  // ---- stack --------------------------------------------------------------
+
+  /** PUSH of local `value`: the store below (E)SP first, then (E)SP moves (so a fault leaves it). */
+  push(size: number, value: Local): void {
+    const b = this.b, sp = this.L.regs[4];
+    const nsp = this.tmp();
+    b.get(sp).i32(size).op(Op.I32Sub);
+    if (!this.stack32) b.i32(0xffff).op(Op.I32And);
+    b.set(nsp);
+    b.get(nsp);
+    this.write(size, Seg.SS, value, false);
+    if (this.stack32) b.get(nsp).set(sp);
+    else b.get(sp).i32(-65536).op(Op.I32And).get(nsp).op(Op.I32Or).set(sp);
+  }
+
+  /** Pushes the `size` bytes at SS:(E)SP; (E)SP moves only at popDone. */
+  popRead(size: number): void {
+    const b = this.b;
+    b.get(this.L.regs[4]);
+    if (!this.stack32) b.i32(0xffff).op(Op.I32And);
+    this.read(size, Seg.SS);
+  }
+
+  /** (E)SP += bytes with SS.B's width. */
+  popDone(bytes: number): void {
+    const b = this.b, sp = this.L.regs[4];
+    if (this.stack32) b.get(sp).i32(bytes).op(Op.I32Add).set(sp);
+    else b.get(sp).i32(-65536).op(Op.I32And).get(sp).i32(bytes).op(Op.I32Add).i32(0xffff).op(Op.I32And).op(Op.I32Or).set(sp);
+  }
+
+  // ---- flags --------------------------------------------------------------
+
+  /** Records the lazy flags (flags.ts setLazy) from locals. */
+  setLazy(kind: number, a: Local, bv: Operand, r: Local, size: number): void {
+    const b = this.b, f = this.L.flags;
+    b.i32(kind).set(f[F.OP]).get(a).set(f[F.A]);
+    this.operand(bv);
+    b.set(f[F.B]).get(r).set(f[F.R]).i32(size).set(f[F.SIZE]).i32(0x8d5).set(f[F.MASK]);
+    this.flags = { kind, size };
+  }
+
+  /** Pushes a local or a constant. */
+  operand(v: Operand): void {
+    if (typeof v === 'object') this.b.i32(v.imm); else this.b.get(v);
+  }
+
+  /** Pushes EFLAGS with every pending flag computed (the region's flags helper). */
+  materializedFlags(): void {
+    for (const l of this.L.flags) this.b.get(l);
+    this.b.call(this.flagsHelper);
+  }
+
+  /** Computes the pending flags into the flags local (flags.ts materializeFlags). */
+  materialize(): void {
+    const f = this.L.flags;
+    this.materializedFlags();
+    this.b.set(f[F.FLAGS]).i32(0).set(f[F.MASK]);
+  }
+
+  /** Pushes CF (0 or 1), from the known producer when there is one. */
+  carry(): void {
+    const b = this.b, f = this.flags, L = this.L.flags;
+    if (f !== undefined && (f.kind === 1 || f.kind === 3)) {
+      if (f.kind === 1) { this.unsignedLocal(L[F.R], f.size); this.unsignedLocal(L[F.A], f.size); } else { this.unsignedLocal(L[F.A], f.size); this.unsignedLocal(L[F.B], f.size); }
+      b.op(Op.I32LtU);
+      return;
+    }
+    if (f !== undefined && f.kind === 5) { b.i32(0); return; }
+    if (f !== undefined && (f.kind === 6 || f.kind === 7 || f.kind === 8)) { b.get(L[F.FLAGS]).i32(1).op(Op.I32And); return; }
+    this.materializedFlags();
+    b.i32(1).op(Op.I32And);
+  }
+
+  private unsignedLocal(l: Local, size: number): void {
+    this.b.get(l);
+    if (size !== 4) this.b.i32(size === 2 ? 0xffff : 0xff).op(Op.I32And);
+  }
+
+  private signedLocal(l: Local, size: number): void {
+    this.b.get(l);
+    if (size === 2) this.b.op(Op.I32Extend16S);
+    else if (size === 1) this.b.op(Op.I32Extend8S);
+  }
+
+  /** Pushes whether condition `cc` (low nibble of Jcc/SETcc/CMOVcc) holds. */
+  condition(cc: number): void {
+    const b = this.b;
+    if (!this.knownCondition(cc >> 1)) {
+      this.materializedFlags();
+      testFlags(b, cc >> 1, this.tmp());
+    }
+    if ((cc & 1) !== 0) b.op(Op.I32Eqz);
+  }
+
+  /** The condition pair (SDM Vol. 1 Table B-1) straight from the known producer; false when it is not known here. */
+  private knownCondition(pair: number): boolean {
+    const f = this.flags;
+    if (f === undefined) return false;
+    const b = this.b, L = this.L.flags, size = f.size;
+    const sign = size === 4 ? 0x8000_0000 | 0 : size === 2 ? 0x8000 : 0x80;
+    const zero = (): void => { b.get(L[F.R]).op(Op.I32Eqz); };
+    const neg = (): void => { b.get(L[F.R]).i32(sign).op(Op.I32And).i32(0).op(Op.I32Ne); };
+    if (f.kind === 3) { // SUB, CMP
+      switch (pair) {
+        case 1: this.unsignedLocal(L[F.A], size); this.unsignedLocal(L[F.B], size); b.op(Op.I32LtU); return true;
+        case 2: zero(); return true;
+        case 3: this.unsignedLocal(L[F.A], size); this.unsignedLocal(L[F.B], size); b.op(Op.I32LeU); return true;
+        case 4: neg(); return true;
+        case 6: this.signedLocal(L[F.A], size); this.signedLocal(L[F.B], size); b.op(Op.I32LtS); return true;
+        case 7: this.signedLocal(L[F.A], size); this.signedLocal(L[F.B], size); b.op(Op.I32LeS); return true;
+        default: return false;
+      }
+    }
+    if (f.kind === 5) { // LOGIC: CF = OF = 0
+      switch (pair) {
+        case 0: case 1: b.i32(0); return true;
+        case 2: case 3: zero(); return true;
+        case 4: case 6: neg(); return true;
+        case 7: zero(); neg(); b.op(Op.I32Or); return true;
+        default: return false;
+      }
+    }
+    if (f.kind === 6 || f.kind === 7 || f.kind === 8) { // INC, DEC, shifts: CF eager in the flags local
+      switch (pair) {
+        case 1: b.get(L[F.FLAGS]).i32(1).op(Op.I32And); return true;
+        case 2: zero(); return true;
+        case 3: b.get(L[F.FLAGS]).i32(1).op(Op.I32And); zero(); b.op(Op.I32Or); return true;
+        case 4: neg(); return true;
+        default: return false;
+      }
+    }
+    if (f.kind === 1) { // ADD
+      switch (pair) {
+        case 1: this.unsignedLocal(L[F.R], size); this.unsignedLocal(L[F.A], size); b.op(Op.I32LtU); return true;
+        case 2: zero(); return true;
+        case 4: neg(); return true;
+        default: return false;
+      }
+    }
+    return false;
+  }
+
+  // ---- faults and control -------------------------------------------------
+
+  /** Raises guest exception `vector` (error code `code`) at this instruction. */
+  raise(vector: number, code: number): void {
+    this.b.i32(vector).i32(code).call(IMPORT_INDEX.raise).br('fault');
+  }
+
+  /** Leaves the region after this instruction with EIP = the value on the stack. */
+  exit(): void {
+    const b = this.b, L = this.L;
+    b.set(L.eip).i32(this.i + 1).set(L.x).br('exit');
+  }
+
+  /** Ends the block with an indirect jump to the EIP on the stack: to a block of this region if it has one. */
+  indirect(): void {
+    const b = this.b, L = this.L;
+    b.set(L.eip).i32(this.i + 1).set(L.x);
+    b.i32(-1).get(L.s).op(Op.I32Xor).set(L.t).br('tail');
+    this.ended = true;
+  }
+
+  /** Ends the block with a direct jump to `target`. */
+  jump(target: number): void {
+    this.transfer(target);
+    this.ended = true;
+  }
+
+  /** Ends the block with a branch: the condition on the stack ? `taken` : the next instruction. */
+  branch(taken: number): void {
+    this.b.if();
+    this.transfer(taken);
+    this.b.end();
+    this.transfer(this.next);
+    this.ended = true;
+  }
+
+  /** Moves to `target` after this instruction: within the region when it has that block. */
+  transfer(target: number): void {
+    const b = this.b, L = this.L;
+    const index = this.resolve(target);
+    b.i32(this.i + 1).set(L.x).i32(target).set(L.eip);
+    if (index < 0) { b.br('exit'); return; }
+    b.i32(index).set(L.t).br('tail');
+  }
+
+  /** The CS limit (unsigned), pushed. */
+  csLimit(): void { this.b.get(this.L.csLimit); }
+
+  /**
+   * Runs this instruction in the interpreter (runtime.ts step): the state
+   * goes to the state block and comes back after it. Returns the local
+   * holding the EIP it left.
+   */
+  interpret(): Local {
+    const b = this.b;
+    const after = this.tmp();
+    storeState(b, this.L, this.layout);
+    b.i32(this.insn.eip); this.countArg(); b.call(IMPORT_INDEX.step).set(after);
+    loadState(b, this.L, this.layout);
+    this.checkFault();
+    return after;
+  }
+
+  /** The runtime asks the run loop to look (stop, interrupt, region dropped, single-step). */
+  attention(): void {
+    this.b.i32(0).mem(MemOp.I32Load, this.layout.state + StateWord.ATTENTION * 4);
+  }
+}
+
+/** Pushes condition pair `pair` (Table B-1) from the EFLAGS value on the stack. */
+function testFlags(b: FunctionBody, pair: number, t: Local): void {
+  const bit = (mask: number): void => { b.get(t).i32(mask).op(Op.I32And).i32(0).op(Op.I32Ne); };
+  const sfNeOf = (): void => { b.get(t).i32(7).op(Op.I32ShrU).get(t).i32(11).op(Op.I32ShrU).op(Op.I32Xor).i32(1).op(Op.I32And); };
+  b.set(t);
+  switch (pair) {
+    case 0: bit(0x800); break;
+    case 1: bit(0x1); break;
+    case 2: bit(0x40); break;
+    case 3: bit(0x41); break;
+    case 4: bit(0x80); break;
+    case 5: bit(0x4); break;
+    case 6: sfNeOf(); break;
+    default: bit(0x40); sfNeOf(); b.op(Op.I32Or); break;
+  }
+}
+
+/** Stores registers and the flag locals into the state block. */
+function storeState(b: FunctionBody, L: RegionLocals, layout: WasmLayout): void {
+  L.regs.forEach((r, n) => { b.i32(0).get(r).mem(MemOp.I32Store, layout.state + (StateWord.REGS + n) * 4); });
+  L.flags.forEach((f, n) => { b.i32(0).get(f).mem(MemOp.I32Store, layout.state + (StateWord.LAZY_OP + n) * 4); });
+}
+
+/** Loads registers, flag locals and TLB masks from the state block. */
+function loadState(b: FunctionBody, L: RegionLocals, layout: WasmLayout): void {
+  L.regs.forEach((r, n) => { b.i32(0).mem(MemOp.I32Load, layout.state + (StateWord.REGS + n) * 4).set(r); });
+  L.flags.forEach((f, n) => { b.i32(0).mem(MemOp.I32Load, layout.state + (StateWord.LAZY_OP + n) * 4).set(f); });
+  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.READ_MASK * 4).set(L.readMask);
+  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.WRITE_MASK * 4).set(L.writeMask);
+}
+
+/** A compiled region: the module's bytes and what the runtime needs to account for a fault. */
+export interface WasmRegionCode {
+  bytes: Uint8Array;
+  blocks: EmittedBlockInfo[];
+  /** Per instruction of the region: its EIP when a fault there needs prevEip set (-1: the interpreter did), and its index in its block. */
+  eips: number[];
+  offsets: number[];
+  /** Instructions run by the interpreter's step, of all of them. */
+  interpreted: number;
+}
+
+/** Compiles `plans` (one page, one mode) into a module exporting `region`. */
+export function compileWasmRegion(plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout): WasmRegionCode {
+  const mb = new ModuleBuilder();
+  for (const [name, params, results] of IMPORTS) {
+    mb.importFunction(name, Array(params).fill(ValType.I32), Array(results).fill(ValType.I32));
+  }
+  const flagsHelper = mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody());
+  const b = new FunctionBody(2);
+  const L: RegionLocals = {
+    s: b.param(0), budget: b.param(1),
+    regs: Array.from({ length: 8 }, () => b.local()),
+    flags: FLAG_LOCALS.map(() => b.local()),
+    readMask: b.local(), writeMask: b.local(), csLimit: b.local(),
+    done: b.local(), x: b.local(), t: b.local(), eip: b.local(), fb: b.local(), k: b.local(), ea: b.local(), te: b.local(),
+  };
+  const pool: Local[] = [];
+  const index = new Map<number, number>();
+  plans.forEach((p, i) => index.set(p.eip, i));
+  const resolve = (eip: number): number => index.get(eip) ?? -1;
+
+  loadState(b, L, layout);
+  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.CS_LIMIT * 4).set(L.csLimit);
+  b.block('fault').block('exit').loop('loop').block('tail').block('default');
+  for (let i = plans.length - 1; i >= 0; i--) b.block(`b${i}`);
+  b.get(L.s).brTable(plans.map((_, i) => `b${i}`), 'default');
+
+  const eips: number[] = [];
+  const offsets: number[] = [];
+  const infos: EmittedBlockInfo[] = [];
+  let interpreted = 0;
+  plans.forEach((plan, bi) => {
+    b.end(); // block b{bi}: its code follows
+    const n = plan.insns.length;
+    // Budget: the block runs only whole.
+    b.get(L.done).i32(n).op(Op.I32Add).get(L.budget).op(Op.I32GtS).if();
+    b.i32(0).set(L.x).i32(plan.eip).set(L.eip).br('exit');
+    b.end();
+    let flags: WasmKnownFlags | undefined;
+    let limitNeeded = 0;
+    let ended = false;
+    let lastInInterpreter = false;
+    for (let i = 0; i < n; i++) {
+      const insn = plan.insns[i];
+      const k = eips.length;
+      const last = insn.eip + insn.length - 1;
+      if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
+      offsets.push(i);
+      b.i32(k).set(L.k);
+      const e = new WasmInsnEmitter(b, L, insn, k, i, n, flags, resolve, plan.mode, layout, pool, flagsHelper);
+      const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
+      // An emitter that declines must have emitted nothing: its code is dropped.
+      const mark = b.code.length;
+      const done = emitter !== undefined && emitter(e);
+      if (done) {
+        eips.push(insn.eip);
+        flags = e.flags;
+        for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
+        ended = e.ended;
+      } else {
+        b.code.length = mark;
+        interpreted++;
+        eips.push(-1);
+        flags = undefined;
+        const after = e.interpret();
+        const next = (insn.eip + insn.length) | 0;
+        if (i === n - 1) {
+          lastInInterpreter = true;
+          b.get(after).set(L.eip).i32(i + 1).set(L.x).i32(1).set(L.fb).br('exit');
+          ended = true;
+        } else {
+          // Stay only if it went on to the next instruction and nothing asks the run loop to look.
+          b.get(after).i32(next).op(Op.I32Ne);
+          e.attention();
+          b.op(Op.I32Or).if();
+          b.get(after).set(L.eip).i32(i + 1).set(L.x).i32(1).set(L.fb).br('exit');
+          b.end();
+        }
+      }
+      if (ended && i !== n - 1) throw new Error(`translator: instruction ${i} of ${n} ended the block early`);
+    }
+    if (!ended) {
+      const lastInsn = plan.insns[n - 1];
+      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode, layout, pool, flagsHelper);
+      e.transfer((lastInsn.eip + lastInsn.length) | 0);
+    }
+    infos.push({ limitNeeded, lastInInterpreter });
+  });
+  b.end(); // default: after an indirect jump from block ~s, the block at EIP if this region has it
+  b.get(L.s).i32(0).op(Op.I32GeS).if().op(Op.Unreachable).end();
+  b.i32(-1).get(L.s).op(Op.I32Xor).set(L.s);
+  plans.forEach((p, i) => {
+    b.get(L.eip).i32(p.eip).op(Op.I32Eq).if().i32(i).set(L.s).br('loop').end();
+  });
+  b.br('exit');
+  b.end(); // tail: a jump within the region to block t after x instructions
+  b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
+  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.ATTENTION * 4).brIf('exit');
+  b.get(L.t).set(L.s).br('loop');
+  b.end(); // loop
+  b.end(); // exit
+  storeState(b, L, layout);
+  b.i32(0).get(L.eip).mem(MemOp.I32Store, layout.state + StateWord.EIP * 4);
+  b.i32(0).get(L.done).get(L.x).op(Op.I32Add).mem(MemOp.I32Store, layout.state + StateWord.DONE * 4);
+  b.get(L.s).i32(1).op(Op.I32Shl).get(L.fb).op(Op.I32Or).op(Op.Return);
+  b.end(); // fault
+  storeState(b, L, layout);
+  b.i32(0).get(L.done).mem(MemOp.I32Store, layout.state + StateWord.DONE * 4);
+  b.i32(0).get(L.k).mem(MemOp.I32Store, layout.state + StateWord.INSN * 4);
+  b.i32(-1);
+  mb.addFunction([ValType.I32, ValType.I32], [ValType.I32], b, 'region');
+  return { bytes: mb.encode(), blocks: infos, eips, offsets, interpreted };
+}
