@@ -36,7 +36,9 @@ export class Region {
   constructor(
     /** What blocks of one page and mode share a region under: host page, host − EIP, mode. */
     readonly key: string,
+    /** Bytes of its JavaScript source or WebAssembly module. */
     readonly sourceLength: number,
+    readonly kind: 'js' | 'wasm' = 'js',
   ) {}
   /**
    * Marks it invalid and drops its code and its blocks' links, so that a
@@ -126,6 +128,8 @@ export class CodeCache {
   regions = 0;
   sourceBytes = 0;
   compiled = 0;
+  /** Of those, compiled to WebAssembly. */
+  compiledWasm = 0;
   invalidated = 0;
   flushes = 0;
 
@@ -166,6 +170,7 @@ export class CodeCache {
     this.blocks += region.blocks.length;
     this.regions++;
     this.compiled++;
+    if (region.kind === 'wasm') this.compiledWasm++;
     this.sourceBytes += region.sourceLength;
   }
 

@@ -39,6 +39,8 @@ const NOT_STATE = new Set([
   'opsize32', 'addrsize32', 'segOverride', 'repPrefix', 'lockPrefix', 'opcode', 'modrmMod', 'modrmReg', 'modrmRm',
   'eaSeg', 'eaOff', 'prevEip', 'prevEsp', 'debugShadow', 'stopReason', 'blockStart',
   'lazyMask', 'lazyOp', 'lazyA', 'lazyB', 'lazyR', 'lazySize', 'flags',
+  // The state block's words are scratch of WebAssembly regions, but for the registers (compared as `regs`).
+  'state', 'areaBase',
 ]);
 
 /** A CPU state: values in the order of {@link Layout.keys}. */

@@ -26,7 +26,7 @@ import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
 import type { DecodedInsn } from './decode.js';
-import { compileWasmRegion } from './wasm/region.js';
+import { compileWasmRegion, type WasmEmitter, type WasmEmitterTable } from './wasm/region.js';
 import { WASM_EMITTERS } from './wasm/ops.js';
 import { WasmRuntime } from './wasm/runtime.js';
 
@@ -64,6 +64,8 @@ export interface TranslatorOptions {
    * stays JavaScript, so the seam holds for both.
    */
   backend?: 'js' | 'wasm';
+  /** With the WebAssembly back end: emitters that replace its defaults per instruction class (the same seam). */
+  wasmEmitters?: Readonly<Record<string, WasmEmitter>>;
 }
 
 /**
@@ -144,8 +146,9 @@ export class Translator {
   private readonly helpers: typeof HELPERS & ReturnType<typeof memoryAccess>;
   /** The WebAssembly side, when regions are compiled to WebAssembly. */
   private readonly wasm: WasmRuntime | undefined;
-  /** Classes whose emitter the options replaced (their regions stay JavaScript). */
+  /** Classes whose JavaScript emitter the options replaced and the WebAssembly ones did not (their regions stay JavaScript). */
   private readonly customClasses: ReadonlySet<string>;
+  private readonly wasmEmitters: WasmEmitterTable;
 
   constructor(private readonly cpu: Cpu, options: TranslatorOptions = {}) {
     this.cache = new CodeCache(cpu, options.maxBlocks);
@@ -155,7 +158,8 @@ export class Translator {
     cpu.mem.onCodeWrite = (host, size) => this.cache.invalidate(host, size);
     this.lockstep = options.lockstep ? new Lockstep(cpu, (lin) => this.fillFetchEntry(cpu, lin), options.lockstepEvery ?? 1) : undefined;
     this.keepSource = options.lockstep === true || options.keepSource === true;
-    this.customClasses = new Set(Object.keys(options.emitters ?? {}));
+    this.wasmEmitters = { ...WASM_EMITTERS, ...options.wasmEmitters };
+    this.customClasses = new Set(Object.keys(options.emitters ?? {}).filter((name) => options.wasmEmitters?.[name] === undefined));
     if (options.backend === 'wasm') {
       const memory = cpu.mem.wasmMemory;
       if (memory === null || cpu.areaBase < 0) throw new Error('translator: WebAssembly regions need the machine\'s memory to be a WebAssembly memory (RAM up to about 4 GiB)');
@@ -312,8 +316,8 @@ export class Translator {
     let region: Region;
     if (wasm) {
       const runtime = this.wasm as WasmRuntime;
-      const code = compileWasmRegion(plans, WASM_EMITTERS, runtime.layout);
-      region = new Region(key, code.bytes.length);
+      const code = compileWasmRegion(plans, this.wasmEmitters, runtime.layout);
+      region = new Region(key, code.bytes.length, 'wasm');
       region.fn = runtime.instantiate(code, region);
       infos = code.blocks;
     } else {

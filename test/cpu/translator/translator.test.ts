@@ -4,7 +4,7 @@
  * ends, the budget, interrupts at block boundaries, the emitter seam and the
  * cache bound. Each test runs on a machine that translates on first sight.
  */
-import { test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarnessMachine } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
@@ -14,8 +14,11 @@ import { MAX_BLOCKS, type Emitter } from '../../../src/cpu/translator/index.js';
 
 const CODE = 0x1000;
 
+/** The back end the tests of the current describe block run on. */
+let backend: 'js' | 'wasm' = 'js';
+
 function machine(translator: { hotThreshold?: number; emitters?: Record<string, Emitter> } | false = { hotThreshold: 0 }): HarnessMachine {
-  const m = new HarnessMachine({ translator });
+  const m = new HarnessMachine({ translator: translator === false ? false : { ...translator, backend } });
   m.protectedMode(0);
   m.cpu.regs[Reg.ESP] = 0x8000;
   return m;
@@ -26,178 +29,193 @@ function load(m: HarnessMachine, src: string, at = CODE): void {
   m.cpu.eip = at;
 }
 
-test('a fault in the middle of a block leaves EIP, registers, flags and the instruction count as the interpreter does', () => {
-  const src = 'mov eax, 5\nadd eax, 7\nmov ecx, [0x7fff_fff0]\nmov edx, 9\nud2';
-  const results = [false, true].map((jit) => {
-    const m = machine(jit ? { hotThreshold: 0 } : false);
-    load(m, src);
-    m.cpu.segLimit[3] = 0xffff; // DS limit 64 KiB: the load at 0x7fff_fff0 is outside it → #GP(0)
-    const stop = m.run(100);
-    return { stop, eip: m.cpu.eip, eax: m.reg('eax'), ecx: m.reg('ecx'), edx: m.reg('edx'), flags: m.cpu.getFlags(), n: m.cpu.instructions, blocks: m.cpu.translator?.blocksRun ?? 0 };
-  });
-  const [interp, jit] = results;
-  assert.equal(jit.blocks, 1, 'the translated block ran');
-  assert.equal(interp.stop.vector, Vector.GP);
-  assert.deepEqual({ ...jit, blocks: 0 }, { ...interp, blocks: 0 });
-  assert.equal(jit.eip, CODE + 8, 'EIP at the faulting MOV');
-  assert.equal(jit.eax, 12);
-  assert.equal(jit.n, 3, 'two retired, plus the faulting one as Cpu.run counts it');
-});
+for (const which of ['js', 'wasm'] as const) {
+  describe(`${which} regions`, () => {
+    before(() => { backend = which; });
 
-test('flags a later instruction overwrites are skipped only where nothing can see them', () => {
-  // ADD's flags are dead (SUB replaces them at once); SUB's must stay, for the fault in the
-  // load after it, and the last XOR's for the block's exit.
-  const src = 'mov eax, -1\nadd eax, 1\nsub ecx, 3\nmov edx, [0x7fff_fff0]\nud2';
-  const after = (code: string, limit: number): { flags: number; eip: number; regs: number[] } => {
-    const results = [false, true].map((jit) => {
-      const m = machine(jit ? { hotThreshold: 0 } : false);
-      load(m, code);
-      m.cpu.segLimit[3] = limit;
+    test('regions are compiled to the chosen back end', () => {
+      const m = machine();
+      load(m, 'mov eax, 1\nadd eax, 2\nud2');
       m.run(100);
-      return { flags: m.cpu.getFlags(), eip: m.cpu.eip, regs: Array.from(m.cpu.regs.slice(0, 8)) };
+      const cache = m.cpu.translator!.cache;
+      assert.ok(cache.compiled > 0);
+      assert.equal(cache.compiledWasm, which === 'wasm' ? cache.compiled : 0);
+      assert.equal(m.reg('eax'), 3);
     });
-    assert.deepEqual(results[1], results[0], 'translator as the interpreter');
-    return results[1];
-  };
-  const faulted = after(src, 0xffff);
-  assert.equal(faulted.eip, CODE + 11, 'stopped at the faulting load');
-  assert.equal(faulted.flags & 0x8d5, 0x91, 'SUB 0 - 3: CF, AF and SF set; ZF, PF (0xfd has seven ones) and OF clear');
-  const ran = after('mov ecx, 1\nadd ecx, 1\nxor eax, eax\nud2', 0xffff);
-  assert.equal(ran.flags & 0x8d5, 0x44, 'XOR: ZF and PF');
-});
+    test('a fault in the middle of a block leaves EIP, registers, flags and the instruction count as the interpreter does', () => {
+      const src = 'mov eax, 5\nadd eax, 7\nmov ecx, [0x7fff_fff0]\nmov edx, 9\nud2';
+      const results = [false, true].map((jit) => {
+        const m = machine(jit ? { hotThreshold: 0 } : false);
+        load(m, src);
+        m.cpu.segLimit[3] = 0xffff; // DS limit 64 KiB: the load at 0x7fff_fff0 is outside it → #GP(0)
+        const stop = m.run(100);
+        return { stop, eip: m.cpu.eip, eax: m.reg('eax'), ecx: m.reg('ecx'), edx: m.reg('edx'), flags: m.cpu.getFlags(), n: m.cpu.instructions, blocks: m.cpu.translator?.blocksRun ?? 0 };
+      });
+      const [interp, jit] = results;
+      assert.equal(jit.blocks, 1, 'the translated block ran');
+      assert.equal(interp.stop.vector, Vector.GP);
+      assert.deepEqual({ ...jit, blocks: 0 }, { ...interp, blocks: 0 });
+      assert.equal(jit.eip, CODE + 8, 'EIP at the faulting MOV');
+      assert.equal(jit.eax, 12);
+      assert.equal(jit.n, 3, 'two retired, plus the faulting one as Cpu.run counts it');
+    });
 
-test('a push that faults leaves ESP as it was (prevEsp from the block)', () => {
-  const m = machine();
-  load(m, 'mov eax, 1\npush eax\nud2');
-  m.cpu.regs[Reg.ESP] = 0x2;
-  m.cpu.segLimit[2] = 0x0; // SS limit 0: the push at ESP - 4 is outside it → #SS(0)
-  const stop = m.run(100);
-  assert.equal(stop.vector, Vector.SS);
-  assert.equal(m.reg('esp'), 0x2);
-  assert.equal(m.cpu.eip, CODE + 5);
-});
+    test('flags a later instruction overwrites are skipped only where nothing can see them', () => {
+      // ADD's flags are dead (SUB replaces them at once); SUB's must stay, for the fault in the
+      // load after it, and the last XOR's for the block's exit.
+      const src = 'mov eax, -1\nadd eax, 1\nsub ecx, 3\nmov edx, [0x7fff_fff0]\nud2';
+      const after = (code: string, limit: number): { flags: number; eip: number; regs: number[] } => {
+        const results = [false, true].map((jit) => {
+          const m = machine(jit ? { hotThreshold: 0 } : false);
+          load(m, code);
+          m.cpu.segLimit[3] = limit;
+          m.run(100);
+          return { flags: m.cpu.getFlags(), eip: m.cpu.eip, regs: Array.from(m.cpu.regs.slice(0, 8)) };
+        });
+        assert.deepEqual(results[1], results[0], 'translator as the interpreter');
+        return results[1];
+      };
+      const faulted = after(src, 0xffff);
+      assert.equal(faulted.eip, CODE + 11, 'stopped at the faulting load');
+      assert.equal(faulted.flags & 0x8d5, 0x91, 'SUB 0 - 3: CF, AF and SF set; ZF, PF (0xfd has seven ones) and OF clear');
+      const ran = after('mov ecx, 1\nadd ecx, 1\nxor eax, eax\nud2', 0xffff);
+      assert.equal(ran.flags & 0x8d5, 0x44, 'XOR: ZF and PF');
+    });
 
-test('a store into the same block\'s later code runs the new instruction (self-modifying code)', () => {
-  const m = machine();
-  // The MOV byte [patch+1], 42 rewrites the immediate of the following MOV EAX.
-  load(m, 'mov byte [patch + 1], 42\npatch: mov eax, 1\nud2');
-  m.run(100);
-  assert.equal(m.reg('eax'), 42);
-  assert.ok(m.cpu.translator!.cache.invalidated >= 1, 'the block was invalidated');
-});
+    test('a push that faults leaves ESP as it was (prevEsp from the block)', () => {
+      const m = machine();
+      load(m, 'mov eax, 1\npush eax\nud2');
+      m.cpu.regs[Reg.ESP] = 0x2;
+      m.cpu.segLimit[2] = 0x0; // SS limit 0: the push at ESP - 4 is outside it → #SS(0)
+      const stop = m.run(100);
+      assert.equal(stop.vector, Vector.SS);
+      assert.equal(m.reg('esp'), 0x2);
+      assert.equal(m.cpu.eip, CODE + 5);
+    });
 
-test('a write to a page holding translations invalidates its blocks, and the new code runs', () => {
-  const m = machine();
-  load(m, 'loop: mov eax, 1\nret', 0x3000);
-  load(m, 'call 0x3000\nmov ebx, eax\nmov byte [0x3001], 7\ncall 0x3000\nud2');
-  m.run(1000);
-  assert.equal(m.reg('ebx'), 1, 'first call returned 1');
-  assert.equal(m.reg('eax'), 7, 'second call ran the patched code');
-});
+    test('a store into the same block\'s later code runs the new instruction (self-modifying code)', () => {
+      const m = machine();
+      // The MOV byte [patch+1], 42 rewrites the immediate of the following MOV EAX.
+      load(m, 'mov byte [patch + 1], 42\npatch: mov eax, 1\nud2');
+      m.run(100);
+      assert.equal(m.reg('eax'), 42);
+      assert.ok(m.cpu.translator!.cache.invalidated >= 1, 'the block was invalidated');
+    });
 
-test('DMA-style writes (PhysicalMemory.load) invalidate translations too', () => {
-  const m = machine();
-  load(m, 'mov eax, 1\nud2');
-  m.run(100);
-  assert.equal(m.reg('eax'), 1);
-  m.load(CODE, assemble('mov eax, 2\nud2', 32, CODE));
-  m.cpu.eip = CODE;
-  m.run(100);
-  assert.equal(m.reg('eax'), 2);
-});
+    test('a write to a page holding translations invalidates its blocks, and the new code runs', () => {
+      const m = machine();
+      load(m, 'loop: mov eax, 1\nret', 0x3000);
+      load(m, 'call 0x3000\nmov ebx, eax\nmov byte [0x3001], 7\ncall 0x3000\nud2');
+      m.run(1000);
+      assert.equal(m.reg('ebx'), 1, 'first call returned 1');
+      assert.equal(m.reg('eax'), 7, 'second call ran the patched code');
+    });
 
-test('the same bytes in 16-bit and 32-bit code are different blocks (mode bits in the key)', () => {
-  const m = machine();
-  // B8 01 00 00 00: mov eax, 1 in 32-bit code; mov ax, 1 then add [bx+si], al in 16-bit code.
-  m.load(CODE, [0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x0b]);
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.EAX] = 0x12340000;
-  m.run(100);
-  assert.equal(m.reg('eax'), 1);
-  m.cpu.codeSize32 = false;
-  m.cpu.eip = CODE;
-  m.cpu.regs[Reg.EAX] = 0x12340000;
-  m.run(1);
-  assert.equal(m.reg('eax'), 0x12340001, '16-bit MOV AX left the upper half');
-});
+    test('DMA-style writes (PhysicalMemory.load) invalidate translations too', () => {
+      const m = machine();
+      load(m, 'mov eax, 1\nud2');
+      m.run(100);
+      assert.equal(m.reg('eax'), 1);
+      m.load(CODE, assemble('mov eax, 2\nud2', 32, CODE));
+      m.cpu.eip = CODE;
+      m.run(100);
+      assert.equal(m.reg('eax'), 2);
+    });
 
-test('a CR3 change that maps a linear page elsewhere runs the code found there', () => {
-  const m = machine();
-  m.enablePaging([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-  // Two physical pages with different code; the PTE for linear page 5 is switched between them.
-  m.load(0x5000, assemble('mov eax, 5\nud2', 32, 0x5000));
-  m.load(0x6000, assemble('mov eax, 6\nud2', 32, 0x5000));
-  m.cpu.eip = 0x5000;
-  m.run(100);
-  assert.equal(m.reg('eax'), 5);
-  const pte = m.cpu.cr3 + 0x1000 + 5 * 4; // the harness puts the first page table right after the directory
-  const old = m.mem.read(pte, 4);
-  m.mem.write(pte, 4, (old & 0xfff) | 0x6000);
-  m.cpu.flushTlb(true); // what a MOV CR3 does
-  m.cpu.eip = 0x5000;
-  m.run(100);
-  assert.equal(m.reg('eax'), 6);
-});
+    test('the same bytes in 16-bit and 32-bit code are different blocks (mode bits in the key)', () => {
+      const m = machine();
+      // B8 01 00 00 00: mov eax, 1 in 32-bit code; mov ax, 1 then add [bx+si], al in 16-bit code.
+      m.load(CODE, [0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x0b]);
+      m.cpu.eip = CODE;
+      m.cpu.regs[Reg.EAX] = 0x12340000;
+      m.run(100);
+      assert.equal(m.reg('eax'), 1);
+      m.cpu.codeSize32 = false;
+      m.cpu.eip = CODE;
+      m.cpu.regs[Reg.EAX] = 0x12340000;
+      m.run(1);
+      assert.equal(m.reg('eax'), 0x12340001, '16-bit MOV AX left the upper half');
+    });
 
-test('blocks stop at the page end; an instruction across it runs in the interpreter', () => {
-  const m = machine();
-  // 4 NOPs end 2 bytes before the page end, then a 5-byte MOV straddles it.
-  const start = 0x2000 - 6;
-  m.load(start, [0x90, 0x90, 0x90, 0x90, 0xb8, 0x78, 0x56, 0x34, 0x12, 0x0f, 0x0b]);
-  m.cpu.eip = start;
-  const stop = m.run(100);
-  assert.equal(stop.vector, Vector.UD);
-  assert.equal(m.reg('eax'), 0x12345678);
-  assert.equal(m.cpu.eip, 0x2003);
-});
+    test('a CR3 change that maps a linear page elsewhere runs the code found there', () => {
+      const m = machine();
+      m.enablePaging([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      // Two physical pages with different code; the PTE for linear page 5 is switched between them.
+      m.load(0x5000, assemble('mov eax, 5\nud2', 32, 0x5000));
+      m.load(0x6000, assemble('mov eax, 6\nud2', 32, 0x5000));
+      m.cpu.eip = 0x5000;
+      m.run(100);
+      assert.equal(m.reg('eax'), 5);
+      const pte = m.cpu.cr3 + 0x1000 + 5 * 4; // the harness puts the first page table right after the directory
+      const old = m.mem.read(pte, 4);
+      m.mem.write(pte, 4, (old & 0xfff) | 0x6000);
+      m.cpu.flushTlb(true); // what a MOV CR3 does
+      m.cpu.eip = 0x5000;
+      m.run(100);
+      assert.equal(m.reg('eax'), 6);
+    });
 
-test('a block runs only when the budget covers it, so run(n) retires exactly n instructions', () => {
-  const m = machine();
-  load(m, 'l: inc eax\ninc eax\ninc eax\njmp l');
-  m.cpu.regs[Reg.EAX] = 0;
-  m.run(4);
-  m.run(4);
-  assert.equal(m.cpu.instructions, 8);
-  m.run(2);
-  assert.equal(m.cpu.instructions, 10);
-  assert.equal(m.reg('eax'), 8);
-});
+    test('blocks stop at the page end; an instruction across it runs in the interpreter', () => {
+      const m = machine();
+      // 4 NOPs end 2 bytes before the page end, then a 5-byte MOV straddles it.
+      const start = 0x2000 - 6;
+      m.load(start, [0x90, 0x90, 0x90, 0x90, 0xb8, 0x78, 0x56, 0x34, 0x12, 0x0f, 0x0b]);
+      m.cpu.eip = start;
+      const stop = m.run(100);
+      assert.equal(stop.vector, Vector.UD);
+      assert.equal(m.reg('eax'), 0x12345678);
+      assert.equal(m.cpu.eip, 0x2003);
+    });
 
-test('a pending interrupt is taken at the next block boundary', () => {
-  const m = machine({ hotThreshold: 0 });
-  load(m, 'l: inc eax\ninc eax\njmp l');
-  m.cpu.flags |= Flag.IF;
-  m.run(30);
-  m.cpu.setIntr(true);
-  const stop = m.run(1000);
-  assert.equal(stop.reason, StopReason.Exception);
-  assert.equal(stop.vector, 0x20);
-  assert.equal(m.cpu.eip, CODE, 'at the loop head, the block boundary');
-});
+    test('a block runs only when the budget covers it, so run(n) retires exactly n instructions', () => {
+      const m = machine();
+      load(m, 'l: inc eax\ninc eax\ninc eax\njmp l');
+      m.cpu.regs[Reg.EAX] = 0;
+      m.run(4);
+      m.run(4);
+      assert.equal(m.cpu.instructions, 8);
+      m.run(2);
+      assert.equal(m.cpu.instructions, 10);
+      assert.equal(m.reg('eax'), 8);
+    });
 
-test('an emitter override replaces one instruction class (the binary-translation seam)', () => {
-  const seen: number[] = [];
-  const emitters: Record<string, Emitter> = {
-    // CPUID rewritten into a call to the monitor: here, a constant in EAX and a note of where it ran.
-    CPUID: (e) => { e.setReg(4, 0, '0x4d4f4e'); e.emit(`c.__note(${e.insn.eip});`); return true; },
-  };
-  const m = machine({ hotThreshold: 0, emitters });
-  (m.cpu as unknown as { __note: (eip: number) => void }).__note = (eip) => seen.push(eip);
-  load(m, 'nop\ncpuid\nud2');
-  m.run(100);
-  assert.equal(m.reg('eax'), 0x4d4f4e);
-  assert.deepEqual(seen, [CODE + 1]);
-});
+    test('a pending interrupt is taken at the next block boundary', () => {
+      const m = machine({ hotThreshold: 0 });
+      load(m, 'l: inc eax\ninc eax\njmp l');
+      m.cpu.flags |= Flag.IF;
+      m.run(30);
+      m.cpu.setIntr(true);
+      const stop = m.run(1000);
+      assert.equal(stop.reason, StopReason.Exception);
+      assert.equal(stop.vector, 0x20);
+      assert.equal(m.cpu.eip, CODE, 'at the loop head, the block boundary');
+    });
 
-test('the code cache is bounded: past MAX_BLOCKS it starts again', () => {
-  const m = machine();
-  const cache = m.cpu.translator!.cache;
-  // One block per 8-byte slot: `inc eax; ret` padded.
-  const slots = MAX_BLOCKS + 16;
-  const code = new Uint8Array(slots * 8).fill(0x90);
-  for (let i = 0; i < slots; i++) { code[i * 8] = 0x40; code[i * 8 + 1] = 0xc3; }
-  m.load(0x10_0000, code);
-  for (let i = 0; i < slots; i++) assert.ok(m.cpu.translator!.translate(m.cpu, 0x10_0000 + i * 8, 0x10_0000 + i * 8, 3));
-  assert.ok(cache.blocks <= MAX_BLOCKS);
-  assert.equal(cache.flushes, 1);
-});
+    test('an emitter override replaces one instruction class (the binary-translation seam)', () => {
+      const seen: number[] = [];
+      const emitters: Record<string, Emitter> = {
+        // CPUID rewritten into a call to the monitor: here, a constant in EAX and a note of where it ran.
+        CPUID: (e) => { e.setReg(4, 0, '0x4d4f4e'); e.emit(`c.__note(${e.insn.eip});`); return true; },
+      };
+      const m = machine({ hotThreshold: 0, emitters });
+      (m.cpu as unknown as { __note: (eip: number) => void }).__note = (eip) => seen.push(eip);
+      load(m, 'nop\ncpuid\nud2');
+      m.run(100);
+      assert.equal(m.reg('eax'), 0x4d4f4e);
+      assert.deepEqual(seen, [CODE + 1]);
+    });
+
+    test('the code cache is bounded: past MAX_BLOCKS it starts again', () => {
+      const m = machine();
+      const cache = m.cpu.translator!.cache;
+      // One block per 8-byte slot: `inc eax; ret` padded.
+      const slots = MAX_BLOCKS + 16;
+      const code = new Uint8Array(slots * 8).fill(0x90);
+      for (let i = 0; i < slots; i++) { code[i * 8] = 0x40; code[i * 8 + 1] = 0xc3; }
+      m.load(0x10_0000, code);
+      for (let i = 0; i < slots; i++) assert.ok(m.cpu.translator!.translate(m.cpu, 0x10_0000 + i * 8, 0x10_0000 + i * 8, 3));
+      assert.ok(cache.blocks <= MAX_BLOCKS);
+      assert.equal(cache.flushes, 1);
+    });
+  });
+}
