@@ -24,6 +24,12 @@ export const enum StateWord {
   ATTENTION = 21,
   /** Set by a call out of the region that raised a guest exception (kept in the runtime). */
   FAULTED = 22,
+  /** Out of the chaining loop (translator/wasm/chain.ts): the table slot of the region that ran last. */
+  CHAIN_SLOT = 23,
+  /** Out of the chaining loop: instructions retired by the regions before the last one. */
+  CHAIN_DONE = 24,
+  /** Out of the chaining loop: regions it ran. */
+  CHAIN_RUNS = 25,
 }
 
 /** Words in the state block. */

@@ -30,6 +30,10 @@ export class Region {
   /** Cleared when the bytes under one of its blocks change or the cache is flushed; its code checks it after stores. */
   valid = true;
   fn: RegionFn = STALE;
+  /** A WebAssembly region's slot in the runtime's function table, else -1. */
+  wasmSlot = -1;
+  /** Told once when the region is dropped (a WebAssembly region frees its table slot). */
+  onRetire: (() => void) | null = null;
   readonly blocks: Block[] = [];
   /** The generated source, kept only when asked (lockstep, debugging). */
   source: string | undefined;
@@ -46,6 +50,7 @@ export class Region {
    * chain of further stale regions behind it.
    */
   retire(): void {
+    if (this.onRetire !== null) { this.onRetire(); this.onRetire = null; }
     this.valid = false;
     this.fn = STALE;
     for (const b of this.blocks) b.next0 = b.next1 = null;

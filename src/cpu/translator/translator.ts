@@ -137,8 +137,10 @@ export class Translator {
   private readonly counters = new Uint16Array(COUNTER_SLOTS);
   /** Recently entered blocks by host offset hash; a hit is checked like a Map hit. */
   private readonly jumpCache: (Block | null)[] = new Array<Block | null>(JUMP_CACHE_SLOTS).fill(null);
-  /** Region runs (statistics). */
+  /** Region runs from the run loop (statistics). */
   blocksRun = 0;
+  /** Region runs inside WebAssembly chains (statistics; the first of each chain is in blocksRun too). */
+  get chainedRuns(): number { return this.wasm?.chainedRuns ?? 0; }
   /** The lockstep checker, when on. */
   readonly lockstep: Lockstep | undefined;
   private readonly keepSource: boolean;
@@ -177,13 +179,21 @@ export class Translator {
     if (first === undefined || first.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < first.count) return false;
     let block: Block = first;
     const lockstep = this.lockstep;
+    // WebAssembly regions chain among themselves (wasm/chain.ts), but under lockstep, which checks each block.
+    const wasm = lockstep === undefined ? this.wasm : undefined;
     // Run regions back to back while nothing needs the run loop: no stop, no deliverable interrupt,
     // no shadow, no single-step. The mode cannot change inside a region except by an interpreted
     // instruction, after which the region returns 1 and the next block is found by a full lookup.
     for (;;) {
       this.blocksRun++;
-      const region = block.region;
-      const result: number = lockstep !== undefined ? lockstep.run(block, end) : region.fn(cpu, block.index, end);
+      let region = block.region;
+      let result: number;
+      if (lockstep !== undefined) result = lockstep.run(block, end);
+      else if (wasm !== undefined && region.wasmSlot >= 0) {
+        wasm.remember(block);
+        result = wasm.runChain(block, end, block.mode);
+        region = wasm.lastRegion as Region;
+      } else result = region.fn(cpu, block.index, end);
       if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
           (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return true;
       const interpreted = result & 1;

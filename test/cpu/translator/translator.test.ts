@@ -42,6 +42,27 @@ for (const which of ['js', 'wasm'] as const) {
       assert.equal(cache.compiledWasm, which === 'wasm' ? cache.compiled : 0);
       assert.equal(m.reg('eax'), 3);
     });
+    test('calls between pages chain region to region, and a rewritten callee is not run stale', () => {
+      const m = machine();
+      load(m, 'inc eax\nret', 0x3000);
+      // 1000 calls to 0x3000 (another page), then the callee becomes DEC EAX (0x48) and 1000 more.
+      load(m, [
+        'mov ecx, 1000', 'a: call 0x3000', 'dec ecx', 'jnz a', 'mov ebx, eax',
+        'mov byte [0x3000], 0x48', 'mov ecx, 1000', 'b: call 0x3000', 'dec ecx', 'jnz b', 'ud2',
+      ].join('\n'));
+      const stop = m.run(100_000);
+      assert.equal(stop.vector, Vector.UD);
+      assert.equal(m.reg('ebx'), 1000, 'first loop: INC');
+      assert.equal(m.reg('eax'), 0, 'second loop: the rewritten DEC');
+      const t = m.cpu.translator!;
+      if (which === 'wasm') {
+        assert.ok(t.chainedRuns > 3000, `${t.chainedRuns} region runs in chains`);
+        assert.ok(t.blocksRun < 100, `${t.blocksRun} region runs from the run loop`);
+      } else {
+        assert.equal(t.chainedRuns, 0);
+      }
+    });
+
     test('a fault in the middle of a block leaves EIP, registers, flags and the instruction count as the interpreter does', () => {
       const src = 'mov eax, 5\nadd eax, 7\nmov ecx, [0x7fff_fff0]\nmov edx, 9\nud2';
       const results = [false, true].map((jit) => {

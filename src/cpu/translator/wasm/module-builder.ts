@@ -105,6 +105,8 @@ export class FunctionBody {
     return this;
   }
   call(fn: number): this { this.code.push(0x10); uleb(this.code, fn); return this; }
+  /** Calls the function in table 0 at the index on the stack, of type `typeIndex` (ModuleBuilder.typeIndexOf). */
+  callIndirect(typeIndex: number): this { this.code.push(0x11); uleb(this.code, typeIndex); this.code.push(0x00); return this; }
 
   /** Opens a block whose `br` goes to its end; `result` is the type it leaves on the stack, if any. */
   block(label: string, result?: ValType): this { return this.open(0x02, label, result); }
@@ -161,9 +163,10 @@ export class FunctionBody {
 
 interface FuncType { params: readonly ValType[]; results: readonly ValType[] }
 
-/** A module: imported memory "e"."m", imported functions "e".name, and functions exported by name. */
+/** A module: imported memory "e"."m", optionally a function table "e"."t", imported functions "e".name, and functions exported by name. */
 export class ModuleBuilder {
   private readonly types: FuncType[] = [];
+  private tableImported = false;
   private readonly imports: { name: string; type: number }[] = [];
   private readonly functions: { type: number; body: FunctionBody; exportName?: string }[] = [];
 
@@ -172,6 +175,18 @@ export class ModuleBuilder {
     if (this.functions.length > 0) throw new Error('wasm: imports must be declared before functions');
     this.imports.push({ name: importName, type: this.typeIndex({ params, results }) });
     return this.imports.length - 1;
+  }
+
+  /** Imports table 0 ("e"."t", function references, at least `minimum` entries) for callIndirect. */
+  importTable(minimum: number): void {
+    this.tableImported = true;
+    this.tableMinimum = minimum;
+  }
+  private tableMinimum = 0;
+
+  /** The index of a function type, for callIndirect. */
+  typeIndexOf(params: readonly ValType[], results: readonly ValType[]): number {
+    return this.typeIndex({ params, results });
   }
 
   /** Adds a function; its index for `call`. */
@@ -201,8 +216,9 @@ export class ModuleBuilder {
       }
     });
     section(2, (s) => {
-      uleb(s, this.imports.length + 1);
+      uleb(s, this.imports.length + 1 + (this.tableImported ? 1 : 0));
       name(s, 'e'); name(s, 'm'); s.push(0x02, 0x00, 0x00); // memory, no maximum, minimum 0
+      if (this.tableImported) { name(s, 'e'); name(s, 't'); s.push(0x01, 0x70, 0x00); uleb(s, this.tableMinimum); } // funcref table
       for (const im of this.imports) { name(s, 'e'); name(s, im.name); s.push(0x00); uleb(s, im.type); }
     });
     section(3, (s) => {

@@ -16,45 +16,121 @@ import type { Cpu } from '../../cpu.js';
 import { CpuException } from '../../exception.js';
 import { Flag, Seg } from '../../registers.js';
 import { StateWord } from '../../state-block.js';
-import type { Region, RegionFn } from '../code-cache.js';
+import type { Block, Region, RegionFn } from '../code-cache.js';
+import { chainModule, JUMP_CACHE_ENTRIES, JUMP_CACHE_OFFSET, JUMP_ENTRY_WORDS, JumpEntry, jumpSlot } from './chain.js';
 import { memoryAccess } from '../memory-access.js';
 import { IMPORTS, type WasmLayout, type WasmRegionCode } from './region.js';
 import { CPU_STATE_OFFSET } from '../../physical-memory.js';
 
 type RegionExport = (s: number, budget: number) => number;
+type ChainExport = (slot: number, s: number, budget: number, mode: number, csBase: number) => number;
 
 /** Largest budget passed in: block counts are added to it without leaving int32. */
 const MAX_BUDGET = 0x3fff_ffff;
+
+/** A compiled region in its table slot: what a fault in it needs. */
+interface SlotEntry {
+  region: Region;
+  eips: readonly number[];
+  offsets: readonly number[];
+}
 
 export class WasmRuntime {
   readonly layout: WasmLayout;
   private readonly st: Int32Array;
   private readonly imports: WebAssembly.Imports;
-  /** Instruction count at the entry of the running region. */
+  /** Instruction count at the entry of the running region or chain. */
   private base = 0;
-  private region: Region | null = null;
   /** The guest exception a call out of the region raised. */
   private pending: CpuException | undefined;
+  /** Region functions by slot, for the chaining loop's indirect calls. */
+  private readonly table: WebAssembly.Table;
+  private readonly slots: (SlotEntry | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private readonly chain: ChainExport;
+  /** The jump cache (chain.ts) as words. */
+  private readonly jumpCache: Int32Array;
+  /** The region the last chain run ended in (runBlock reads its exit block from it). */
+  lastRegion: Region | null = null;
+  /** Regions the chaining loop ran (statistics). */
+  chainedRuns = 0;
 
   constructor(private readonly cpu: Cpu, memory: WebAssembly.Memory) {
     if (cpu.areaBase < 0) throw new Error('translator: this CPU has no area in the WebAssembly memory');
     this.layout = { tlb: cpu.areaBase, state: cpu.areaBase + CPU_STATE_OFFSET };
     this.st = cpu.state;
+    this.jumpCache = new Int32Array(memory.buffer, this.layout.state + JUMP_CACHE_OFFSET, JUMP_CACHE_ENTRIES * JUMP_ENTRY_WORDS);
+    this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
     const fns = this.callbacks();
-    const env: Record<string, unknown> = { m: memory };
+    const env: Record<string, unknown> = { m: memory, t: this.table };
     for (const [name] of IMPORTS) env[name] = fns[name];
     this.imports = { e: env as WebAssembly.ModuleImports };
+    const chain = new WebAssembly.Instance(new WebAssembly.Module(chainModule(this.layout, 0) as Uint8Array<ArrayBuffer>), this.imports);
+    this.chain = chain.exports.chain as ChainExport;
   }
 
-  /** The region function for compiled `code`. */
+  /** The region function for compiled `code`; the region gets a table slot until it is retired. */
   instantiate(code: WasmRegionCode, region: Region): RegionFn {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(code.bytes as Uint8Array<ArrayBuffer>), this.imports);
     const fn = instance.exports.region as RegionExport;
     const { eips, offsets } = code;
+    const slot = this.freeSlots.pop() ?? this.slots.length;
+    if (slot >= this.table.length) this.table.grow(Math.max(64, this.table.length));
+    this.table.set(slot, fn);
+    this.slots[slot] = { region, eips, offsets };
+    region.wasmSlot = slot;
+    region.onRetire = () => this.release(slot);
     return (_c, s, end) => this.run(region, fn, eips, offsets, s, end);
   }
 
-  private run(region: Region, fn: RegionExport, eips: readonly number[], offsets: readonly number[], s: number, end: number): number {
+  /** Frees a retired region's slot and drops its blocks from the jump cache. */
+  private release(slot: number): void {
+    const jc = this.jumpCache;
+    for (let i = 0; i < jc.length; i += JUMP_ENTRY_WORDS) {
+      if (jc[i + JumpEntry.SLOT] === slot) jc[i + JumpEntry.HOST] = -1;
+    }
+    // The entry stays until the slot is reused: the region may be the one running (a store hit its own code).
+    this.table.set(slot, null);
+    this.freeSlots.push(slot);
+  }
+
+  /** Puts a block of a WebAssembly region in the jump cache, for the chaining loop to find. */
+  remember(block: Block): void {
+    const slot = block.region.wasmSlot;
+    if (slot < 0 || !block.region.valid) return;
+    const i = jumpSlot(block.host) * JUMP_ENTRY_WORDS, jc = this.jumpCache;
+    jc[i + JumpEntry.HOST] = block.host;
+    jc[i + JumpEntry.EIP] = block.eip;
+    jc[i + JumpEntry.MODE] = block.mode;
+    jc[i + JumpEntry.LIMIT] = block.limitNeeded;
+    jc[i + JumpEntry.COUNT] = block.count;
+    jc[i + JumpEntry.SLOT] = slot;
+    jc[i + JumpEntry.INDEX] = block.index;
+  }
+
+  /**
+   * Runs `block` and the WebAssembly regions chained after it (chain.ts);
+   * returns the last region's result, that region in {@link lastRegion}.
+   */
+  runChain(block: Block, end: number, mode: number): number {
+    const c = this.cpu, st = this.st;
+    this.enter();
+    const n = c.instructions;
+    this.base = n;
+    const budget = end - n;
+    const result = this.chain(block.region.wasmSlot, block.index, budget > MAX_BUDGET ? MAX_BUDGET : budget, mode, c.segBase[Seg.CS]);
+    this.pullFlags();
+    const last = this.slots[st[StateWord.CHAIN_SLOT]] as SlotEntry;
+    this.lastRegion = last.region;
+    this.chainedRuns += st[StateWord.CHAIN_RUNS];
+    if (result < 0) this.throwFault(n + st[StateWord.CHAIN_DONE], last.eips, last.offsets);
+    c.eip = st[StateWord.EIP];
+    c.instructions = n + st[StateWord.CHAIN_DONE];
+    return result;
+  }
+
+  /** The CPU's flag record, TLB masks and CS limit into the state block, for a region to start from. */
+  private enter(): void {
     const c = this.cpu, st = this.st;
     st[StateWord.LAZY_OP] = c.lazyOp; st[StateWord.LAZY_A] = c.lazyA; st[StateWord.LAZY_B] = c.lazyB;
     st[StateWord.LAZY_R] = c.lazyR; st[StateWord.LAZY_SIZE] = c.lazySize; st[StateWord.LAZY_MASK] = c.lazyMask;
@@ -62,21 +138,30 @@ export class WasmRuntime {
     st[StateWord.READ_MASK] = c.tlbReadMask; st[StateWord.WRITE_MASK] = c.tlbWriteMask;
     st[StateWord.CS_LIMIT] = c.segLimit[Seg.CS];
     st[StateWord.ATTENTION] = 0; st[StateWord.FAULTED] = 0;
+  }
+
+  /** After a region returned -1: the count and prevEip of its faulting instruction, then the exception. */
+  private throwFault(blockBase: number, eips: readonly number[], offsets: readonly number[]): never {
+    const c = this.cpu, st = this.st;
+    const k = st[StateWord.INSN];
+    c.instructions = blockBase + st[StateWord.DONE] + offsets[k];
+    const p = eips[k];
+    if (p !== -1) { c.prevEip = p; c.prevEsp = c.regs[4]; }
+    const e = this.pending as CpuException;
+    this.pending = undefined;
+    throw e;
+  }
+
+  private run(region: Region, fn: RegionExport, eips: readonly number[], offsets: readonly number[], s: number, end: number): number {
+    const c = this.cpu, st = this.st;
+    this.enter();
     const n = c.instructions;
     this.base = n;
-    this.region = region;
+    st[StateWord.CHAIN_SLOT] = region.wasmSlot;
     const budget = end - n;
     const result = fn(s, budget > MAX_BUDGET ? MAX_BUDGET : budget);
     this.pullFlags();
-    if (result < 0) {
-      const k = st[StateWord.INSN];
-      c.instructions = n + st[StateWord.DONE] + offsets[k];
-      const p = eips[k];
-      if (p !== -1) { c.prevEip = p; c.prevEsp = c.regs[4]; }
-      const e = this.pending as CpuException;
-      this.pending = undefined;
-      throw e;
-    }
+    if (result < 0) this.throwFault(n, eips, offsets);
     c.eip = st[StateWord.EIP];
     c.instructions = n + st[StateWord.DONE];
     return result;
@@ -109,7 +194,7 @@ export class WasmRuntime {
   /** Whether the run loop must look before the region goes on (what a JavaScript region tests at its jumps). */
   private look(): void {
     const c = this.cpu;
-    const region = this.region as Region;
+    const region = this.running();
     this.st[StateWord.ATTENTION] = c.stopRequested || c.nmiPending || !region.valid ||
       (c.intrLine && (c.flags & Flag.IF) !== 0) ? 1 : 0;
   }
@@ -117,7 +202,12 @@ export class WasmRuntime {
   /** Status of a write: nonzero when it hit the running region's code. */
   private written(): number {
     this.look();
-    return (this.region as Region).valid ? 0 : 1;
+    return this.running().valid ? 0 : 1;
+  }
+
+  /** The region running now (its slot is in the state block). */
+  private running(): Region {
+    return (this.slots[this.st[StateWord.CHAIN_SLOT]] as SlotEntry).region;
   }
 
   private callbacks(): Record<(typeof IMPORTS)[number][0], (...args: number[]) => number | void> {

@@ -1,0 +1,88 @@
+/**
+ * Chaining of WebAssembly regions without coming back to JavaScript: a
+ * loop, itself WebAssembly, that runs a region, finds the block at the EIP
+ * it left at through the TLB and a direct-mapped jump cache in the CPU's
+ * area (filled and cleared by runtime.ts), and calls that block's region
+ * through a function table. A JavaScript region exit costs a return to the
+ * run loop, its checks and a lookup; here it costs a TLB load, a cache
+ * probe and an indirect call.
+ *
+ * The loop goes back to the run loop (translator.ts runBlock) when a
+ * region faulted, ran its last instruction in the interpreter (the mode
+ * may have changed), asked for attention (stop, interrupt, its code
+ * written), or when the next block is not in the cache, needs more of CS
+ * than its limit allows, or more instructions than the budget has left.
+ *
+ * Jump cache entry (8 words): host offset of the entry, its CS offset, the
+ * mode key, the CS limit it needs, its instruction count, the table slot
+ * of its region, its block index there; word 7 unused.
+ */
+import { StateWord } from '../../state-block.js';
+import { FunctionBody, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
+import type { WasmLayout } from './region.js';
+
+/** Jump cache entries (a power of two). */
+export const JUMP_CACHE_ENTRIES = 1024;
+/** Byte offset of the jump cache from the state block. */
+export const JUMP_CACHE_OFFSET = 1024;
+export const JUMP_ENTRY_WORDS = 8;
+export const enum JumpEntry { HOST = 0, EIP = 1, MODE = 2, LIMIT = 3, COUNT = 4, SLOT = 5, INDEX = 6 }
+
+/** The jump cache slot of host offset `host`. */
+export function jumpSlot(host: number): number {
+  return (host ^ (host >>> 12)) & (JUMP_CACHE_ENTRIES - 1);
+}
+
+/** The region signature: (block index, budget) → (index << 1) | interpreted, or -1 after a fault. */
+export const REGION_PARAMS: readonly ValType[] = [ValType.I32, ValType.I32];
+export const REGION_RESULTS: readonly ValType[] = [ValType.I32];
+
+/**
+ * The chaining loop's module: `chain(slot, s, budget, mode, csBase) → result`
+ * of the last region run; CHAIN_SLOT, CHAIN_DONE and CHAIN_RUNS say which
+ * region that was and what ran before it.
+ */
+export function chainModule(layout: WasmLayout, tableSize: number): Uint8Array {
+  const mb = new ModuleBuilder();
+  mb.importTable(tableSize);
+  const regionType = mb.typeIndexOf(REGION_PARAMS, REGION_RESULTS);
+  const b = new FunctionBody(5);
+  const [slot, s, budget, mode, csBase] = [0, 1, 2, 3, 4].map((i) => b.param(i));
+  const used = b.local(), runs = b.local(), r = b.local(), eip = b.local(), lin = b.local(), te = b.local(), host = b.local(), e = b.local();
+  const st = (w: StateWord): number => layout.state + w * 4;
+  const field = (f: JumpEntry): number => f * 4;
+  b.block('out');
+  b.loop('run');
+  // The running region's slot, for the runtime's calls (and the run loop, after).
+  b.i32(0).get(slot).mem(MemOp.I32Store, st(StateWord.CHAIN_SLOT));
+  b.get(s).get(budget).get(used).op(Op.I32Sub).get(slot).callIndirect(regionType).set(r);
+  b.get(runs).i32(1).op(Op.I32Add).set(runs);
+  // A fault, an interpreted last instruction or a request to look: back to the run loop.
+  b.get(r).i32(0).op(Op.I32LtS).brIf('out');
+  b.get(used).i32(0).mem(MemOp.I32Load, st(StateWord.DONE)).op(Op.I32Add).set(used);
+  b.get(r).i32(1).op(Op.I32And).brIf('out');
+  b.i32(0).mem(MemOp.I32Load, st(StateWord.ATTENTION)).brIf('out');
+  // The block at CS:EIP through the TLB (fetch: the read mask of this CPL) and the jump cache.
+  b.i32(0).mem(MemOp.I32Load, st(StateWord.EIP)).set(eip);
+  b.get(csBase).get(eip).op(Op.I32Add).set(lin);
+  b.get(lin).i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, layout.tlb).tee(te);
+  b.i32(0).mem(MemOp.I32Load, st(StateWord.READ_MASK)).op(Op.I32And).i32(1).op(Op.I32Ne).brIf('out');
+  b.get(te).i32(-4096).op(Op.I32And).get(lin).i32(0xfff).op(Op.I32And).op(Op.I32Or).set(host);
+  b.get(host).get(host).i32(12).op(Op.I32ShrU).op(Op.I32Xor).i32(JUMP_CACHE_ENTRIES - 1).op(Op.I32And);
+  b.i32(JUMP_ENTRY_WORDS * 4).op(Op.I32Mul).i32(layout.state + JUMP_CACHE_OFFSET).op(Op.I32Add).set(e);
+  b.get(e).mem(MemOp.I32Load, field(JumpEntry.HOST)).get(host).op(Op.I32Ne).brIf('out');
+  b.get(e).mem(MemOp.I32Load, field(JumpEntry.EIP)).get(eip).op(Op.I32Ne).brIf('out');
+  b.get(e).mem(MemOp.I32Load, field(JumpEntry.MODE)).get(mode).op(Op.I32Ne).brIf('out');
+  b.get(e).mem(MemOp.I32Load, field(JumpEntry.LIMIT)).i32(0).mem(MemOp.I32Load, st(StateWord.CS_LIMIT)).op(Op.I32GtU).brIf('out');
+  b.get(used).get(e).mem(MemOp.I32Load, field(JumpEntry.COUNT)).op(Op.I32Add).get(budget).op(Op.I32GtS).brIf('out');
+  b.get(e).mem(MemOp.I32Load, field(JumpEntry.SLOT)).set(slot);
+  b.get(e).mem(MemOp.I32Load, field(JumpEntry.INDEX)).set(s);
+  b.br('run');
+  b.end(); // run
+  b.end(); // out
+  b.i32(0).get(used).mem(MemOp.I32Store, st(StateWord.CHAIN_DONE));
+  b.i32(0).get(runs).mem(MemOp.I32Store, st(StateWord.CHAIN_RUNS));
+  b.get(r);
+  mb.addFunction([ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.I32], [ValType.I32], b, 'chain');
+  return mb.encode();
+}
