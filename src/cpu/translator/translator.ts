@@ -26,7 +26,7 @@ import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
 import type { DecodedInsn } from './decode.js';
-import { compileWasmRegion, type WasmEmitter, type WasmEmitterTable } from './wasm/region.js';
+import { compileWasmModule, type WasmEmitter, type WasmEmitterTable } from './wasm/region.js';
 import { WASM_EMITTERS } from './wasm/ops.js';
 import { WasmRuntime } from './wasm/runtime.js';
 
@@ -293,7 +293,7 @@ export class Translator {
     if (group.built > 0 && pending * 2 < group.built) {
       const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
       if (plan === undefined) return undefined;
-      return this.compile(key, [plan], delta, mode).blocks[0];
+      return this.compile(key, [[plan]], delta, mode)[0].blocks[0];
     }
     group.built = group.entries.length;
     // Address order keeps neighbouring blocks (a loop and its exits) in one region.
@@ -302,52 +302,66 @@ export class Translator {
       const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
       if (plan !== undefined) plans.push(plan);
     }
+    const chunks: BlockPlan[][] = [];
     let chunk: BlockPlan[] = [];
     let size = 0;
     for (const plan of plans) {
       if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
-        this.compile(key, chunk, delta, mode);
+        chunks.push(chunk);
         chunk = [];
         size = 0;
       }
       chunk.push(plan);
       size += plan.insns.length;
     }
-    if (chunk.length > 0) this.compile(key, chunk, delta, mode);
+    if (chunk.length > 0) chunks.push(chunk);
+    if (chunks.length > 0) this.compile(key, chunks, delta, mode);
     // The entry itself may not decode here (an instruction across the page end): the interpreter runs it.
     const block = this.cache.get(host);
     return block !== undefined && block.eip === eip && block.mode === mode ? block : undefined;
   }
 
-  /** Compiles blocks of one page into a region and adds it to the cache. */
-  private compile(key: string, plans: BlockPlan[], delta: number, mode: number): Region {
-    const wasm = this.wasm !== undefined && !plans.some((p) => p.insns.some((i) => this.customClasses.has(i.entry.handler)));
-    let infos: { limitNeeded: number }[];
-    let region: Region;
+  /**
+   * Compiles regions (each a list of blocks of one page) and adds them to
+   * the cache. WebAssembly regions of one call share a module.
+   */
+  private compile(key: string, chunks: BlockPlan[][], delta: number, mode: number): Region[] {
+    const wasm = this.wasm !== undefined && !chunks.some((plans) => plans.some((p) => p.insns.some((i) => this.customClasses.has(i.entry.handler))));
+    let infos: { limitNeeded: number }[][];
+    let regions: Region[];
     if (wasm) {
       const runtime = this.wasm as WasmRuntime;
-      const code = compileWasmRegion(plans, this.wasmEmitters, runtime.layout);
-      region = new Region(key, code.bytes.length, 'wasm');
-      region.fn = runtime.instantiate(code, region);
-      infos = code.blocks;
+      const code = compileWasmModule(chunks, this.wasmEmitters, runtime.layout);
+      // Each region is charged its share of the module's bytes.
+      regions = chunks.map(() => new Region(key, Math.ceil(code.bytes.length / chunks.length), 'wasm'));
+      runtime.instantiate(code, regions);
+      infos = code.regions.map((r) => r.blocks);
     } else {
-      const { source, blocks } = emitRegion(plans, this.emitters);
-      region = new Region(key, source.length);
-      if (this.keepSource) region.source = source;
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
-      region.fn = new Function('H', 'R', source)(this.helpers, region) as RegionFn;
-      infos = blocks;
+      regions = [];
+      infos = [];
+      for (const plans of chunks) {
+        const { source, blocks } = emitRegion(plans, this.emitters);
+        const region = new Region(key, source.length);
+        if (this.keepSource) region.source = source;
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval -- translation to JS is the point
+        region.fn = new Function('H', 'R', source)(this.helpers, region) as RegionFn;
+        regions.push(region);
+        infos.push(blocks);
+      }
     }
-    const limitNeeded = Math.max(...infos.map((b) => b.limitNeeded));
     const code32 = (mode & 1) !== 0;
-    plans.forEach((plan, i) => {
-      const last = plan.insns[plan.insns.length - 1];
-      const block = new Block(region, i, plan.eip + delta, ((last.eip + last.length) | 0) + delta, plan.eip, mode, plan.insns.length, limitNeeded);
-      block.unchecked = plan.insns.some((x) => uncheckedInLockstep(x, code32));
-      if (this.keepSource) block.eips = plan.insns.map((x) => x.eip);
-      region.blocks.push(block);
+    regions.forEach((region, r) => {
+      const plans = chunks[r];
+      const limitNeeded = Math.max(...infos[r].map((b) => b.limitNeeded));
+      plans.forEach((plan, i) => {
+        const last = plan.insns[plan.insns.length - 1];
+        const block = new Block(region, i, plan.eip + delta, ((last.eip + last.length) | 0) + delta, plan.eip, mode, plan.insns.length, limitNeeded);
+        block.unchecked = plan.insns.some((x) => uncheckedInLockstep(x, code32));
+        if (this.keepSource) block.eips = plan.insns.map((x) => x.eip);
+        region.blocks.push(block);
+      });
+      this.cache.add(region);
     });
-    this.cache.add(region);
-    return region;
+    return regions;
   }
 }

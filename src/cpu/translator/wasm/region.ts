@@ -1,6 +1,6 @@
 /**
- * Compiles a region (the hot blocks of one code page, as emit.ts does for
- * JavaScript) to a WebAssembly function `region(s, budget) → (s << 1) | fb`,
+ * Compiles regions (the hot blocks of one code page, as emit.ts does for
+ * JavaScript) to WebAssembly functions `region(s, budget) → (s << 1) | fb`,
  * or -1 when a guest exception was raised (runtime.ts rethrows it).
  *
  * The function works on the machine's WebAssembly memory, where RAM (host
@@ -571,9 +571,8 @@ function loadState(b: FunctionBody, L: RegionLocals, layout: WasmLayout): void {
   b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.WRITE_MASK * 4).set(L.writeMask);
 }
 
-/** A compiled region: the module's bytes and what the runtime needs to account for a fault. */
-export interface WasmRegionCode {
-  bytes: Uint8Array;
+/** What the runtime needs of one compiled region to account for a fault in it. */
+export interface WasmRegionInfo {
   blocks: EmittedBlockInfo[];
   /** Per instruction of the region: its EIP when a fault there needs prevEip set (-1: the interpreter did), and its index in its block. */
   eips: number[];
@@ -582,13 +581,33 @@ export interface WasmRegionCode {
   interpreted: number;
 }
 
-/** Compiles `plans` (one page, one mode) into a module exporting `region`. */
-export function compileWasmRegion(plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout): WasmRegionCode {
+/** A compiled module: region i is its export `r<i>`. */
+export interface WasmModuleCode {
+  bytes: Uint8Array;
+  regions: WasmRegionInfo[];
+}
+
+/**
+ * Compiles regions (each a list of blocks of one page, under one mode)
+ * into one module: the imports and the flags helper are shared, and a
+ * module costs the host far more than a function in it.
+ */
+export function compileWasmModule(regions: readonly (readonly BlockPlan[])[], emitters: WasmEmitterTable, layout: WasmLayout): WasmModuleCode {
   const mb = new ModuleBuilder();
   for (const [name, params, results] of IMPORTS) {
     mb.importFunction(name, Array(params).fill(ValType.I32), Array(results).fill(ValType.I32));
   }
   const flagsHelper = mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody());
+  const infos = regions.map((plans, i) => {
+    const { body, info } = regionFunction(plans, emitters, layout, flagsHelper);
+    mb.addFunction([ValType.I32, ValType.I32], [ValType.I32], body, `r${i}`);
+    return info;
+  });
+  return { bytes: mb.encode(), regions: infos };
+}
+
+/** One region's function (see the file comment for its shape). */
+function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number): { body: FunctionBody; info: WasmRegionInfo } {
   const b = new FunctionBody(2);
   const L: RegionLocals = {
     s: b.param(0), budget: b.param(1),
@@ -691,6 +710,5 @@ export function compileWasmRegion(plans: readonly BlockPlan[], emitters: WasmEmi
   b.i32(0).get(L.done).mem(MemOp.I32Store, layout.state + StateWord.DONE * 4);
   b.i32(0).get(L.k).mem(MemOp.I32Store, layout.state + StateWord.INSN * 4);
   b.i32(-1);
-  mb.addFunction([ValType.I32, ValType.I32], [ValType.I32], b, 'region');
-  return { bytes: mb.encode(), blocks: infos, eips, offsets, interpreted };
+  return { body: b, info: { blocks: infos, eips, offsets, interpreted } };
 }

@@ -16,10 +16,10 @@ import type { Cpu } from '../../cpu.js';
 import { CpuException } from '../../exception.js';
 import { Flag, Seg } from '../../registers.js';
 import { StateWord } from '../../state-block.js';
-import type { Block, Region, RegionFn } from '../code-cache.js';
+import type { Block, Region } from '../code-cache.js';
 import { chainModule, JUMP_CACHE_ENTRIES, JUMP_CACHE_OFFSET, JUMP_ENTRY_WORDS, JumpEntry, jumpSlot } from './chain.js';
 import { memoryAccess } from '../memory-access.js';
-import { IMPORTS, type WasmLayout, type WasmRegionCode } from './region.js';
+import { IMPORTS, type WasmLayout, type WasmModuleCode } from './region.js';
 import { CPU_STATE_OFFSET } from '../../physical-memory.js';
 
 type RegionExport = (s: number, budget: number) => number;
@@ -69,18 +69,20 @@ export class WasmRuntime {
     this.chain = chain.exports.chain as ChainExport;
   }
 
-  /** The region function for compiled `code`; the region gets a table slot until it is retired. */
-  instantiate(code: WasmRegionCode, region: Region): RegionFn {
+  /** Instantiates a compiled module: region i of `code` becomes `regions[i]`'s function, with a table slot until it is retired. */
+  instantiate(code: WasmModuleCode, regions: readonly Region[]): void {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(code.bytes as Uint8Array<ArrayBuffer>), this.imports);
-    const fn = instance.exports.region as RegionExport;
-    const { eips, offsets } = code;
-    const slot = this.freeSlots.pop() ?? this.slots.length;
-    if (slot >= this.table.length) this.table.grow(Math.max(64, this.table.length));
-    this.table.set(slot, fn);
-    this.slots[slot] = { region, eips, offsets };
-    region.wasmSlot = slot;
-    region.onRetire = () => this.release(slot);
-    return (_c, s, end) => this.run(region, fn, eips, offsets, s, end);
+    regions.forEach((region, i) => {
+      const fn = instance.exports[`r${i}`] as RegionExport;
+      const { eips, offsets } = code.regions[i];
+      const slot = this.freeSlots.pop() ?? this.slots.length;
+      if (slot >= this.table.length) this.table.grow(Math.max(64, this.table.length));
+      this.table.set(slot, fn);
+      this.slots[slot] = { region, eips, offsets };
+      region.wasmSlot = slot;
+      region.onRetire = () => this.release(slot);
+      region.fn = (_c, s, end) => this.run(region, fn, eips, offsets, s, end);
+    });
   }
 
   /** Frees a retired region's slot and drops its blocks from the jump cache. */
