@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<Outcome> {
     const t = vm.cpu.translator;
     if (t) {
       const c = t.cache;
-      process.stderr.write(`anillo: translator: ${t.blocksRun} region runs${t.chainedRuns > 0 ? ` (${t.chainedRuns} in WebAssembly chains)` : ''}; ${c.compiled} compiled${c.compiledWasm > 0 ? ` (${c.compiledWasm} to WebAssembly)` : ''}, ${c.blocks} cached (${(c.sourceBytes / 1024).toFixed(0)} KiB of source or modules), ${c.invalidated} invalidated, ${c.flushes} flushes\n`);
+      process.stderr.write(`anillo: translator: ${t.blocksRun} region runs${t.chainedRuns > 0 ? ` (${t.chainedRuns} in WebAssembly chains)` : ''}; ${c.compiled} compiled${c.compiledWasm > 0 ? ` (${c.compiledWasm} to WebAssembly, in ${t.wasmModules} modules)` : ''}, ${c.blocks} cached (${(c.sourceBytes / 1024).toFixed(0)} KiB of source or modules), ${c.invalidated} invalidated, ${c.flushes} flushes\n`);
     }
   }
   const lockstep = vm.cpu.translator?.lockstep;

@@ -141,6 +141,8 @@ export class Translator {
   blocksRun = 0;
   /** Region runs inside WebAssembly chains (statistics; the first of each chain is in blocksRun too). */
   get chainedRuns(): number { return this.wasm?.chainedRuns ?? 0; }
+  /** WebAssembly modules instantiated (statistics). */
+  get wasmModules(): number { return this.wasm?.modules ?? 0; }
   /** The lockstep checker, when on. */
   readonly lockstep: Lockstep | undefined;
   private readonly keepSource: boolean;

@@ -52,8 +52,9 @@ export class WasmRuntime {
   private readonly jumpCache: Int32Array;
   /** The region the last chain run ended in (runBlock reads its exit block from it). */
   lastRegion: Region | null = null;
-  /** Regions the chaining loop ran (statistics). */
+  /** Regions the chaining loop ran, and modules instantiated (statistics). */
   chainedRuns = 0;
+  modules = 0;
 
   constructor(private readonly cpu: Cpu, memory: WebAssembly.Memory) {
     if (cpu.areaBase < 0) throw new Error('translator: this CPU has no area in the WebAssembly memory');
@@ -72,6 +73,7 @@ export class WasmRuntime {
   /** Instantiates a compiled module: region i of `code` becomes `regions[i]`'s function, with a table slot until it is retired. */
   instantiate(code: WasmModuleCode, regions: readonly Region[]): void {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(code.bytes as Uint8Array<ArrayBuffer>), this.imports);
+    this.modules++;
     regions.forEach((region, i) => {
       const fn = instance.exports[`r${i}`] as RegionExport;
       const { eips, offsets } = code.regions[i];
@@ -269,7 +271,8 @@ export class WasmRuntime {
         }
         this.pushFlags();
         this.look();
-        if ((c.flags & (Flag.TF | Flag.RF)) !== 0) this.st[StateWord.ATTENTION] = 1;
+        // What else the run loop checks after a region (translator.ts runBlock): the chain must stop for it too.
+        if ((c.flags & (Flag.TF | Flag.RF)) !== 0 || c.interruptShadow || c.halted) this.st[StateWord.ATTENTION] = 1;
         return c.eip;
       },
       raise: (vector, code) => {
