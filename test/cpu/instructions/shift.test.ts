@@ -71,6 +71,39 @@ describe('SHL/SAL, SHR, SAR', () => {
   });
 });
 
+describe('by CL (D2, D3): SHR, SAR, ROL, ROR, RCL, RCR', () => {
+  // Count-dependent CF and OF (SDM Vol. 2 "SAL/SAR/SHL/SHR": CF is the last bit shifted out;
+  // OF for counts other than 1 is undefined, here the interpreter's count-1 formula on the result).
+  test('SHR by CL: CF is bit (count - 1) of the operand', () => {
+    expectRun('shr eax, cl', { regs: { eax: 0x8000_0003, ecx: 2 } }, { eax: 0x2000_0000 }, 'CP', NO_AF);
+    expectRun('shr eax, cl', { regs: { eax: 0x8000_0004, ecx: 0x22 } }, { eax: 0x2000_0001 }, '', NO_AF);
+    expectRun('shr al, cl', { regs: { eax: 0x1234_5681, ecx: 8 } }, { eax: 0x1234_5600 }, 'CPZ', NO_AF);
+    expectRun('shr ax, cl', { regs: { eax: 0xffff, ecx: 17 }, flags: 'CSO' }, { eax: 0 }, 'PZ', NO_AF);
+    expectRun('shr bh, cl', { regs: { ebx: 0xc000, ecx: 1 } }, { ebx: 0x6000 }, 'PO', NO_AF);
+  });
+  test('SHR word [mem], CL', () => {
+    const o = expectRun('shr word [0x4000], cl', { regs: { ecx: 4 }, mem: { [DATA]: [0x18, 0x80] } }, {}, 'C', NO_AF);
+    assert.equal(o.mem(DATA, 2), 0x0801);
+  });
+  test('32-bit ROL/ROR by CL: the count masked to 5 bits, CF and OF from the result', () => {
+    expectRun('rol eax, cl', { regs: { eax: 0x8000_0001, ecx: 0x21 } }, { eax: 3 }, 'CO');
+    expectRun('ror eax, cl', { regs: { eax: 0x1234_5678, ecx: 4 }, flags: 'PZ' }, { eax: 0x8123_4567 }, 'CPZO');
+    const o = expectRun('rol dword [0x4000], cl', { regs: { ecx: 8 }, mem: { [DATA]: [0x78, 0x56, 0x34, 0x92] } }, {}, '');
+    assert.equal(o.mem(DATA), 0x3456_7892);
+  });
+  test('SAR by CL: CF is bit (count - 1) of the sign-extended operand, OF = 0', () => {
+    expectRun('sar eax, cl', { regs: { eax: 0x8000_0002, ecx: 2 }, flags: 'O' }, { eax: 0xe000_0000 }, 'CPS', NO_AF);
+    expectRun('sar ax, cl', { regs: { eax: 0x4001, ecx: 1 } }, { eax: 0x2000 }, 'CP', NO_AF);
+    expectRun('sar bl, cl', { regs: { ebx: 0x7f, ecx: 9 }, flags: 'C' }, { ebx: 0 }, 'PZ', NO_AF);
+  });
+  test('32-bit RCL/RCR by CL, counts 1, 4 (CL = 0x24) and 31', () => {
+    expectRun('rcl eax, cl', { regs: { eax: 0x8000_0001, ecx: 1 }, flags: 'C' }, { eax: 3 }, 'CO');
+    expectRun('rcl eax, cl', { regs: { eax: 0x1234_5678, ecx: 0x24 }, flags: 'C' }, { eax: 0x2345_6788 }, 'CO');
+    expectRun('rcr eax, cl', { regs: { eax: 0x8000_0001, ecx: 1 } }, { eax: 0x4000_0000 }, 'CO');
+    expectRun('rcr eax, cl', { regs: { eax: 0x1234_5678, ecx: 31 }, flags: 'C' }, { eax: 0x48d1_59e2 }, 'O');
+  });
+});
+
 describe('ROL, ROR', () => {
   test('ROL by 1 and 8; only CF and OF change', () => {
     expectRun('rol eax, 1', { regs: { eax: 0x8000_0001 }, flags: 'PAZS' }, { eax: 3 }, 'CPAZSO');

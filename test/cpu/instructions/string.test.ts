@@ -241,6 +241,36 @@ describe('STOS and LODS', () => {
 describe('CMPS and SCAS', () => {
   const flagsOf = (m: HarnessMachine): number => m.cpu.getFlags() & (Flag.CF | Flag.ZF | Flag.SF | Flag.OF);
 
+  test('without REP, DF = 1 steps LODS, STOS, SCAS and CMPS backwards', () => {
+    const m = completes(run32('std\nlodsw\nstosb\nscasb\nsetz bl\ncmpsd', (h) => {
+      h.load(0x300e, [0x01, 0x00, 0x34, 0x12]);
+      h.load(0x500e, [0x02, 0x34, 0x00, 0x12]);
+      setRegs(h, { eax: 0xaaaa_0000, esi: 0x3010, edi: 0x5010 });
+    }));
+    assert.equal(m.reg('eax'), 0xaaaa_1234, 'LODSW read [0x3010]');
+    assert.equal(rd(m, 0x5010, 1), 0x34, 'STOSB stored at [0x5010]');
+    assert.equal(m.reg('ebx') & 0xff, 1, 'SCASB compared AL with [0x500f]: equal');
+    assert.equal(m.reg('esi'), 0x300a);
+    assert.equal(m.reg('edi'), 0x500a);
+    assert.equal(flagsOf(m), Flag.CF | Flag.SF, 'CMPSD: 0x12340001 - 0x12343402');
+  });
+
+  test('without REP, 16-bit addressing (0x67) wraps SI and DI both ways and keeps their upper halves', () => {
+    const m = completes(run32('a16 lodsb\nmov ecx, esi\na16 stosw\na16 scasb\nsetz bl\nstd\na16 cmpsb\nmov edx, esi\na16 lodsb', (h) => {
+      h.load(0xffff, [0x5a]);
+      h.load(0x0000, [0x5a, 0xaa]);
+      setRegs(h, { eax: 0xaaaa_aa00, esi: 0x1234_ffff, edi: 0x5678_fffe });
+    }));
+    assert.equal(m.reg('ecx'), 0x1234_0000, 'LODSB: SI 0xffff wraps up to 0');
+    assert.deepEqual(bytes(m, 0xfffe, 2), [0x5a, 0xaa], 'STOSW stored AX at [0xfffe]; DI wraps to 0');
+    assert.equal(m.reg('ebx') & 0xff, 1, 'SCASB compared AL with [0x0000]: equal; DI = 1');
+    assert.equal(m.reg('edx'), 0x1234_ffff, 'CMPSB with DF = 1: SI 0 wraps down to 0xffff');
+    assert.equal(m.reg('eax'), 0xaaaa_aaaa, 'LODSB read [0xffff] as STOSW left it');
+    assert.equal(m.reg('esi'), 0x1234_fffe);
+    assert.equal(m.reg('edi'), 0x5678_0000);
+    assert.equal(flagsOf(m), Flag.CF | Flag.SF | Flag.OF, 'CMPSB: [0x0000] 0x5a - [0x0001] 0xaa');
+  });
+
   test('REPE CMPSB stops after the first difference with ECX, ESI, EDI and flags from it', () => {
     const m = completes(run32('repe cmpsb', (h) => {
       h.load(0x3000, [...Buffer.from('abcdef')]);
