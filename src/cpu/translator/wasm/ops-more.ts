@@ -41,28 +41,9 @@ function sizeMask(size: number): number {
   return size === 4 ? -1 : size === 2 ? 0xffff : 0xff;
 }
 
-/** Truncates the value on the stack to a `size`-byte operand. */
-function fit(e: WasmInsnEmitter, size: number): void {
-  if (size !== 4) e.b.i32(sizeMask(size)).op(Op.I32And);
-}
 
-/** Sign-extends the `size`-byte value on the stack to 32 bits. */
-function signExtend(e: WasmInsnEmitter, size: number): void {
-  if (size === 2) e.b.op(Op.I32Extend16S);
-  else if (size === 1) e.b.op(Op.I32Extend8S);
-}
 
-/** The value on the stack into a new scratch local. */
-function keep(e: WasmInsnEmitter): Local {
-  const l = e.tmp();
-  e.b.set(l);
-  return l;
-}
 
-/** An immediate as the handler fetches it for a `size`-byte operand: fetch8/fetch16 unsigned, fetch32 int32. */
-function immediate(e: WasmInsnEmitter, size: number): number {
-  return size === 4 ? e.insn.imm | 0 : e.insn.imm & sizeMask(size);
-}
 
 // ---- i64 scratch locals -----------------------------------------------------------------
 
@@ -119,14 +100,14 @@ function modifyE(e: WasmInsnEmitter, size: number, body: (a: Local) => Local, of
   const i = e.insn;
   if (i.mod === 3) {
     e.reg(size, i.rm);
-    const r = body(keep(e));
+    const r = body(e.keep());
     e.b.get(r);
     e.setReg(size, i.rm);
     return;
   }
   offset();
   e.readModify(size, i.eaSeg);
-  const r = body(keep(e));
+  const r = body(e.keep());
   e.writeModified(size, r);
 }
 
@@ -161,9 +142,9 @@ function imulInto(e: WasmInsnEmitter, a: Local, bv: Operand, size: number): Loca
 const IMUL_GvEv: WasmEmitter = (e) => {
   const s = e.osize;
   e.reg(s, e.insn.reg);
-  const a = keep(e);
+  const a = e.keep();
   e.readE(s);
-  const r = imulInto(e, a, keep(e), s);
+  const r = imulInto(e, a, e.keep(), s);
   e.b.get(r);
   e.setReg(s, e.insn.reg);
   return true;
@@ -174,7 +155,7 @@ const imulImm = (byteImm: boolean): WasmEmitter => (e) => {
   const s = e.osize, i = e.insn;
   const c = byteImm ? (i.imm << 24) >> 24 : s === 4 ? i.imm | 0 : (i.imm << 16) >> 16;
   e.readE(s);
-  const r = imulInto(e, keep(e), imm(c), s);
+  const r = imulInto(e, e.keep(), imm(c), s);
   e.b.get(r);
   e.setReg(s, i.reg);
   return true;
@@ -190,15 +171,15 @@ function multiplyAcc(e: WasmInsnEmitter, v: Local, size: number, signed: boolean
   if (size !== 4) {
     const p = e.tmp();
     b.get(R[Reg.EAX]);
-    if (signed) { signExtend(e, size); b.get(v); signExtend(e, size); } else { fit(e, size); b.get(v); }
+    if (signed) { e.signExtend(size); b.get(v); e.signExtend(size); } else { e.fit(size); b.get(v); }
     b.op(Op.I32Mul).set(p); // the whole product: at most 32 bits
-    if (signed) { b.get(p).get(p); signExtend(e, size); b.op(Op.I32Ne); } else b.get(p).i32(sizeMask(size)).op(Op.I32GtU);
+    if (signed) { b.get(p).get(p); e.signExtend(size); b.op(Op.I32Ne); } else b.get(p).i32(sizeMask(size)).op(Op.I32GtU);
     b.set(cf);
     b.get(p);
     e.setReg(2, Reg.EAX);
     if (size === 2) { b.get(p).i32(16).op(Op.I32ShrU); e.setReg(2, Reg.EDX); }
     b.get(p);
-    fit(e, size);
+    e.fit(size);
     b.set(lo);
   } else {
     const hi = e.tmp(), ext = signed ? Op.I64ExtendI32S : Op.I64ExtendI32U;
@@ -279,7 +260,7 @@ function divideSigned(e: WasmInsnEmitter, v: Local, size: number): void {
     return;
   }
   const n = e.tmp(), d = e.tmp();
-  b.get(v); signExtend(e, size); b.set(d);
+  b.get(v); e.signExtend(size); b.set(d);
   if (size === 1) b.get(R[Reg.EAX]).op(Op.I32Extend16S);
   else b.get(R[Reg.EDX]).i32(16).op(Op.I32Shl).get(R[Reg.EAX]).i32(0xffff).op(Op.I32And).op(Op.I32Or);
   b.set(n);
@@ -307,29 +288,29 @@ const group3 = (byteForm: boolean): WasmEmitter => (e) => {
   const i = e.insn, size = byteForm ? 1 : e.osize, b = e.b;
   switch (i.reg) {
     case 0: case 1: { // TEST E, imm (/1 is an alias)
-      const c = immediate(e, size);
+      const c = e.immediate(size);
       e.readE(size);
-      const a = keep(e);
+      const a = e.keep();
       b.get(a).i32(c).op(Op.I32And);
-      const r = keep(e);
+      const r = e.keep();
       e.setLazy(LAZY_LOGIC, a, imm(c), r, size);
       return true;
     }
     case 2: // NOT: no flags
-      modifyE(e, size, (a) => { b.get(a).i32(-1).op(Op.I32Xor); fit(e, size); return keep(e); });
+      modifyE(e, size, (a) => { b.get(a).i32(-1).op(Op.I32Xor); e.fit(size); return e.keep(); });
       return true;
     case 3: // NEG: flags as 0 − v (CF = v ≠ 0)
       modifyE(e, size, (a) => {
-        b.i32(0).get(a).op(Op.I32Sub); fit(e, size);
-        const r = keep(e);
+        b.i32(0).get(a).op(Op.I32Sub); e.fit(size);
+        const r = e.keep();
         b.i32(0);
-        e.setLazy(LAZY_SUB, keep(e), a, r, size);
+        e.setLazy(LAZY_SUB, e.keep(), a, r, size);
         return r;
       });
       return true;
     default: { // MUL IMUL DIV IDIV on the accumulator; DIV and IDIV leave the six flags as they were
       e.readE(size);
-      const v = keep(e);
+      const v = e.keep();
       if (i.reg === 4) multiplyAcc(e, v, size, false);
       else if (i.reg === 5) multiplyAcc(e, v, size, true);
       else if (i.reg === 6) divide(e, v, size);
@@ -346,10 +327,10 @@ const LEAVE: WasmEmitter = (e) => {
   const s = e.osize, b = e.b, R = e.L.regs;
   b.get(R[Reg.EBP]);
   if (!e.stack32) b.i32(0xffff).op(Op.I32And);
-  const sp = keep(e);
+  const sp = e.keep();
   b.get(sp);
   e.read(s, Seg.SS);
-  const v = keep(e);
+  const v = e.keep();
   if (e.stack32) b.get(sp).i32(s).op(Op.I32Add).set(R[Reg.ESP]);
   else b.get(R[Reg.ESP]).i32(-65536).op(Op.I32And).get(sp).i32(s).op(Op.I32Add).i32(0xffff).op(Op.I32And).op(Op.I32Or).set(R[Reg.ESP]);
   b.get(v);
@@ -362,7 +343,7 @@ const G1A_Ev: WasmEmitter = (e) => {
   const i = e.insn;
   if (i.reg !== 0 || i.mod !== 3) return false;
   e.popRead(e.osize);
-  const v = keep(e);
+  const v = e.keep();
   e.popDone(e.osize);
   e.b.get(v);
   e.setReg(e.osize, i.rm);
@@ -376,7 +357,7 @@ const xchg = (byteForm: boolean): WasmEmitter => (e) => {
   const size = byteForm ? 1 : e.osize, reg = e.insn.reg;
   modifyE(e, size, (a) => {
     e.reg(size, reg);
-    const g = keep(e);
+    const g = e.keep();
     e.b.get(a);
     e.setReg(size, reg);
     return g;
@@ -389,9 +370,9 @@ const xadd = (byteForm: boolean): WasmEmitter => (e) => {
   const size = byteForm ? 1 : e.osize, reg = e.insn.reg, b = e.b;
   modifyE(e, size, (a) => {
     e.reg(size, reg);
-    const g = keep(e);
-    b.get(a).get(g).op(Op.I32Add); fit(e, size);
-    const r = keep(e);
+    const g = e.keep();
+    b.get(a).get(g).op(Op.I32Add); e.fit(size);
+    const r = e.keep();
     e.setLazy(LAZY_ADD, a, g, r, size);
     b.get(a);
     e.setReg(size, reg);
@@ -410,14 +391,14 @@ const cmpxchg = (byteForm: boolean): WasmEmitter => (e) => {
   const size = byteForm ? 1 : e.osize, reg = e.insn.reg, b = e.b;
   modifyE(e, size, (a) => {
     e.reg(size, Reg.EAX);
-    const acc = keep(e);
+    const acc = e.keep();
     e.reg(size, reg);
-    const g = keep(e);
-    b.get(acc).get(a).op(Op.I32Sub); fit(e, size);
-    const r = keep(e);
+    const g = e.keep();
+    b.get(acc).get(a).op(Op.I32Sub); e.fit(size);
+    const r = e.keep();
     e.setLazy(LAZY_SUB, acc, a, r, size);
     b.get(g).get(a).get(r).op(Op.I32Eqz).op(Op.Select);
-    const w = keep(e);
+    const w = e.keep();
     b.get(r).if();
     b.get(a);
     e.setReg(size, Reg.EAX);
@@ -449,18 +430,18 @@ function bitOnE(e: WasmInsnEmitter, op: number, size: number, offset: () => void
     if (op === 1) b.op(Op.I32Or);
     else if (op === 2) b.i32(-1).op(Op.I32Xor).op(Op.I32And);
     else b.op(Op.I32Xor);
-    return keep(e);
+    return e.keep();
   };
   if (op === 0 && i.mod !== 3) {
     offset();
     e.read(size, i.eaSeg);
-    extract(keep(e));
+    extract(e.keep());
     setCarry(e, cf);
     return;
   }
   if (op === 0) {
     e.reg(size, i.rm);
-    extract(keep(e));
+    extract(e.keep());
     setCarry(e, cf);
     return;
   }
@@ -480,9 +461,9 @@ function bitOnE(e: WasmInsnEmitter, op: number, size: number, offset: () => void
 const bitEvGv: WasmEmitter = (e) => {
   const i = e.insn, size = e.osize, op = (i.opcode >> 3) & 3, b = e.b;
   e.reg(size, i.reg);
-  const o = keep(e);
+  const o = e.keep();
   b.get(o).i32(size * 8 - 1).op(Op.I32And);
-  const bit = keep(e);
+  const bit = e.keep();
   bitOnE(e, op, size, () => {
     e.ea();
     b.get(o);
@@ -577,18 +558,18 @@ const doubleShift = (left: boolean, byCl: boolean): WasmEmitter => (e) => {
     }
     modifyE(e, size, (d) => {
       e.reg(size, i.reg);
-      return shiftDouble(e, d, keep(e), imm(n), size, left);
+      return shiftDouble(e, d, e.keep(), imm(n), size, left);
     });
     return true;
   }
   if (i.mod === 3) e.reg(size, i.rm);
   else { e.ea(); e.readModify(size, i.eaSeg); }
-  const d = keep(e);
+  const d = e.keep();
   e.reg(size, i.reg);
-  const s = keep(e);
+  const s = e.keep();
   e.reg(4, Reg.ECX);
   b.i32(0x1f).op(Op.I32And);
-  const n = keep(e);
+  const n = e.keep();
   b.get(n).if();
   const r = shiftDouble(e, d, s, n, size, left);
   if (i.mod === 3) { b.get(r); e.setReg(size, i.rm); } else e.writeModified(size, r);
@@ -602,7 +583,7 @@ const doubleShift = (left: boolean, byCl: boolean): WasmEmitter => (e) => {
 /** CF ← the value `push` pushes (CMC, CLC, STC: data.ts setSomeFlags). */
 function carryOp(e: WasmInsnEmitter, push: () => void): boolean {
   push();
-  setCarry(e, keep(e));
+  setCarry(e, e.keep());
   return true;
 }
 
@@ -643,7 +624,7 @@ export const WASM_MORE_EMITTERS: Record<string, WasmEmitter> = {
     return true;
   },
   /** SF ZF AF PF CF ← AH. */
-  SAHF: (e) => { e.reg(1, 4); setSome(e, AH_FLAGS, keep(e)); return true; },
+  SAHF: (e) => { e.reg(1, 4); setSome(e, AH_FLAGS, e.keep()); return true; },
   CMC: (e) => carryOp(e, () => { e.carry(); e.b.i32(1).op(Op.I32Xor); }),
   CLC: (e) => carryOp(e, () => { e.b.i32(0); }),
   STC: (e) => carryOp(e, () => { e.b.i32(1); }),

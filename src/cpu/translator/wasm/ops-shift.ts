@@ -20,17 +20,7 @@ import { F, type WasmEmitter, type WasmEmitterTable, type WasmInsnEmitter } from
 const LAZY_RESULT = 8;
 const ROL = 0, ROR = 1, RCL = 2, RCR = 3, SHR = 5, SAR = 7;
 
-/** Truncates the value on the stack to a `size`-byte operand. */
-function fit(e: WasmInsnEmitter, size: number): void {
-  if (size !== 4) e.b.i32(size === 2 ? 0xffff : 0xff).op(Op.I32And);
-}
 
-/** The value on the stack into a new scratch local. */
-function keep(e: WasmInsnEmitter): Local {
-  const l = e.tmp();
-  e.b.set(l);
-  return l;
-}
 
 /**
  * flags.ts setResultFlags(r, size, cf | of): CF, OF set and AF cleared
@@ -72,7 +62,7 @@ function shiftBy(e: WasmInsnEmitter, op: number, u: Local, n: Local, size: numbe
         b.get(n).i32(msb).op(Op.I32And).set(c);
         const first = op === ROL ? Op.I32Shl : Op.I32ShrU, second = op === ROL ? Op.I32ShrU : Op.I32Shl;
         b.get(u).get(c).op(first).get(u).i32(bits).get(c).op(Op.I32Sub).op(second).op(Op.I32Or);
-        fit(e, size);
+        e.fit(size);
       }
       b.set(r);
       if (op === ROL) { // CF = LSB(r), OF = MSB(r) XOR CF
@@ -113,7 +103,7 @@ function shiftBy(e: WasmInsnEmitter, op: number, u: Local, n: Local, size: numbe
         b.get(u).get(cin).i32(bits).op(Op.I32Shl).op(Op.I32Or).set(x);
         const first = op === RCL ? Op.I32Shl : Op.I32ShrU, second = op === RCL ? Op.I32ShrU : Op.I32Shl;
         b.get(x).get(c).op(first).get(x).i32(bits + 1).get(c).op(Op.I32Sub).op(second).op(Op.I32Or).set(y);
-        b.get(y); fit(e, size); b.set(r);
+        b.get(y); e.fit(size); b.set(r);
         bit(y, bits); b.set(cf);
       }
       if (op === RCL) { bit(r, msb); b.get(cf).op(Op.I32Xor).set(of); } // OF = MSB(r) XOR CF
@@ -128,13 +118,13 @@ function shiftBy(e: WasmInsnEmitter, op: number, u: Local, n: Local, size: numbe
       break;
     case SAR: {
       const sx = (): void => { b.get(u); if (size === 2) b.op(Op.I32Extend16S); else if (size === 1) b.op(Op.I32Extend8S); };
-      sx(); b.get(n).op(Op.I32ShrS); fit(e, size); b.set(r);
+      sx(); b.get(n).op(Op.I32ShrS); e.fit(size); b.set(r);
       sx(); b.get(n).i32(1).op(Op.I32Sub).op(Op.I32ShrS).i32(1).op(Op.I32And).set(cf);
       b.i32(0).set(of); // OF = 0 (setResultFlags(…, cf): OF cleared)
       break;
     }
     default: // SHL, SAL (/4, /6)
-      b.get(u).get(n).op(Op.I32Shl); fit(e, size); b.set(r);
+      b.get(u).get(n).op(Op.I32Shl); e.fit(size); b.set(r);
       if (size === 4) {
         b.get(u).i32(32).get(n).op(Op.I32Sub).op(Op.I32ShrU).i32(1).op(Op.I32And).set(cf);
       } else {
@@ -157,7 +147,7 @@ const shiftByCl = (byteForm: boolean): WasmEmitter => (e) => {
   const i = e.insn, b = e.b;
   if (i.mod === 3) e.reg(size, i.rm);
   else { e.ea(); e.readModify(size, i.eaSeg); }
-  const u = keep(e);
+  const u = e.keep();
   const n = e.tmp();
   b.get(e.L.regs[Reg.ECX]).i32(0x1f).op(Op.I32And).tee(n);
   b.if();

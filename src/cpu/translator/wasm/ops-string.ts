@@ -44,12 +44,6 @@ function sourceSeg(e: WasmInsnEmitter): number {
   return e.insn.segOverride >= 0 ? e.insn.segOverride : Seg.DS;
 }
 
-/** The value on the stack into a new scratch local. */
-function keep(e: WasmInsnEmitter): Local {
-  const l = e.tmp();
-  e.b.set(l);
-  return l;
-}
 
 /** A string operation of `size` bytes (1, or the operand size for the v forms) without REP. */
 type StringOp = (e: WasmInsnEmitter, size: number) => void;
@@ -72,7 +66,7 @@ const lods: StringOp = (e, size) => {
 /** STOS: [ES:(E)DI] ← accumulator; (E)DI steps; then the deferred code check. */
 const stos: StringOp = (e, size) => {
   e.reg(size, Reg.EAX);
-  const v = keep(e);
+  const v = e.keep();
   stringIndex(e, Reg.EDI);
   e.write(size, Seg.ES, v, false);
   advance(e, Reg.EDI, stepLocal(e, size));
@@ -83,7 +77,7 @@ const stos: StringOp = (e, size) => {
 const movs: StringOp = (e, size) => {
   stringIndex(e, Reg.ESI);
   e.read(size, sourceSeg(e));
-  const v = keep(e);
+  const v = e.keep();
   stringIndex(e, Reg.EDI);
   e.write(size, Seg.ES, v, false);
   const d = stepLocal(e, size);
@@ -103,10 +97,10 @@ const compare = (scan: boolean): StringOp => (e, size) => {
   const b = e.b;
   if (scan) e.reg(size, Reg.EAX);
   else { stringIndex(e, Reg.ESI); e.read(size, sourceSeg(e)); }
-  const a = keep(e);
+  const a = e.keep();
   stringIndex(e, Reg.EDI);
   e.read(size, Seg.ES);
-  const bv = keep(e);
+  const bv = e.keep();
   const r = e.tmp();
   b.get(a).get(bv).op(Op.I32Sub);
   if (size !== 4) b.i32(size === 2 ? 0xffff : 0xff).op(Op.I32And);

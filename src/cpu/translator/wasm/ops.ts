@@ -17,43 +17,30 @@ import { WASM_STRING_EMITTERS } from './ops-string.js';
 const LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5, LAZY_INC = 6, LAZY_DEC = 7, LAZY_RESULT = 8;
 const ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
 
-/** Truncates the value on the stack to a `size`-byte operand. */
-function fit(e: WasmInsnEmitter, size: number): void {
-  if (size !== 4) e.b.i32(size === 2 ? 0xffff : 0xff).op(Op.I32And);
-}
 
-/** The value on the stack into a new scratch local. */
-function keep(e: WasmInsnEmitter): Local {
-  const l = e.tmp();
-  e.b.set(l);
-  return l;
-}
 
-function pushOperand(e: WasmInsnEmitter, v: Operand): void {
-  e.operand(v);
-}
 
 /** `op` a, b on `size` bytes into a local, with the flags recorded as arith.ts alu() records them. */
 function aluInto(e: WasmInsnEmitter, op: number, a: Local, bv: Operand, size: number): Local {
   const b = e.b;
   const r = e.tmp();
-  const binary = (code: Op): void => { b.get(a); pushOperand(e, bv); b.op(code); };
+  const binary = (code: Op): void => { b.get(a); e.operand(bv); b.op(code); };
   switch (op) {
-    case ADD: binary(Op.I32Add); fit(e, size); b.set(r); e.setLazy(LAZY_ADD, a, bv, r, size); break;
-    case OR: binary(Op.I32Or); fit(e, size); b.set(r); e.setLazy(LAZY_LOGIC, a, bv, r, size); break;
-    case AND: binary(Op.I32And); fit(e, size); b.set(r); e.setLazy(LAZY_LOGIC, a, bv, r, size); break;
-    case XOR: binary(Op.I32Xor); fit(e, size); b.set(r); e.setLazy(LAZY_LOGIC, a, bv, r, size); break;
-    case SUB: case CMP: binary(Op.I32Sub); fit(e, size); b.set(r); e.setLazy(LAZY_SUB, a, bv, r, size); break;
+    case ADD: binary(Op.I32Add); e.fit(size); b.set(r); e.setLazy(LAZY_ADD, a, bv, r, size); break;
+    case OR: binary(Op.I32Or); e.fit(size); b.set(r); e.setLazy(LAZY_LOGIC, a, bv, r, size); break;
+    case AND: binary(Op.I32And); e.fit(size); b.set(r); e.setLazy(LAZY_LOGIC, a, bv, r, size); break;
+    case XOR: binary(Op.I32Xor); e.fit(size); b.set(r); e.setLazy(LAZY_LOGIC, a, bv, r, size); break;
+    case SUB: case CMP: binary(Op.I32Sub); e.fit(size); b.set(r); e.setLazy(LAZY_SUB, a, bv, r, size); break;
     default: { // ADC, SBB: the carry-in decides the lazy kind (ADC/SBB with 1, ADD/SUB with 0), as in alu().
       const cf = e.tmp();
       e.carry();
       b.set(cf);
       const code = op === ADC ? Op.I32Add : Op.I32Sub;
-      binary(code); b.get(cf).op(code); fit(e, size); b.set(r);
+      binary(code); b.get(cf).op(code); e.fit(size); b.set(r);
       const f = e.L.flags;
       b.i32(op === ADC ? LAZY_ADC : LAZY_SBB).i32(op === ADC ? LAZY_ADD : LAZY_SUB).get(cf).op(Op.Select).set(f[F.OP]);
       b.get(a).set(f[F.A]);
-      pushOperand(e, bv);
+      e.operand(bv);
       b.set(f[F.B]).get(r).set(f[F.R]).i32(size).set(f[F.SIZE]).i32(0x8d5).set(f[F.MASK]);
       e.flags = undefined;
     }
@@ -66,14 +53,14 @@ function aluE(e: WasmInsnEmitter, op: number, size: number, bv: Operand): void {
   const i = e.insn;
   if (i.mod === 3 || op === CMP) {
     e.readE(size);
-    const a = keep(e);
+    const a = e.keep();
     const r = aluInto(e, op, a, bv, size);
     if (op !== CMP) { e.b.get(r); e.setReg(size, i.rm); }
     return;
   }
   e.ea();
   e.readModify(size, i.eaSeg);
-  const a = keep(e);
+  const a = e.keep();
   const r = aluInto(e, op, a, bv, size);
   e.writeModified(size, r);
 }
@@ -81,7 +68,7 @@ function aluE(e: WasmInsnEmitter, op: number, size: number, bv: Operand): void {
 const aluEG = (byteForm: boolean): WasmEmitter => (e) => {
   const size = byteForm ? 1 : e.osize;
   e.reg(size, e.insn.reg);
-  aluE(e, (e.insn.opcode >> 3) & 7, size, keep(e));
+  aluE(e, (e.insn.opcode >> 3) & 7, size, e.keep());
   return true;
 };
 
@@ -89,24 +76,21 @@ const aluGE = (byteForm: boolean): WasmEmitter => (e) => {
   const size = byteForm ? 1 : e.osize;
   const op = (e.insn.opcode >> 3) & 7;
   e.reg(size, e.insn.reg);
-  const a = keep(e);
+  const a = e.keep();
   e.readE(size);
-  const bv = keep(e);
+  const bv = e.keep();
   const r = aluInto(e, op, a, bv, size);
   if (op !== CMP) { e.b.get(r); e.setReg(size, e.insn.reg); }
   return true;
 };
 
-function immediate(e: WasmInsnEmitter, size: number): number {
-  return size === 4 ? e.insn.imm | 0 : size === 2 ? e.insn.imm & 0xffff : e.insn.imm & 0xff;
-}
 
 const aluAcc = (byteForm: boolean): WasmEmitter => (e) => {
   const size = byteForm ? 1 : e.osize;
   const op = (e.insn.opcode >> 3) & 7;
   e.reg(size, Reg.EAX);
-  const a = keep(e);
-  const r = aluInto(e, op, a, imm(immediate(e, size)), size);
+  const a = e.keep();
+  const r = aluInto(e, op, a, imm(e.immediate(size)), size);
   if (op !== CMP) { e.b.get(r); e.setReg(size, Reg.EAX); }
   return true;
 };
@@ -114,7 +98,7 @@ const aluAcc = (byteForm: boolean): WasmEmitter => (e) => {
 /** Group 1 (80-83): the immediate as the handler fetches it (83: sign-extended byte, unmasked). */
 const group1 = (byteForm: boolean, signedByte: boolean): WasmEmitter => (e) => {
   const s = byteForm ? 1 : e.osize;
-  const value = signedByte ? (e.insn.imm << 24) >> 24 : immediate(e, s);
+  const value = signedByte ? (e.insn.imm << 24) >> 24 : e.immediate(s);
   aluE(e, e.insn.reg, s, imm(value));
   return true;
 };
@@ -124,16 +108,16 @@ const testForm = (byteForm: boolean, acc: boolean): WasmEmitter => (e) => {
   let a: Local, bv: Operand;
   if (acc) {
     e.reg(size, Reg.EAX);
-    a = keep(e);
-    bv = imm(immediate(e, size));
+    a = e.keep();
+    bv = imm(e.immediate(size));
   } else {
     e.readE(size);
-    a = keep(e);
+    a = e.keep();
     e.reg(size, e.insn.reg);
-    bv = keep(e);
+    bv = e.keep();
   }
   const r = e.tmp();
-  e.b.get(a); pushOperand(e, bv); e.b.op(Op.I32And); fit(e, size); e.b.set(r);
+  e.b.get(a); e.operand(bv); e.b.op(Op.I32And); e.fit(size); e.b.set(r);
   e.setLazy(LAZY_LOGIC, a, bv, r, size);
   return true;
 };
@@ -146,7 +130,7 @@ function incDecValue(e: WasmInsnEmitter, a: Local, size: number, isDec: boolean)
   b.set(cf);
   const r = e.tmp();
   b.get(a).i32(1).op(isDec ? Op.I32Sub : Op.I32Add);
-  fit(e, size);
+  e.fit(size);
   b.set(r);
   b.get(f[F.FLAGS]).i32(-2).op(Op.I32And).get(cf).op(Op.I32Or).set(f[F.FLAGS]);
   b.i32(isDec ? LAZY_DEC : LAZY_INC).set(f[F.OP]).get(a).set(f[F.A]).i32(1).set(f[F.B]).get(r).set(f[F.R]);
@@ -159,21 +143,21 @@ function incDecE(e: WasmInsnEmitter, size: number, isDec: boolean): void {
   const i = e.insn;
   if (i.mod === 3) {
     e.reg(size, i.rm);
-    const r = incDecValue(e, keep(e), size, isDec);
+    const r = incDecValue(e, e.keep(), size, isDec);
     e.b.get(r);
     e.setReg(size, i.rm);
     return;
   }
   e.ea();
   e.readModify(size, i.eaSeg);
-  const r = incDecValue(e, keep(e), size, isDec);
+  const r = incDecValue(e, e.keep(), size, isDec);
   e.writeModified(size, r);
 }
 
 const incDecZ = (isDec: boolean): WasmEmitter => (e) => {
   const n = e.insn.opcode & 7;
   e.reg(e.osize, n);
-  const r = incDecValue(e, keep(e), e.osize, isDec);
+  const r = incDecValue(e, e.keep(), e.osize, isDec);
   e.b.get(r);
   e.setReg(e.osize, n);
   return true;
@@ -189,16 +173,16 @@ function shiftConst(e: WasmInsnEmitter, op: number, u: Local, n: number, size: n
   const bits = size * 8, msb = bits - 1;
   const r = e.tmp(), cf = e.tmp(), of = e.tmp();
   if (op === 5) { // SHR
-    b.get(u).i32(n).op(Op.I32ShrU); fit(e, size); b.set(r);
+    b.get(u).i32(n).op(Op.I32ShrU); e.fit(size); b.set(r);
     b.get(u).i32(n - 1).op(Op.I32ShrU).i32(1).op(Op.I32And).set(cf);
     b.get(r).i32(msb).op(Op.I32ShrU).get(r).i32(msb - 1).op(Op.I32ShrU).op(Op.I32Xor).i32(1).op(Op.I32And).set(of);
   } else if (op === 7) { // SAR
     const sx = (): void => { b.get(u); if (size === 2) b.op(Op.I32Extend16S); else if (size === 1) b.op(Op.I32Extend8S); };
-    sx(); b.i32(n).op(Op.I32ShrS); fit(e, size); b.set(r);
+    sx(); b.i32(n).op(Op.I32ShrS); e.fit(size); b.set(r);
     sx(); b.i32(n - 1).op(Op.I32ShrS).i32(1).op(Op.I32And).set(cf);
     b.i32(0).set(of);
   } else { // SHL, SAL
-    b.get(u).i32(n).op(Op.I32Shl); fit(e, size); b.set(r);
+    b.get(u).i32(n).op(Op.I32Shl); e.fit(size); b.set(r);
     if (n > bits) b.i32(0); else b.get(u).i32(bits - n).op(Op.I32ShrU).i32(1).op(Op.I32And);
     b.set(cf);
     b.get(r).i32(msb).op(Op.I32ShrU).i32(1).op(Op.I32And).get(cf).op(Op.I32Xor).set(of);
@@ -222,7 +206,7 @@ function rotateConst(e: WasmInsnEmitter, op: number, u: Local, n: number, size: 
   else if (size === 4) b.get(u).i32(by).op(op === 0 ? Op.I32Rotl : Op.I32Rotr);
   else {
     b.get(u).i32(op === 0 ? by : bits - by).op(Op.I32Shl).get(u).i32(op === 0 ? bits - by : by).op(Op.I32ShrU).op(Op.I32Or);
-    fit(e, size);
+    e.fit(size);
   }
   b.set(r);
   if (op === 0) {
@@ -247,14 +231,14 @@ const shiftGroup = (byteForm: boolean, one: boolean): WasmEmitter => (e) => {
   const inline = (u: Local): Local => (i.reg >= 4 ? shiftConst(e, i.reg, u, n, size) : rotateConst(e, i.reg, u, n, size));
   if (i.mod === 3) {
     e.reg(size, i.rm);
-    const r = inline(keep(e));
+    const r = inline(e.keep());
     e.b.get(r);
     e.setReg(size, i.rm);
     return true;
   }
   e.ea();
   e.readModify(size, i.eaSeg);
-  const r = inline(keep(e));
+  const r = inline(e.keep());
   e.writeModified(size, r);
   return true;
 };
@@ -298,13 +282,13 @@ function push(e: WasmInsnEmitter, size: number, v: Local): void {
 
 function constLocal(e: WasmInsnEmitter, v: number): Local {
   e.b.i32(v);
-  return keep(e);
+  return e.keep();
 }
 
 const MOV_EG = (byteForm: boolean): WasmEmitter => (e) => {
   const size = byteForm ? 1 : e.osize;
   e.reg(size, e.insn.reg);
-  e.writeE(size, keep(e));
+  e.writeE(size, e.keep());
   return true;
 };
 
@@ -333,7 +317,7 @@ const extend = (from: 1 | 2, signExtend: boolean): WasmEmitter => (e) => {
 /** Near RET: pops the target, checks it against the CS limit with ESP as it was, releases `imm` bytes. */
 function ret(e: WasmInsnEmitter, imm: number): boolean {
   e.popRead(e.osize);
-  const t = keep(e);
+  const t = e.keep();
   checkTarget(e, t);
   e.popDone(e.osize + imm);
   e.b.get(t);
@@ -351,13 +335,13 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
   MOV_GbEb: MOV_GE(true),
   MOV_GvEv: MOV_GE(false),
   MOV_ZbIb: (e) => { e.b.i32(e.insn.imm & 0xff); e.setReg(1, e.insn.opcode & 7); return true; },
-  MOV_ZvIv: (e) => { e.b.i32(immediate(e, e.osize)); e.setReg(e.osize, e.insn.opcode & 7); return true; },
+  MOV_ZvIv: (e) => { e.b.i32(e.immediate(e.osize)); e.setReg(e.osize, e.insn.opcode & 7); return true; },
   G11_EbIb: (e) => { if (e.insn.reg !== 0) return false; e.writeE(1, constLocal(e, e.insn.imm & 0xff)); return true; },
-  G11_EvIz: (e) => { if (e.insn.reg !== 0) return false; e.writeE(e.osize, constLocal(e, immediate(e, e.osize))); return true; },
+  G11_EvIz: (e) => { if (e.insn.reg !== 0) return false; e.writeE(e.osize, constLocal(e, e.immediate(e.osize))); return true; },
   MOV_ALOb: (e) => { moffs(e); e.read(1, dataSeg(e)); e.setReg(1, Reg.EAX); return true; },
   MOV_eAXOv: (e) => { moffs(e); e.read(e.osize, dataSeg(e)); e.setReg(e.osize, Reg.EAX); return true; },
-  MOV_ObAL: (e) => { e.reg(4, Reg.EAX); const v = keep(e); moffs(e); e.write(1, dataSeg(e), v); return true; },
-  MOV_OveAX: (e) => { e.reg(4, Reg.EAX); const v = keep(e); moffs(e); e.write(e.osize, dataSeg(e), v); return true; },
+  MOV_ObAL: (e) => { e.reg(4, Reg.EAX); const v = e.keep(); moffs(e); e.write(1, dataSeg(e), v); return true; },
+  MOV_OveAX: (e) => { e.reg(4, Reg.EAX); const v = e.keep(); moffs(e); e.write(e.osize, dataSeg(e), v); return true; },
   MOVZX_GvEb: extend(1, false),
   MOVZX_GvEw: extend(2, false),
   MOVSX_GvEb: extend(1, true),
@@ -367,7 +351,7 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
   XCHG_ZveAX: (e) => {
     const s = e.osize, n = e.insn.opcode & 7;
     e.reg(s, n);
-    const v = keep(e);
+    const v = e.keep();
     e.reg(s, Reg.EAX);
     e.setReg(s, n);
     e.b.get(v);
@@ -405,13 +389,13 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
 
   SETcc_Eb: (e) => {
     e.condition(e.insn.opcode & 15);
-    e.writeE(1, keep(e));
+    e.writeE(1, e.keep());
     return true;
   },
   CMOVcc_GvEv: (e) => {
     const s = e.osize;
     e.readE(s);
-    const v = keep(e);
+    const v = e.keep();
     e.condition(e.insn.opcode & 15);
     e.b.if();
     e.b.get(v);
@@ -420,16 +404,16 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
     return true;
   },
 
-  PUSH_Zv: (e) => { e.reg(e.osize, e.insn.opcode & 7); push(e, e.osize, keep(e)); return true; },
+  PUSH_Zv: (e) => { e.reg(e.osize, e.insn.opcode & 7); push(e, e.osize, e.keep()); return true; },
   POP_Zv: (e) => {
     e.popRead(e.osize);
-    const v = keep(e);
+    const v = e.keep();
     e.popDone(e.osize); // before the destination: POP ESP leaves the value popped
     e.b.get(v);
     e.setReg(e.osize, e.insn.opcode & 7);
     return true;
   },
-  PUSH_Iz: (e) => { push(e, e.osize, constLocal(e, immediate(e, e.osize))); return true; },
+  PUSH_Iz: (e) => { push(e, e.osize, constLocal(e, e.immediate(e.osize))); return true; },
   PUSH_Ib: (e) => { push(e, e.osize, constLocal(e, (e.insn.imm << 24) >> 24)); return true; },
 
   Jcc_Jb: jcc,
@@ -451,7 +435,7 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
       case 0: case 1: incDecE(e, s, i.reg === 1); return true;
       case 2: case 4: {
         e.readE(s);
-        const t = keep(e);
+        const t = e.keep();
         checkTarget(e, t);
         if (i.reg === 2) e.push(s, constLocal(e, s === 4 ? e.next : e.next & 0xffff));
         e.b.get(t);
@@ -460,7 +444,7 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
       }
       case 6: {
         e.readE(s);
-        push(e, s, keep(e));
+        push(e, s, e.keep());
         return true;
       }
       default: return false;

@@ -370,6 +370,29 @@ export class WasmInsnEmitter {
     this.flags = { kind, size };
   }
 
+  /** Truncates the value on the stack to a `size`-byte operand. */
+  fit(size: number): void {
+    if (size !== 4) this.b.i32(size === 2 ? 0xffff : 0xff).op(Op.I32And);
+  }
+
+  /** Sign-extends the `size`-byte value on the stack to 32 bits. */
+  signExtend(size: number): void {
+    if (size === 2) this.b.op(Op.I32Extend16S);
+    else if (size === 1) this.b.op(Op.I32Extend8S);
+  }
+
+  /** Pops the value on the stack into a new scratch local. */
+  keep(): Local {
+    const l = this.tmp();
+    this.b.set(l);
+    return l;
+  }
+
+  /** The immediate as the handler fetches it for a `size`-byte operand: fetch8/fetch16 unsigned, fetch32 int32. */
+  immediate(size: number): number {
+    return size === 4 ? this.insn.imm | 0 : this.insn.imm & (size === 2 ? 0xffff : 0xff);
+  }
+
   /** Pushes a local or a constant. */
   operand(v: Operand): void {
     if (typeof v === 'object') this.b.i32(v.imm); else this.b.get(v);

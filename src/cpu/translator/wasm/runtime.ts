@@ -136,10 +136,7 @@ export class WasmRuntime {
   /** The CPU's flag record, TLB masks and CS limit into the state block, for a region to start from. */
   private enter(): void {
     const c = this.cpu, st = this.st;
-    st[StateWord.LAZY_OP] = c.lazyOp; st[StateWord.LAZY_A] = c.lazyA; st[StateWord.LAZY_B] = c.lazyB;
-    st[StateWord.LAZY_R] = c.lazyR; st[StateWord.LAZY_SIZE] = c.lazySize; st[StateWord.LAZY_MASK] = c.lazyMask;
-    st[StateWord.FLAGS] = c.flags;
-    st[StateWord.READ_MASK] = c.tlbReadMask; st[StateWord.WRITE_MASK] = c.tlbWriteMask;
+    this.pushFlags();
     st[StateWord.CS_LIMIT] = c.segLimit[Seg.CS];
     st[StateWord.ATTENTION] = 0; st[StateWord.FAULTED] = 0;
   }
