@@ -37,8 +37,8 @@ const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
 /** Host bytes reserved after RAM for ROM images: a 16 MiB flash image plus option ROMs. */
 const ROM_RESERVE = 17 << 20;
-/** Bytes of one CPU's area after the ROM reserve: its TLB (4 MiB) and its state block. */
-export const CPU_AREA_BYTES = (4 << 20) + (64 << 10);
+/** Bytes of one CPU's area after the ROM reserve: its TLB (4 MiB), then 1 MiB for its state block and the WebAssembly jump cache. */
+export const CPU_AREA_BYTES = (4 << 20) + (1 << 20);
 /** Byte offset of the state block within a CPU's area. */
 export const CPU_STATE_OFFSET = 4 << 20;
 /** CPU areas reserved in the host buffer (untouched ones cost the host nothing). */

@@ -22,9 +22,9 @@ import { FunctionBody, MemOp, ModuleBuilder, Op, ValType } from './module-builde
 import type { WasmLayout } from './region.js';
 
 /** Jump cache entries (a power of two). */
-export const JUMP_CACHE_ENTRIES = 1024;
+export const JUMP_CACHE_ENTRIES = 16384;
 /** Byte offset of the jump cache from the state block. */
-export const JUMP_CACHE_OFFSET = 1024;
+export const JUMP_CACHE_OFFSET = 4096;
 export const JUMP_ENTRY_WORDS = 8;
 export const enum JumpEntry { HOST = 0, EIP = 1, MODE = 2, LIMIT = 3, COUNT = 4, SLOT = 5, INDEX = 6 }
 
