@@ -11,6 +11,7 @@
 import type { DecodedInsn } from './decode.js';
 import { decodeInsn } from './decode.js';
 import type { BlockPlan } from './emit.js';
+import type { OpcodeEntry } from '../opcode-table.js';
 
 /**
  * Most instructions in a block. Long enough that the dispatch cost between
@@ -32,6 +33,25 @@ export function endsBlockAfter(insn: DecodedInsn): boolean {
   return entry.attrs.endsBlock === true || ENDS_AFTER.has(entry.handler);
 }
 
+/** Longest instruction (SDM Vol. 2 §2.3.11). */
+const MAX_INSN_LENGTH = 15;
+
+/** The entry of an instruction that may cross the page end: no emitter has it, so the interpreter runs it. */
+export const PAGE_STRADDLE: OpcodeEntry = { code: -1, mnemonic: 'across the page end', operands: [], attrs: { endsBlock: true }, handler: 'PAGE_STRADDLE' };
+
+/**
+ * An instruction at host offset `p` that does not decode within the page:
+ * its bytes up to the page end (what invalidation must cover), run by the
+ * interpreter as the block's last instruction.
+ */
+function pageStraddler(bytes: Uint8Array, p: number, pageEnd: number, eip: number, code32: boolean): DecodedInsn {
+  return {
+    eip, length: pageEnd - p, opsize32: code32, addrsize32: code32, segOverride: -1, rep: 0, lock: false,
+    opcode: bytes[p], entry: PAGE_STRADDLE, mod: -1, reg: -1, rm: -1, base: -1, index: -1, scale: 0, disp: 0,
+    eaSeg: 3, imm: 0, imm2: 0,
+  };
+}
+
 /**
  * Finds the block at host offset `host` of `bytes`, which is CS offset
  * `eip`; `code32` is CS.D. Undefined when not even the first instruction
@@ -43,7 +63,12 @@ export function findBlock(bytes: Uint8Array, host: number, eip: number, code32: 
   let p = host, at = eip;
   while (insns.length < MAX_BLOCK_INSTRUCTIONS) {
     const insn = decodeInsn(bytes, p, pageEnd, at, code32);
-    if (insn === undefined) break;
+    if (insn === undefined) {
+      // Within a longest instruction of the page end: it may go on to the next page, whose bytes
+      // are not ours to bake in. The block ends with it, run by the interpreter, which fetches it whole.
+      if (p < pageEnd && pageEnd - p < MAX_INSN_LENGTH) insns.push(pageStraddler(bytes, p, pageEnd, at, code32));
+      break;
+    }
     insns.push(insn);
     if (endsBlockAfter(insn)) break;
     p += insn.length;

@@ -188,6 +188,31 @@ for (const which of ['js', 'wasm'] as const) {
       assert.equal(m.cpu.eip, 0x2003);
     });
 
+    test('a hot instruction across the page end ends its block and is fetched whole each time', () => {
+      const m = machine();
+      // A loop whose MOV EAX, imm32 starts 2 bytes before the page end at 0x2000: the block ends
+      // with it (interpreted), and a change to its bytes on the next page is seen at once.
+      const start = 0x2000 - 8;
+      m.load(start, [
+        0x41, // inc ecx
+        0x90, 0x90, 0x90, 0x90, 0x90, // nops up to 0x1ffe
+        0xb8, 0x78, 0x56, 0x34, 0x12, // mov eax, 0x12345678 (0x1ffe..0x2002)
+        0x81, 0xf9, 0xe8, 0x03, 0x00, 0x00, // cmp ecx, 1000
+        0x75, 0xed, // jne start
+        0x0f, 0x0b, // ud2
+      ]);
+      m.cpu.eip = start;
+      assert.equal(m.run(100_000).vector, Vector.UD);
+      assert.equal(m.reg('eax'), 0x12345678);
+      assert.equal(m.reg('ecx'), 1000);
+      assert.equal(m.cpu.translator!.cache.get(start)?.count, 7, 'the block ends with the MOV across the page, included');
+      m.load(0x2001, [0x99]); // the immediate's third byte, on the next page
+      m.cpu.regs[1] = 0;
+      m.cpu.eip = start;
+      assert.equal(m.run(100_000).vector, Vector.UD);
+      assert.equal(m.reg('eax'), 0x12995678);
+    });
+
     test('a block runs only when the budget covers it, so run(n) retires exactly n instructions', () => {
       const m = machine();
       load(m, 'l: inc eax\ninc eax\ninc eax\njmp l');
