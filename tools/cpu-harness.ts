@@ -275,11 +275,12 @@ export class HarnessMachine {
 }
 
 /**
- * The translator setting for test machines: on with threshold 0 (JavaScript
- * regions), WebAssembly regions with ANILLO_JIT=wasm, or off with ANILLO_JIT=0.
+ * The translator setting for test machines: on with threshold 0 (the
+ * default back end, WebAssembly), JavaScript regions with ANILLO_JIT=js,
+ * or off with ANILLO_JIT=0.
  */
 export function translatorFromEnv(): false | TranslatorOptions {
   const jit = process.env['ANILLO_JIT'];
   if (jit === '0') return false;
-  return jit === 'wasm' ? { hotThreshold: 0, backend: 'wasm' } : { hotThreshold: 0 };
+  return jit === 'js' ? { hotThreshold: 0, backend: 'js' } : { hotThreshold: 0 };
 }

@@ -44,7 +44,7 @@ export interface Peer {
 }
 
 /** Every peer id, in table order; the default set leaves out the optional ones. */
-export const PEER_IDS = ['anillo', 'anillo-jit', 'qemu', 'v86', 'v86-nojit'] as const;
+export const PEER_IDS = ['anillo', 'anillo-jit', 'anillo-jit-js', 'qemu', 'v86', 'v86-nojit'] as const;
 export const DEFAULT_PEERS = ['anillo', 'anillo-jit', 'qemu', 'v86'];
 
 /** Paths the peers read: Debian's SeaBIOS build serves v86 (its npm package ships no firmware). */
@@ -77,7 +77,7 @@ export function makePeers(root: string, guest: GuestSpec, ids: readonly string[]
   const want = new Set(ids);
   const mem = `${guest.memMiB}M`;
 
-  if (want.has('anillo') || want.has('anillo-jit')) {
+  if (want.has('anillo') || want.has('anillo-jit') || want.has('anillo-jit-js')) {
     const bin = join(root, 'bin/anillo.js');
     const base = [bin, 'run', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--mem', mem];
     const help = run(process.execPath, [bin, '--help'], root) ?? '';
@@ -94,6 +94,14 @@ export function makePeers(root: string, guest: GuestSpec, ids: readonly string[]
         id: 'anillo-jit', label: 'anillo (translator)', kind: 'anillo', version,
         unavailable: hasTranslator ? undefined : 'not available yet (anillo run has no --no-jit; issue 6)',
         launch: { file: process.execPath, args: base },
+      });
+    }
+    if (want.has('anillo-jit-js')) {
+      const hasBackends = help.includes('--jit-backend');
+      peers.push({
+        id: 'anillo-jit-js', label: 'anillo (translator, JS regions)', kind: 'anillo', version,
+        unavailable: hasBackends ? undefined : 'not available (anillo run has no --jit-backend)',
+        launch: { file: process.execPath, args: [...base, '--jit-backend', 'js'] },
       });
     }
   }

@@ -35,7 +35,7 @@ export type CliAction =
     lockstepEvery: number;
     /** Executions of an entry point before the translator compiles it (undefined: the translator's default). */
     jitThreshold?: number;
-    /** What the translator compiles to (undefined: its default, JavaScript). */
+    /** What the translator compiles to (undefined: its default, WebAssembly where the memory allows). */
     jitBackend?: 'js' | 'wasm';
   };
 
@@ -70,7 +70,7 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --no-jit                 interpret every instruction (the translator is on by default)
   --jit-threshold N        executions of a code address before it is translated
                            (default 2000; 0 translates everything on first sight)
-  --jit-backend js|wasm    compile hot code to JavaScript (default) or WebAssembly
+  --jit-backend wasm|js    compile hot code to WebAssembly (default) or JavaScript
   --lockstep               check the translator against the interpreter block by block;
                            stops at the first block whose results differ (slow)
   --lockstep-every N       lockstep checking one block run in N (a whole boot in reach)

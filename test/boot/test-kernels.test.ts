@@ -17,7 +17,8 @@ const PASS_STATUS = 33;
 
 /** Which engine runs the kernels: the translator (translating on first sight) or, with ANILLO_JIT=0, the interpreter alone. */
 const JIT = process.env['ANILLO_JIT'] !== '0';
-const BACKEND = process.env['ANILLO_JIT'] === 'wasm' ? 'wasm' : 'js';
+/** ANILLO_JIT=js: JavaScript regions instead of the default WebAssembly ones. */
+const BACKEND = process.env['ANILLO_JIT'] === 'js' ? 'js' : 'wasm';
 
 async function boot(image: string, kind: 'bios' | 'kernel'): Promise<{ status: number; output: string; serial: string; message: string }> {
   let output = '';

@@ -58,10 +58,10 @@ export interface TranslatorOptions {
   /** Keep each block's generated source (for diagnostics). */
   keepSource?: boolean;
   /**
-   * What regions are compiled to: JavaScript functions (default) or
-   * WebAssembly (wasm/), where the machine's memory is a WebAssembly
-   * memory. A region with an instruction of a class `emitters` overrides
-   * stays JavaScript, so the seam holds for both.
+   * What regions are compiled to: WebAssembly (wasm/; the default where
+   * the machine's memory is a WebAssembly memory) or JavaScript functions.
+   * A region with an instruction of a class `emitters` overrides and
+   * `wasmEmitters` does not stays JavaScript, so the seam holds for both.
    */
   backend?: 'js' | 'wasm';
   /** With the WebAssembly back end: emitters that replace its defaults per instruction class (the same seam). */
@@ -88,6 +88,11 @@ export interface TranslatorOptions {
  * that many more times: 2000 stays.
  */
 export const DEFAULT_HOT_THRESHOLD = 2000;
+
+/** Hot entries a batch of WebAssembly regions waits for (translate): one module for all of them. */
+const WASM_BATCH_ENTRIES = 16;
+/** Instructions the oldest queued entry waits at most before its batch is compiled anyway (a few milliseconds). */
+const WASM_BATCH_WAIT = 2_000_000;
 
 /** Slots of the direct-mapped block table in front of the cache's Map (QEMU's tb_jmp_cache). */
 const JUMP_CACHE_SLOTS = 1 << 12;
@@ -148,6 +153,13 @@ export class Translator {
   private readonly keepSource: boolean;
   /** What generated code reaches through `H`: HELPERS and this CPU's memory accessors. */
   private readonly helpers: typeof HELPERS & ReturnType<typeof memoryAccess>;
+  /** Hot entries waiting to be compiled, and the instruction count when the oldest came. */
+  private queue: { host: number; eip: number; mode: number }[] = [];
+  private queuedAt = 0;
+  /** Entries a batch waits for: 1 for JavaScript regions and when translating on first sight. */
+  private readonly batchEntries: number;
+  /** What regions are compiled to (TranslatorOptions.backend). */
+  readonly backend: 'js' | 'wasm';
   /** The WebAssembly side, when regions are compiled to WebAssembly. */
   private readonly wasm: WasmRuntime | undefined;
   /** Classes whose JavaScript emitter the options replaced and the WebAssembly ones did not (their regions stay JavaScript). */
@@ -164,9 +176,12 @@ export class Translator {
     this.keepSource = options.lockstep === true || options.keepSource === true;
     this.wasmEmitters = { ...WASM_EMITTERS, ...options.wasmEmitters };
     this.customClasses = new Set(Object.keys(options.emitters ?? {}).filter((name) => options.wasmEmitters?.[name] === undefined));
-    if (options.backend === 'wasm') {
-      const memory = cpu.mem.wasmMemory;
-      if (memory === null || cpu.areaBase < 0) throw new Error('translator: WebAssembly regions need the machine\'s memory to be a WebAssembly memory (RAM up to about 4 GiB)');
+    const memory = cpu.mem.wasmMemory;
+    const wasmPossible = memory !== null && cpu.areaBase >= 0;
+    this.backend = options.backend ?? (wasmPossible ? 'wasm' : 'js');
+    this.batchEntries = this.backend === 'wasm' && this.threshold > 0 ? WASM_BATCH_ENTRIES : 1;
+    if (this.backend === 'wasm') {
+      if (!wasmPossible) throw new Error('translator: WebAssembly regions need the machine\'s memory to be a WebAssembly memory (RAM up to about 4 GiB)');
       this.wasm = new WasmRuntime(cpu, memory);
     }
   }
@@ -252,6 +267,12 @@ export class Translator {
       this.jumpCache[jslot] = block;
       return block;
     }
+    // A batch of queued entries is compiled when its oldest has waited long enough, even if no more come.
+    if (this.queue.length > 0 && cpu.instructions - this.queuedAt >= WASM_BATCH_WAIT) {
+      this.compileQueue(cpu);
+      const now = this.cache.get(host);
+      if (now !== undefined && now.eip === eip && now.mode === mode) return now;
+    }
     const slot = (host ^ (host >>> 16)) & (COUNTER_SLOTS - 1);
     if (this.counters[slot] < this.threshold) {
       this.counters[slot]++;
@@ -285,63 +306,95 @@ export class Translator {
    * since its last build (so a page's code is compiled a bounded number of
    * times, and every new function has a few hot blocks to warm up on);
    * meanwhile a new entry runs as a region of its own.
+   *
+   * WebAssembly regions are compiled in batches: a module costs about half
+   * a millisecond however small (measured: 2000 one-function modules of
+   * 2.5 KiB took 507 µs each; 200 of ten functions, 736 µs each), so hot
+   * entries wait in a queue, interpreted meanwhile, until
+   * {@link WASM_BATCH_ENTRIES} of them are there or the oldest has waited
+   * {@link WASM_BATCH_WAIT} instructions; then one module holds them all.
+   * Their blocks are decoded when the batch is compiled, so code written
+   * in between is read as it is then.
    */
   translate(cpu: Cpu, host: number, eip: number, mode: number): Block | undefined {
-    const delta = host - eip;
-    const key = `${host >>> 12}:${delta}:${mode}`;
-    const group = this.cache.group(key);
-    if (!group.entries.includes(eip)) group.entries.push(eip);
-    const pending = group.entries.length - group.built;
-    if (group.built > 0 && pending * 2 < group.built) {
-      const plan = findBlock(cpu.backing, host, eip, cpu.codeSize32, mode);
-      if (plan === undefined) return undefined;
-      return this.compile(key, [[plan]], delta, mode)[0].blocks[0];
+    const queue = this.queue;
+    if (!queue.some((q) => q.host === host && q.mode === mode)) {
+      if (queue.length === 0) this.queuedAt = cpu.instructions;
+      queue.push({ host, eip, mode });
     }
-    group.built = group.entries.length;
-    // Address order keeps neighbouring blocks (a loop and its exits) in one region.
-    const plans: BlockPlan[] = [];
-    for (const at of [...group.entries].sort((x, y) => x - y)) {
-      const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
-      if (plan !== undefined) plans.push(plan);
-    }
-    const chunks: BlockPlan[][] = [];
-    let chunk: BlockPlan[] = [];
-    let size = 0;
-    for (const plan of plans) {
-      if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
-        chunks.push(chunk);
-        chunk = [];
-        size = 0;
-      }
-      chunk.push(plan);
-      size += plan.insns.length;
-    }
-    if (chunk.length > 0) chunks.push(chunk);
-    if (chunks.length > 0) this.compile(key, chunks, delta, mode);
-    // The entry itself may not decode here (an instruction across the page end): the interpreter runs it.
+    if (queue.length < this.batchEntries && cpu.instructions - this.queuedAt < WASM_BATCH_WAIT) return undefined;
+    this.compileQueue(cpu);
     const block = this.cache.get(host);
     return block !== undefined && block.eip === eip && block.mode === mode ? block : undefined;
+  }
+
+  /** Compiles the queued entries: each page group's new entries as regions of their own, or the whole group again. */
+  private compileQueue(cpu: Cpu): void {
+    const queue = this.queue;
+    this.queue = [];
+    const groups = new Map<string, { delta: number; mode: number; fresh: number[] }>();
+    for (const { host, eip, mode } of queue) {
+      const delta = host - eip;
+      const key = `${host >>> 12}:${delta}:${mode}`;
+      const group = this.cache.group(key);
+      if (!group.entries.includes(eip)) group.entries.push(eip);
+      let g = groups.get(key);
+      if (g === undefined) { g = { delta, mode, fresh: [] }; groups.set(key, g); }
+      g.fresh.push(eip);
+    }
+    const batch: RegionSpec[] = [];
+    for (const [key, { delta, mode, fresh }] of groups) {
+      const group = this.cache.group(key);
+      const pending = group.entries.length - group.built;
+      if (group.built > 0 && pending * 2 < group.built) {
+        for (const at of fresh) {
+          const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
+          if (plan !== undefined) batch.push({ key, delta, mode, plans: [plan] });
+        }
+        continue;
+      }
+      group.built = group.entries.length;
+      // Address order keeps neighbouring blocks (a loop and its exits) in one region.
+      const plans: BlockPlan[] = [];
+      for (const at of [...group.entries].sort((x, y) => x - y)) {
+        const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
+        if (plan !== undefined) plans.push(plan);
+      }
+      let chunk: BlockPlan[] = [];
+      let size = 0;
+      for (const plan of plans) {
+        if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
+          batch.push({ key, delta, mode, plans: chunk });
+          chunk = [];
+          size = 0;
+        }
+        chunk.push(plan);
+        size += plan.insns.length;
+      }
+      if (chunk.length > 0) batch.push({ key, delta, mode, plans: chunk });
+    }
+    if (batch.length > 0) this.compile(batch);
   }
 
   /**
    * Compiles regions (each a list of blocks of one page) and adds them to
    * the cache. WebAssembly regions of one call share a module.
    */
-  private compile(key: string, chunks: BlockPlan[][], delta: number, mode: number): Region[] {
-    const wasm = this.wasm !== undefined && !chunks.some((plans) => plans.some((p) => p.insns.some((i) => this.customClasses.has(i.entry.handler))));
+  private compile(specs: RegionSpec[]): Region[] {
+    const wasm = this.wasm !== undefined && !specs.some(({ plans }) => plans.some((p) => p.insns.some((i) => this.customClasses.has(i.entry.handler))));
     let infos: { limitNeeded: number }[][];
     let regions: Region[];
     if (wasm) {
       const runtime = this.wasm as WasmRuntime;
-      const code = compileWasmModule(chunks, this.wasmEmitters, runtime.layout);
+      const code = compileWasmModule(specs.map((r) => r.plans), this.wasmEmitters, runtime.layout);
       // Each region is charged its share of the module's bytes.
-      regions = chunks.map(() => new Region(key, Math.ceil(code.bytes.length / chunks.length), 'wasm'));
+      regions = specs.map(({ key }) => new Region(key, Math.ceil(code.bytes.length / specs.length), 'wasm'));
       runtime.instantiate(code, regions);
       infos = code.regions.map((r) => r.blocks);
     } else {
       regions = [];
       infos = [];
-      for (const plans of chunks) {
+      for (const { key, plans } of specs) {
         const { source, blocks } = emitRegion(plans, this.emitters);
         const region = new Region(key, source.length);
         if (this.keepSource) region.source = source;
@@ -351,9 +404,9 @@ export class Translator {
         infos.push(blocks);
       }
     }
-    const code32 = (mode & 1) !== 0;
     regions.forEach((region, r) => {
-      const plans = chunks[r];
+      const { plans, delta, mode } = specs[r];
+      const code32 = (mode & 1) !== 0;
       const limitNeeded = Math.max(...infos[r].map((b) => b.limitNeeded));
       plans.forEach((plan, i) => {
         const last = plan.insns[plan.insns.length - 1];
@@ -366,4 +419,12 @@ export class Translator {
     });
     return regions;
   }
+}
+
+/** A region to compile: its blocks, and the page group (key), CS base difference and mode they belong to. */
+interface RegionSpec {
+  key: string;
+  delta: number;
+  mode: number;
+  plans: BlockPlan[];
 }
