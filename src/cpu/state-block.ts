@@ -30,6 +30,8 @@ export const enum StateWord {
   CHAIN_DONE = 24,
   /** Out of the chaining loop: regions it ran. */
   CHAIN_RUNS = 25,
+  /** A second result of a call out of a region (RDTSC's high half). */
+  RESULT_HIGH = 26,
 }
 
 /** Words in the state block. */

@@ -13,6 +13,7 @@ import { F, imm, type Operand, type WasmEmitter, type WasmInsnEmitter } from './
 import { WASM_MORE_EMITTERS } from './ops-more.js';
 import { WASM_SHIFT_EMITTERS } from './ops-shift.js';
 import { WASM_STRING_EMITTERS } from './ops-string.js';
+import { WASM_SYSTEM_EMITTERS } from './ops-system.js';
 
 const LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5, LAZY_INC = 6, LAZY_DEC = 7, LAZY_RESULT = 8;
 const ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
@@ -330,6 +331,7 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
   ...WASM_MORE_EMITTERS,
   ...WASM_STRING_EMITTERS,
   ...WASM_SHIFT_EMITTERS,
+  ...WASM_SYSTEM_EMITTERS,
   MOV_EbGb: MOV_EG(true),
   MOV_EvGv: MOV_EG(false),
   MOV_GbEb: MOV_GE(true),

@@ -51,6 +51,8 @@ export const IMPORTS = [
   ['step', 2, 1],
   // Raises a guest exception: (vector, error code).
   ['raise', 2, 0],
+  // RDTSC as the interpreter does it: (count) → EAX; EDX in the state block's RESULT_HIGH.
+  ['rdtsc', 1, 1],
 ] as const;
 const IMPORT_INDEX = Object.fromEntries(IMPORTS.map(([n], i) => [n, i])) as Record<(typeof IMPORTS)[number][0], number>;
 const READ_IMPORT: Record<number, number> = { 1: IMPORT_INDEX.read8, 2: IMPORT_INDEX.read16, 4: IMPORT_INDEX.read32 };
@@ -106,7 +108,7 @@ export class WasmInsnEmitter {
     readonly count: number,
     public flags: WasmKnownFlags | undefined,
     private readonly resolve: (eip: number) => number,
-    private readonly mode: number,
+    readonly mode: number,
     private readonly layout: WasmLayout,
     pool: Local[],
     private readonly flagsHelper: number,
@@ -555,6 +557,19 @@ export class WasmInsnEmitter {
     loadState(b, this.L, this.layout);
     this.checkFault();
     return after;
+  }
+
+  /** Calls RDTSC in the runtime and sets EDX:EAX from it. */
+  rdtsc(): void {
+    const b = this.b;
+    this.countArg();
+    b.call(IMPORT_INDEX.rdtsc);
+    const low = this.keep();
+    this.checkFault();
+    b.get(low);
+    this.setReg(4, 0);
+    b.i32(0).mem(MemOp.I32Load, this.layout.state + StateWord.RESULT_HIGH * 4);
+    this.setReg(4, 2);
   }
 
   /** The runtime asks the run loop to look (stop, interrupt, region dropped, single-step). */

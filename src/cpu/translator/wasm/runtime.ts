@@ -14,7 +14,9 @@
  */
 import type { Cpu } from '../../cpu.js';
 import { CpuException } from '../../exception.js';
-import { Flag, Seg } from '../../registers.js';
+import { Cr4, Flag, Seg } from '../../registers.js';
+import { requireCpl0 } from '../../instructions/descriptor-tables.js';
+import { readTsc } from '../../msr.js';
 import { StateWord } from '../../state-block.js';
 import type { Block, Region } from '../code-cache.js';
 import { chainModule, JUMP_CACHE_ENTRIES, JUMP_CACHE_OFFSET, JUMP_ENTRY_WORDS, JumpEntry, jumpSlot } from './chain.js';
@@ -274,6 +276,19 @@ export class WasmRuntime {
       },
       raise: (vector, code) => {
         this.fault(new CpuException(vector, code));
+      },
+      rdtsc: (at) => {
+        c.instructions = this.base + at;
+        try {
+          // As instructions/system.ts RDTSC: CR4.TSD restricts it to CPL 0.
+          if ((c.cr4 & Cr4.TSD) !== 0) requireCpl0(c);
+        } catch (e) {
+          this.fault(e);
+          return 0;
+        }
+        const t = readTsc(c);
+        this.st[StateWord.RESULT_HIGH] = Math.floor(t / 0x1_0000_0000);
+        return t % 0x1_0000_0000;
       },
     };
   }
