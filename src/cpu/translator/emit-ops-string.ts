@@ -13,6 +13,7 @@
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
 import { fit } from './operand-text.js';
+import { dataSeg } from './insn-operands.js';
 
 /** LazyOp.SUB (flags.ts), as generated code holds it. */
 const LAZY_SUB = 3;
@@ -37,10 +38,6 @@ function stepLocal(e: InsnEmitter, size: number): string {
   return d;
 }
 
-/** The source segment of MOVS/CMPS/LODS: DS unless overridden. */
-function sourceSeg(e: InsnEmitter): number {
-  return e.insn.segOverride >= 0 ? e.insn.segOverride : Seg.DS;
-}
 
 /** A string operation of `size` bytes (1, or the operand size for the v forms) without REP. */
 type StringOp = (e: InsnEmitter, size: number) => void;
@@ -55,7 +52,7 @@ const stringForm = (op: StringOp, byteForm: boolean): Emitter => (e) => {
 /** LODS: accumulator ← [src:(E)SI]; (E)SI steps. */
 const lods: StringOp = (e, size) => {
   const v = e.v('v');
-  e.emit(`const ${v} = ${e.read(size, sourceSeg(e), stringIndex(e, Reg.ESI))};`);
+  e.emit(`const ${v} = ${e.read(size, dataSeg(e), stringIndex(e, Reg.ESI))};`);
   const d = stepLocal(e, size);
   e.setReg(size, Reg.EAX, v);
   advance(e, Reg.ESI, d);
@@ -71,7 +68,7 @@ const stos: StringOp = (e, size) => {
 /** MOVS: [ES:(E)DI] ← [src:(E)SI]; both step. */
 const movs: StringOp = (e, size) => {
   const v = e.v('v');
-  e.emit(`const ${v} = ${e.read(size, sourceSeg(e), stringIndex(e, Reg.ESI))};`);
+  e.emit(`const ${v} = ${e.read(size, dataSeg(e), stringIndex(e, Reg.ESI))};`);
   e.write(size, Seg.ES, stringIndex(e, Reg.EDI), v, false);
   const d = stepLocal(e, size);
   advance(e, Reg.ESI, d);
@@ -87,7 +84,7 @@ const movs: StringOp = (e, size) => {
 const compare = (scan: boolean): StringOp => (e, size) => {
   const a = e.v('x'), b = e.v('y'), rv = e.v('r');
   if (scan) e.emit(`const ${a} = ${e.reg(size, Reg.EAX)};`);
-  else e.emit(`const ${a} = ${e.read(size, sourceSeg(e), stringIndex(e, Reg.ESI))};`);
+  else e.emit(`const ${a} = ${e.read(size, dataSeg(e), stringIndex(e, Reg.ESI))};`);
   e.emit(`const ${b} = ${e.read(size, Seg.ES, stringIndex(e, Reg.EDI))};`);
   e.emit(`const ${rv} = ${fit(`${a} - ${b}`, size)};`);
   e.setLazy(LAZY_SUB, a, b, rv, size);

@@ -11,6 +11,7 @@
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
 import { fit, mask } from './operand-text.js';
+import { dataSeg, moffsOffset, relTarget } from './insn-operands.js';
 import { MORE_EMITTERS } from './emit-ops-more.js';
 import { STRING_EMITTERS } from './emit-ops-string.js';
 
@@ -198,12 +199,6 @@ function rotateConst(e: InsnEmitter, op: number, u: string, n: number, size: num
   return r;
 }
 
-/** Near jump target of a relative branch: truncated to 16 bits with a 16-bit operand size. */
-function relTarget(e: InsnEmitter): number {
-  const rel = e.insn.entry.operands[0] === 'Jb' ? (e.insn.imm << 24) >> 24 : e.insn.imm;
-  const t = (e.next + rel) | 0;
-  return e.insn.opsize32 ? t : t & 0xffff;
-}
 
 /**
  * An indirect near target must lie within the CS limit, checked before
@@ -301,12 +296,9 @@ const MOV_GE = (byteForm: boolean): Emitter => (e) => {
 };
 
 function moffs(e: InsnEmitter): string {
-  return String(e.insn.addrsize32 ? e.insn.imm | 0 : e.insn.imm & 0xffff);
+  return String(moffsOffset(e));
 }
 
-function dataSeg(e: InsnEmitter): number {
-  return e.insn.segOverride >= 0 ? e.insn.segOverride : Seg.DS;
-}
 
 const extend = (from: 1 | 2, signExtend: boolean): Emitter => (e) => {
   const v = e.v('v');

@@ -14,6 +14,7 @@ import { Reg, Seg } from '../../registers.js';
 import type { Local } from './module-builder.js';
 import { Op } from './module-builder.js';
 import { F, type WasmEmitter, type WasmEmitterTable, type WasmInsnEmitter } from './region.js';
+import { dataSeg } from '../insn-operands.js';
 
 /** LazyOp.SUB (flags.ts). */
 const LAZY_SUB = 3;
@@ -39,10 +40,6 @@ function advance(e: WasmInsnEmitter, n: number, step: Local): void {
   else b.get(r).i32(-65536).op(Op.I32And).get(r).get(step).op(Op.I32Add).i32(0xffff).op(Op.I32And).op(Op.I32Or).set(r);
 }
 
-/** The source segment of MOVS/CMPS/LODS: DS unless overridden (the destination is always ES). */
-function sourceSeg(e: WasmInsnEmitter): number {
-  return e.insn.segOverride >= 0 ? e.insn.segOverride : Seg.DS;
-}
 
 
 /** A string operation of `size` bytes (1, or the operand size for the v forms) without REP. */
@@ -58,7 +55,7 @@ const stringForm = (op: StringOp, byteForm: boolean): WasmEmitter => (e) => {
 /** LODS: accumulator ← [src:(E)SI]; (E)SI steps. */
 const lods: StringOp = (e, size) => {
   stringIndex(e, Reg.ESI);
-  e.read(size, sourceSeg(e));
+  e.read(size, dataSeg(e));
   e.setReg(size, Reg.EAX);
   advance(e, Reg.ESI, stepLocal(e, size));
 };
@@ -76,7 +73,7 @@ const stos: StringOp = (e, size) => {
 /** MOVS: [ES:(E)DI] ← [src:(E)SI]; both step; then the deferred code check. */
 const movs: StringOp = (e, size) => {
   stringIndex(e, Reg.ESI);
-  e.read(size, sourceSeg(e));
+  e.read(size, dataSeg(e));
   const v = e.keep();
   stringIndex(e, Reg.EDI);
   e.write(size, Seg.ES, v, false);
@@ -96,7 +93,7 @@ const movs: StringOp = (e, size) => {
 const compare = (scan: boolean): StringOp => (e, size) => {
   const b = e.b;
   if (scan) e.reg(size, Reg.EAX);
-  else { stringIndex(e, Reg.ESI); e.read(size, sourceSeg(e)); }
+  else { stringIndex(e, Reg.ESI); e.read(size, dataSeg(e)); }
   const a = e.keep();
   stringIndex(e, Reg.EDI);
   e.read(size, Seg.ES);

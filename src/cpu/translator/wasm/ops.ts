@@ -10,6 +10,7 @@ import { Reg, Seg } from '../../registers.js';
 import type { Local } from './module-builder.js';
 import { Op } from './module-builder.js';
 import { F, imm, type Operand, type WasmEmitter, type WasmInsnEmitter } from './region.js';
+import { dataSeg, moffsOffset, relTarget } from '../insn-operands.js';
 import { WASM_MORE_EMITTERS } from './ops-more.js';
 import { WASM_SHIFT_EMITTERS } from './ops-shift.js';
 import { WASM_STRING_EMITTERS } from './ops-string.js';
@@ -244,12 +245,6 @@ const shiftGroup = (byteForm: boolean, one: boolean): WasmEmitter => (e) => {
   return true;
 };
 
-/** Near jump target of a relative branch: truncated to 16 bits with a 16-bit operand size. */
-function relTarget(e: WasmInsnEmitter): number {
-  const rel = e.insn.entry.operands[0] === 'Jb' ? (e.insn.imm << 24) >> 24 : e.insn.imm;
-  const t = (e.next + rel) | 0;
-  return e.insn.opsize32 ? t : t & 0xffff;
-}
 
 /** #GP(0) unless local `t` lies within the CS limit (control.ts jumpNear), before anything changes. */
 function checkTarget(e: WasmInsnEmitter, t: Local): void {
@@ -301,12 +296,9 @@ const MOV_GE = (byteForm: boolean): WasmEmitter => (e) => {
 };
 
 function moffs(e: WasmInsnEmitter): void {
-  e.b.i32(e.insn.addrsize32 ? e.insn.imm | 0 : e.insn.imm & 0xffff);
+  e.b.i32(moffsOffset(e));
 }
 
-function dataSeg(e: WasmInsnEmitter): number {
-  return e.insn.segOverride >= 0 ? e.insn.segOverride : Seg.DS;
-}
 
 const extend = (from: 1 | 2, signExtend: boolean): WasmEmitter => (e) => {
   e.readE(from);
