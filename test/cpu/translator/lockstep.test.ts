@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Vm } from '../../../src/vmm/vm.js';
 import { mapBios } from '../../../src/boot/bios.js';
 import { loadMultiboot } from '../../../src/boot/multiboot.js';
-import type { Emitter, WasmEmitter } from '../../../src/cpu/translator/index.js';
+import type { Emitter, TranslatorOptions, WasmEmitter } from '../../../src/cpu/translator/index.js';
 import { Op } from '../../../src/cpu/translator/wasm/module-builder.js';
 import { HarnessMachine } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
@@ -53,13 +53,9 @@ for (const backend of ['js', 'wasm'] as const) {
   });
 }
 
-test('lockstep reports the first block whose results differ', () => {
-  // A wrong ADD emitter (it adds one too many) must be caught at its block.
-  const wrongAdd: Emitter = (e) => {
-    e.setReg(4, e.insn.rm, `(${e.reg(4, e.insn.rm)} + ${e.reg(4, e.insn.reg)} + 1) | 0`);
-    return true;
-  };
-  const m = new HarnessMachine({ translator: { hotThreshold: 0, lockstep: true, emitters: { ADD_EvGv: wrongAdd } } });
+/** Runs `mov eax, 2; mov ebx, 3; jmp next; next: add eax, ebx` in lockstep with a wrong ADD, and checks it is caught at its block. */
+function expectWrongAddCaught(translator: TranslatorOptions): void {
+  const m = new HarnessMachine({ translator: { hotThreshold: 0, lockstep: true, ...translator } });
   m.protectedMode(0);
   m.load(0x1000, assemble('mov eax, 2\nmov ebx, 3\njmp next\nnext: add eax, ebx\nud2', 32, 0x1000));
   m.cpu.eip = 0x1000;
@@ -68,6 +64,15 @@ test('lockstep reports the first block whose results differ', () => {
   assert.ok(d, 'a divergence was reported');
   assert.equal(d.eip, 0x100c);
   assert.ok(d.differences.some((line) => line.startsWith('regs[0]: 0x5 vs 0x6')), d.differences.join('\n'));
+}
+
+test('lockstep reports the first block whose results differ', () => {
+  // A wrong ADD emitter (it adds one too many) must be caught at its block.
+  const wrongAdd: Emitter = (e) => {
+    e.setReg(4, e.insn.rm, `(${e.reg(4, e.insn.rm)} + ${e.reg(4, e.insn.reg)} + 1) | 0`);
+    return true;
+  };
+  expectWrongAddCaught({ backend: 'js', emitters: { ADD_EvGv: wrongAdd } });
 });
 
 test('lockstep catches a wrong WebAssembly emitter too', () => {
@@ -79,13 +84,5 @@ test('lockstep catches a wrong WebAssembly emitter too', () => {
     e.setReg(4, e.insn.rm);
     return true;
   };
-  const m = new HarnessMachine({ translator: { hotThreshold: 0, lockstep: true, backend: 'wasm', wasmEmitters: { ADD_EvGv: wrongAdd } } });
-  m.protectedMode(0);
-  m.load(0x1000, assemble('mov eax, 2\nmov ebx, 3\njmp next\nnext: add eax, ebx\nud2', 32, 0x1000));
-  m.cpu.eip = 0x1000;
-  m.run(100);
-  const d = m.cpu.translator!.lockstep!.divergence;
-  assert.ok(d, 'a divergence was reported');
-  assert.equal(d.eip, 0x100c);
-  assert.ok(d.differences.some((line) => line.startsWith('regs[0]: 0x5 vs 0x6')), d.differences.join('\n'));
+  expectWrongAddCaught({ backend: 'wasm', wasmEmitters: { ADD_EvGv: wrongAdd } });
 });
