@@ -455,4 +455,3 @@ for (const name of ['ADD', 'OR', 'ADC', 'SBB', 'AND', 'SUB', 'XOR', 'CMP']) {
   WASM_EMITTERS[`${name}_ALIb`] = aluAcc(true);
   WASM_EMITTERS[`${name}_eAXIz`] = aluAcc(false);
 }
-void LAZY_SBB;

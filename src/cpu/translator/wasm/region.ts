@@ -187,7 +187,7 @@ export class WasmInsnEmitter {
    * page, so RAM is read directly; else the runtime's accessor.
    */
   read(size: number, seg: number): void {
-    const b = this.b, { ea, te } = this.L;
+    const b = this.b, { ea } = this.L;
     b.set(ea);
     if (!this.flatSeg(seg)) {
       b.i32(seg).get(ea); this.countArg(); b.call(READ_IMPORT[size]);
@@ -202,7 +202,6 @@ export class WasmInsnEmitter {
     b.i32(seg).get(ea); this.countArg(); b.call(READ_IMPORT[size]);
     this.checkFault();
     b.end();
-    void te;
   }
 
   /** Pushes whether the TLB entry of `ea` allows a `size`-byte access under `mask` without leaving the page; sets `te`. */
