@@ -13,7 +13,7 @@
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
 import { fit } from './operand-text.js';
-import { dataSeg } from './insn-operands.js';
+import { dataSeg, withoutRep } from './insn-operands.js';
 
 /** LazyOp.SUB (flags.ts), as generated code holds it. */
 const LAZY_SUB = 3;
@@ -38,16 +38,10 @@ function stepLocal(e: InsnEmitter, size: number): string {
   return d;
 }
 
-
 /** A string operation of `size` bytes (1, or the operand size for the v forms) without REP. */
 type StringOp = (e: InsnEmitter, size: number) => void;
 
-/** Declines the REP forms. */
-const stringForm = (op: StringOp, byteForm: boolean): Emitter => (e) => {
-  if (e.insn.rep !== 0) return false;
-  op(e, byteForm ? 1 : e.osize);
-  return true;
-};
+const stringForm = (op: StringOp, byteForm: boolean): Emitter => withoutRep(op, byteForm);
 
 /** LODS: accumulator ← [src:(E)SI]; (E)SI steps. */
 const lods: StringOp = (e, size) => {

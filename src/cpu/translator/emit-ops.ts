@@ -11,7 +11,7 @@
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
 import { fit, mask } from './operand-text.js';
-import { dataSeg, moffsOffset, relTarget } from './insn-operands.js';
+import { dataSeg, jumpRelative, moffsOffset, relTarget } from './insn-operands.js';
 import { MORE_EMITTERS } from './emit-ops-more.js';
 import { STRING_EMITTERS } from './emit-ops-string.js';
 
@@ -266,13 +266,6 @@ const jcc: Emitter = (e) => {
   return true;
 };
 
-const jmpRel: Emitter = (e) => {
-  const t = relTarget(e);
-  e.targets.push(t);
-  e.jump(t);
-  return true;
-};
-
 /** The `size`-byte push as cpu.push does it (stack width from SS.B at run time). */
 function push(e: InsnEmitter, size: number, value: string): void {
   e.push(size, value);
@@ -401,8 +394,8 @@ export const DEFAULT_EMITTERS: Record<string, Emitter> = {
 
   Jcc_Jb: jcc,
   Jcc_Jz: jcc,
-  JMP_Jb: jmpRel,
-  JMP_Jz: jmpRel,
+  JMP_Jb: jumpRelative,
+  JMP_Jz: jumpRelative,
   CALL_Jz: (e) => {
     const t = relTarget(e);
     e.targets.push(t);

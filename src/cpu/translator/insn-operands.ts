@@ -1,6 +1,7 @@
 /**
- * Operands of a decoded instruction that both back ends' emitters compute
- * the same way (emit-ops*.ts for JavaScript, wasm/ops*.ts for WebAssembly).
+ * What both back ends' emitters (emit-ops*.ts for JavaScript, wasm/ops*.ts
+ * for WebAssembly) do the same way: operands of a decoded instruction, and
+ * the emitters that only call the emitter interface both share.
  */
 import type { DecodedInsn } from './decode.js';
 import { Seg } from '../registers.js';
@@ -23,4 +24,30 @@ export function dataSeg(e: AtInsn): number {
 /** A moffs offset (MOV AL/eAX ↔ moffs) with the address size. */
 export function moffsOffset(e: AtInsn): number {
   return e.insn.addrsize32 ? e.insn.imm | 0 : e.insn.imm & 0xffff;
+}
+
+/** What a direct jump needs of an emitter of either back end. */
+interface Jumper extends AtInsn {
+  readonly targets: number[];
+  jump(target: number): void;
+}
+
+/** JMP rel8/rel16/rel32 on either back end: the target joins what the CS limit must cover, then the jump. */
+export function jumpRelative(e: Jumper): boolean {
+  const t = relTarget(e);
+  e.targets.push(t);
+  e.jump(t);
+  return true;
+}
+
+/**
+ * A string operation's emitter for either back end: `op` on the operand
+ * size (1 for the byte forms); the REP forms are declined, nothing emitted.
+ */
+export function withoutRep<E extends AtInsn & { readonly osize: number }>(op: (e: E, size: number) => void, byteForm: boolean): (e: E) => boolean {
+  return (e) => {
+    if (e.insn.rep !== 0) return false;
+    op(e, byteForm ? 1 : e.osize);
+    return true;
+  };
 }

@@ -14,7 +14,7 @@ import { Reg, Seg } from '../../registers.js';
 import type { Local } from './module-builder.js';
 import { Op } from './module-builder.js';
 import { F, type WasmEmitter, type WasmEmitterTable, type WasmInsnEmitter } from './region.js';
-import { dataSeg } from '../insn-operands.js';
+import { dataSeg, withoutRep } from '../insn-operands.js';
 
 /** LazyOp.SUB (flags.ts). */
 const LAZY_SUB = 3;
@@ -41,16 +41,10 @@ function advance(e: WasmInsnEmitter, n: number, step: Local): void {
 }
 
 
-
 /** A string operation of `size` bytes (1, or the operand size for the v forms) without REP. */
 type StringOp = (e: WasmInsnEmitter, size: number) => void;
 
-/** Declines the REP forms (REP, REPE, REPNE), having emitted nothing. */
-const stringForm = (op: StringOp, byteForm: boolean): WasmEmitter => (e) => {
-  if (e.insn.rep !== 0) return false;
-  op(e, byteForm ? 1 : e.osize);
-  return true;
-};
+const stringForm = (op: StringOp, byteForm: boolean): WasmEmitter => withoutRep(op, byteForm);
 
 /** LODS: accumulator ← [src:(E)SI]; (E)SI steps. */
 const lods: StringOp = (e, size) => {

@@ -10,7 +10,7 @@ import { Reg, Seg } from '../../registers.js';
 import type { Local } from './module-builder.js';
 import { Op } from './module-builder.js';
 import { F, imm, type Operand, type WasmEmitter, type WasmInsnEmitter } from './region.js';
-import { dataSeg, moffsOffset, relTarget } from '../insn-operands.js';
+import { dataSeg, jumpRelative, moffsOffset, relTarget } from '../insn-operands.js';
 import { WASM_MORE_EMITTERS } from './ops-more.js';
 import { WASM_SHIFT_EMITTERS } from './ops-shift.js';
 import { WASM_STRING_EMITTERS } from './ops-string.js';
@@ -263,13 +263,6 @@ const jcc: WasmEmitter = (e) => {
   return true;
 };
 
-const jmpRel: WasmEmitter = (e) => {
-  const t = relTarget(e);
-  e.targets.push(t);
-  e.jump(t);
-  return true;
-};
-
 /** PUSH of a local, then leaving if the store hit this region's code. */
 function push(e: WasmInsnEmitter, size: number, v: Local): void {
   e.push(size, v);
@@ -412,8 +405,8 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
 
   Jcc_Jb: jcc,
   Jcc_Jz: jcc,
-  JMP_Jb: jmpRel,
-  JMP_Jz: jmpRel,
+  JMP_Jb: jumpRelative,
+  JMP_Jz: jumpRelative,
   CALL_Jz: (e) => {
     const t = relTarget(e);
     e.targets.push(t);
