@@ -6,7 +6,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HarnessMachine } from '../../../tools/cpu-harness.js';
+import { HarnessMachine, descriptor } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
 import { Flag, Reg, Vector } from '../../../src/cpu/registers.js';
 import { StopReason } from '../../../src/cpu/system-interface.js';
@@ -61,6 +61,21 @@ for (const which of ['js', 'wasm'] as const) {
       } else {
         assert.equal(t.chainedRuns, 0);
       }
+    });
+
+    test('a chain does not run a block that needs more of CS than a smaller limit loaded since allows', () => {
+      const m = machine();
+      // 0x18: the flat code segment again, but with a byte limit of 0x3001.
+      m.installTable(0x500, [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc), descriptor(0, 0x3001, 0x9b, 0x4)]);
+      load(m, 'inc eax\ninc eax\nret', 0x3000);
+      // 1000 calls under the 4 GiB limit put the callee in the jump cache; then the same calls under
+      // the 0x3001 limit: its RET at 0x3002 is outside, #GP(0) there.
+      load(m, ['mov ecx, 1000', 'a: call 0x3000', 'dec ecx', 'jnz a', 'jmp 0x18:0x1100'].join('\n'));
+      m.load(0x1100, assemble(['mov ecx, 1000', 'b: call 0x3000', 'dec ecx', 'jnz b', 'ud2'].join('\n'), 32, 0x1100));
+      const stop = m.run(100_000);
+      assert.equal(stop.vector, Vector.GP);
+      assert.equal(m.cpu.eip, 0x3002);
+      assert.equal(m.reg('eax'), 2002);
     });
 
     test('a fault in the middle of a block leaves EIP, registers, flags and the instruction count as the interpreter does', () => {

@@ -19,7 +19,9 @@ import { requireCpl0 } from '../../instructions/descriptor-tables.js';
 import { readTsc } from '../../msr.js';
 import { StateWord } from '../../state-block.js';
 import type { Block, Region } from '../code-cache.js';
-import { chainModule, JUMP_CACHE_ENTRIES, JUMP_CACHE_OFFSET, JUMP_ENTRY_WORDS, JumpEntry, jumpSlot } from './chain.js';
+import {
+  chainModule, JUMP_CACHE_ENTRIES, JUMP_CACHE_OFFSET, JUMP_ENTRY_WORDS, JUMP_MAX_SLOT, JumpEntry, jumpSlot, NO_CHAIN_MODE,
+} from './chain.js';
 import { memoryAccess } from '../memory-access.js';
 import { IMPORTS, type WasmLayout, type WasmModuleCode } from './region.js';
 import { CPU_STATE_OFFSET } from '../../physical-memory.js';
@@ -93,7 +95,7 @@ export class WasmRuntime {
   private release(slot: number): void {
     const jc = this.jumpCache;
     for (let i = 0; i < jc.length; i += JUMP_ENTRY_WORDS) {
-      if (jc[i + JumpEntry.SLOT] === slot) jc[i + JumpEntry.HOST] = -1;
+      if (jc[i + JumpEntry.TARGET] >>> 12 === slot) jc[i + JumpEntry.HOST] = -1;
     }
     // The entry stays until the slot is reused: the region may be the one running (a store hit its own code).
     this.table.set(slot, null);
@@ -103,15 +105,12 @@ export class WasmRuntime {
   /** Puts a block of a WebAssembly region in the jump cache, for the chaining loop to find. */
   remember(block: Block): void {
     const slot = block.region.wasmSlot;
-    if (slot < 0 || !block.region.valid) return;
+    if (slot < 0 || slot > JUMP_MAX_SLOT || !block.region.valid) return;
     const i = jumpSlot(block.host) * JUMP_ENTRY_WORDS, jc = this.jumpCache;
     jc[i + JumpEntry.HOST] = block.host;
     jc[i + JumpEntry.EIP] = block.eip;
-    jc[i + JumpEntry.MODE] = block.mode;
-    jc[i + JumpEntry.LIMIT] = block.limitNeeded;
-    jc[i + JumpEntry.COUNT] = block.count;
-    jc[i + JumpEntry.SLOT] = slot;
-    jc[i + JumpEntry.INDEX] = block.index;
+    jc[i + JumpEntry.TARGET] = slot << 12 | block.index;
+    jc[i + JumpEntry.META] = block.count << 8 | block.mode;
   }
 
   /**
@@ -124,7 +123,9 @@ export class WasmRuntime {
     const n = c.instructions;
     this.base = n;
     const budget = end - n;
-    const result = this.chain(block.region.wasmSlot, block.index, budget > MAX_BUDGET ? MAX_BUDGET : budget, mode, c.segBase[Seg.CS]);
+    // The jump cache leaves out the CS limit each block needs: chains go on only under a 4 GiB limit.
+    const chainMode = c.segLimit[Seg.CS] === 0xffffffff ? mode : NO_CHAIN_MODE;
+    const result = this.chain(block.region.wasmSlot, block.index, budget > MAX_BUDGET ? MAX_BUDGET : budget, chainMode, c.segBase[Seg.CS]);
     this.pullFlags();
     const last = this.slots[st[StateWord.CHAIN_SLOT]] as SlotEntry;
     this.lastRegion = last.region;
