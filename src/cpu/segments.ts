@@ -6,6 +6,7 @@
 import type { Cpu } from './cpu.js';
 import { CpuException } from './exception.js';
 import { Flag, Seg, Vector } from './registers.js';
+import { StateWord } from './state-block.js';
 
 /** Fast-path permission bits in cpu.segOk. */
 export const enum SegOk { Read = 1, Write = 2 }
@@ -60,6 +61,12 @@ export function updateSegOk(cpu: Cpu, seg: number): void {
     // Expand-down data segments always take the slow path.
   }
   cpu.segOk[seg] = ok;
+  if (seg === Seg.FS || seg === Seg.GS) {
+    // For WebAssembly regions (translator/wasm/region.ts fastTest): with a 4 GiB limit only the bits matter.
+    const w = seg - Seg.FS;
+    cpu.state[StateWord.FS_BASE + w] = cpu.segBase[seg];
+    cpu.state[StateWord.FS_FAST + w] = cpu.segLimit[seg] === 0xffffffff ? ok : 0;
+  }
   if (seg === Seg.CS) cpu.codeSize32 = (attr & Attr.Big) !== 0 && cpu.protectedMode && !cpu.vm86;
   else if (seg === Seg.SS) cpu.stackSize32 = (attr & Attr.Big) !== 0 && cpu.protectedMode && !cpu.vm86;
 }

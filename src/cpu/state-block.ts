@@ -32,6 +32,11 @@ export const enum StateWord {
   CHAIN_RUNS = 25,
   /** A second result of a call out of a region (RDTSC's high half). */
   RESULT_HIGH = 26,
+  /**
+   * FS and GS base, and their fast-path bits (SegOk) when the limit is 4 GiB,
+   * else 0: kept by segments.ts updateSegOk, for regions' FS/GS accesses.
+   */
+  FS_BASE = 27, GS_BASE = 28, FS_FAST = 29, GS_FAST = 30,
 }
 
 /** Words in the state block. */

@@ -78,6 +78,34 @@ for (const which of ['js', 'wasm'] as const) {
       assert.equal(m.reg('eax'), 2002);
     });
 
+    test('FS and GS accesses with a base use the segment\'s base, limit and type as the interpreter does', () => {
+      // 0x18: data, base 0x2010 (not page-aligned), 4 GiB; 0x20: the same base, limit 0xfff; 0x28: read-only, 4 GiB.
+      const gdt: [number, number][] = [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc),
+        descriptor(0x2010, 0xfffff, 0x93, 0xc), descriptor(0x2010, 0xfff, 0x93, 0x4), descriptor(0x2010, 0xfffff, 0x91, 0xc)];
+      const loop = ['mov ecx, 200', 'a: mov eax, [fs:0x10]', 'add [gs:0x14], eax', 'mov [fs:ecx*4+0x20], ecx', 'inc dword [fs:0x10]',
+        'dec ecx', 'jnz a'];
+      const programs: [string, string[]][] = [
+        // The offset's last byte is past 4 GiB, though base + offset stays in one page: #GP(0).
+        ['wrap', ['mov ax, 0x18', 'mov fs, ax', 'mov gs, ax', ...loop, 'mov edx, [fs:0xffff_fffe]', 'ud2']],
+        ['limit', ['mov ax, 0x20', 'mov fs, ax', 'mov gs, ax', 'mov ecx, 200', 'a: mov eax, [fs:0xff0]', 'add eax, [gs:ecx*4+0xb00]',
+          'dec ecx', 'jnz a', 'mov edx, [fs:0xffd]', 'ud2']],
+        ['read-only', ['mov ax, 0x28', 'mov fs, ax', 'mov ecx, 200', 'a: add eax, [fs:ecx*4]', 'dec ecx', 'jnz a',
+          'mov [fs:0x40], eax', 'ud2']],
+      ];
+      for (const [name, src] of programs) {
+        const results = [false, true].map((jit) => {
+          const m = machine(jit ? { hotThreshold: 0 } : false);
+          m.installTable(0x500, gdt);
+          load(m, src.join('\n'));
+          const stop = m.run(100_000);
+          const data = [...Array(0x400).keys()].map((i) => m.mem.read(0x2000 + i * 4, 4));
+          return { vector: stop.vector, eip: m.cpu.eip, regs: [...m.cpu.regs], count: m.cpu.instructions, data };
+        });
+        assert.equal(results[0].vector, Vector.GP, name);
+        assert.deepEqual(results[1], results[0], name);
+      }
+    });
+
     test('a fault in the middle of a block leaves EIP, registers, flags and the instruction count as the interpreter does', () => {
       const src = 'mov eax, 5\nadd eax, 7\nmov ecx, [0x7fff_fff0]\nmov edx, 9\nud2';
       const results = [false, true].map((jit) => {

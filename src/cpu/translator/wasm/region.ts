@@ -28,6 +28,7 @@ import type { DecodedInsn } from '../decode.js';
 import type { BlockPlan, EmittedBlockInfo } from '../emit.js';
 import { MODE_FLAT } from '../emit.js';
 import { Seg } from '../../registers.js';
+import { SegOk } from '../../segments.js';
 import { StateWord } from '../../state-block.js';
 import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody } from './flags-helper.js';
 import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
@@ -81,7 +82,7 @@ interface RegionLocals {
   /** lazyOp, lazyA, lazyB, lazyR, lazySize, lazyMask, flags. */
   flags: Local[];
   readMask: Local; writeMask: Local; csLimit: Local;
-  done: Local; x: Local; t: Local; eip: Local; fb: Local; k: Local; ea: Local; te: Local;
+  done: Local; x: Local; t: Local; eip: Local; fb: Local; k: Local; ea: Local; te: Local; lin: Local;
 }
 
 /** Indexes of the flag locals. */
@@ -181,40 +182,60 @@ export class WasmInsnEmitter {
     this.b.i32(0).mem(MemOp.I32Load, this.layout.state + StateWord.FAULTED * 4).brIf('fault');
   }
 
+  /** FS and GS: their base and fast-path bits are in the state block (segments.ts updateSegOk), checked when run. */
+  private viaBase(seg: number): boolean {
+    return !this.flatSeg(seg) && (seg === Seg.FS || seg === Seg.GS);
+  }
+
   /**
-   * Pops an offset in `seg`, pushes the `size`-byte value there. Flat: the
-   * TLB entry allows the read at this CPL and the access stays within the
-   * page, so RAM is read directly; else the runtime's accessor.
+   * Pops an offset in `seg`, pushes the `size`-byte value there. Flat, or
+   * FS/GS with a 4 GiB limit: when the TLB entry allows the read at this CPL
+   * and the access stays within the page, RAM is read directly; else the
+   * runtime's accessor.
    */
   read(size: number, seg: number): void {
     const b = this.b, { ea } = this.L;
     b.set(ea);
-    if (!this.flatSeg(seg)) {
+    const slow = (): void => {
       b.i32(seg).get(ea); this.countArg(); b.call(READ_IMPORT[size]);
       this.checkFault();
-      return;
-    }
-    this.fastTest(this.L.readMask, size);
+    };
+    if (!this.fastTest(seg, SegOk.Read, this.L.readMask, size)) { slow(); return; }
     b.if('fast', ValType.I32);
     this.hostAddress();
     b.mem(MEM_LOAD[size]);
     b.else();
-    b.i32(seg).get(ea); this.countArg(); b.call(READ_IMPORT[size]);
-    this.checkFault();
+    slow();
     b.end();
   }
 
-  /** Pushes whether the TLB entry of `ea` allows a `size`-byte access under `mask` without leaving the page; sets `te`. */
-  private fastTest(mask: Local, size: number): void {
-    const b = this.b, { ea, te } = this.L;
-    b.get(ea).i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, this.layout.tlb).tee(te);
+  /**
+   * Pushes whether `seg`:ea allows a `size`-byte access under TLB mask
+   * `mask` without leaving the page (segment fast bits `need` for FS/GS);
+   * sets `lin` to the linear address and `te` to its TLB entry. False, with
+   * nothing pushed, when the segment always takes the runtime.
+   */
+  private fastTest(seg: number, need: SegOk, mask: Local, size: number): boolean {
+    const b = this.b, { ea, lin, te } = this.L;
+    const viaBase = this.viaBase(seg);
+    if (!viaBase && !this.flatSeg(seg)) return false;
+    const segWord = (w: StateWord): number => this.layout.state + (w + (seg === Seg.FS ? 0 : 1)) * 4;
+    b.get(ea);
+    if (viaBase) b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_BASE)).op(Op.I32Add);
+    b.tee(lin).i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, this.layout.tlb).tee(te);
     b.get(mask).op(Op.I32And).i32(1).op(Op.I32Eq);
-    if (size > 1) b.get(ea).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32LeU).op(Op.I32And);
+    if (size > 1) b.get(lin).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32LeU).op(Op.I32And);
+    if (viaBase) {
+      // Cpu.linearFor: the segment allows the access and the offset's last byte is within the 4 GiB limit.
+      b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_FAST)).i32(need).op(Op.I32And).i32(0).op(Op.I32Ne).op(Op.I32And);
+      if (size > 1) b.get(ea).i32(-size).op(Op.I32LeU).op(Op.I32And);
+    }
+    return true;
   }
 
-  /** Pushes the host address of `ea` from its TLB entry `te`. */
+  /** Pushes the host address of `lin` from its TLB entry `te`. */
   private hostAddress(): void {
-    this.b.get(this.L.te).i32(-4096).op(Op.I32And).get(this.L.ea).i32(0xfff).op(Op.I32And).op(Op.I32Or);
+    this.b.get(this.L.te).i32(-4096).op(Op.I32And).get(this.L.lin).i32(0xfff).op(Op.I32And).op(Op.I32Or);
   }
 
   /**
@@ -230,8 +251,7 @@ export class WasmInsnEmitter {
       if (check) this.afterCallStatus(true);
       else { this.checkFault(); b.set(this.stale as Local); }
     };
-    if (!this.flatSeg(seg)) { slow(); return; }
-    this.fastTest(this.L.writeMask, size);
+    if (!this.fastTest(seg, SegOk.Write, this.L.writeMask, size)) { slow(); return; }
     b.if('fast');
     this.hostAddress();
     b.get(value).mem(MEM_STORE[size]);
@@ -274,7 +294,7 @@ export class WasmInsnEmitter {
 
   /** Host address local of the operand readModify read, or undefined when it took the runtime. */
   private rmwHost: Local | undefined;
-  private rmwFlat = false;
+  private rmwFast = false;
 
   /**
    * Pops an offset, pushes the old value of a read-modify-write operand
@@ -287,11 +307,10 @@ export class WasmInsnEmitter {
       b.i32(size).i32(seg).get(ea); this.countArg(); b.call(IMPORT_INDEX.readModify);
       this.checkFault();
     };
-    this.rmwFlat = this.flatSeg(seg);
-    if (!this.rmwFlat) { slow(); return; }
+    this.rmwFast = this.fastTest(seg, SegOk.Write, this.L.writeMask, size);
+    if (!this.rmwFast) { slow(); return; }
     const h = this.tmp();
     this.rmwHost = h;
-    this.fastTest(this.L.writeMask, size);
     b.if('fast', ValType.I32);
     this.hostAddress();
     b.tee(h).mem(MEM_LOAD[size]);
@@ -308,7 +327,7 @@ export class WasmInsnEmitter {
       b.i32(size).get(value); this.countArg(); b.call(IMPORT_INDEX.writeModified);
       this.afterCallStatus(true);
     };
-    if (!this.rmwFlat || this.rmwHost === undefined) { slow(); return; }
+    if (!this.rmwFast || this.rmwHost === undefined) { slow(); return; }
     b.get(this.rmwHost).i32(0).op(Op.I32GeS);
     b.if('fast');
     b.get(this.rmwHost).get(value).mem(MEM_STORE[size]);
@@ -651,7 +670,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
     regs: Array.from({ length: 8 }, () => b.local()),
     flags: FLAG_LOCALS.map(() => b.local()),
     readMask: b.local(), writeMask: b.local(), csLimit: b.local(),
-    done: b.local(), x: b.local(), t: b.local(), eip: b.local(), fb: b.local(), k: b.local(), ea: b.local(), te: b.local(),
+    done: b.local(), x: b.local(), t: b.local(), eip: b.local(), fb: b.local(), k: b.local(), ea: b.local(), te: b.local(), lin: b.local(),
   };
   const pool: Local[] = [];
   const index = new Map<number, number>();
