@@ -1,5 +1,6 @@
 /** The x86 → JavaScript / WebAssembly translator (see README.md). */
-export { Translator, DEFAULT_HOT_THRESHOLD, modeKey, type TranslatorOptions } from './translator.js';
+export { Translator, DEFAULT_HOT_THRESHOLD, type TranslatorOptions } from './translator.js';
+export { modeKey } from './mode-key.js';
 export { emitBlock, InsnEmitter, type Emitter, type EmitterTable, type BlockPlan } from './emit.js';
 export { DEFAULT_EMITTERS } from './emit-ops.js';
 export { findBlock, MAX_BLOCK_INSTRUCTIONS } from './block-finder.js';

@@ -13,14 +13,15 @@
  * construction; the CS limit is checked against what the block needs.
  */
 import type { Cpu } from '../cpu.js';
-import { Cr0, Flag, Seg } from '../registers.js';
+import { Flag, Seg } from '../registers.js';
 import { TLB_VALID } from '../tlb.js';
 import { CpuException } from '../exception.js';
 import { alu, inc, dec, mul, imulAcc, div, idiv } from '../instructions/arith.js';
 import { shift, shiftDouble } from '../instructions/shift.js';
 import { getCF, setSomeFlags, testCondition } from '../flags.js';
 import { Block, CodeCache, Region, type RegionFn } from './code-cache.js';
-import { emitRegion, MODE_FLAT, type BlockPlan, type Emitter, type EmitterTable } from './emit.js';
+import { emitRegion, type BlockPlan, type Emitter, type EmitterTable } from './emit.js';
+import { modeKey } from './mode-key.js';
 import { memoryAccess } from './memory-access.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
@@ -104,22 +105,6 @@ const COUNTER_SLOTS = 1 << 16;
 const HELPERS = {
   CpuException, alu, inc, dec, mul, imulAcc, div, idiv, shift, shiftDouble, testCondition, getCF, setSomeFlags,
 };
-
-/** A flat data segment: base 0, limit 4 GiB, readable and writable (expand-up data). */
-function flat(cpu: Cpu, seg: number): boolean {
-  return cpu.segBase[seg] === 0 && cpu.segLimit[seg] === 0xffffffff && (cpu.segOk[seg] & 3) === 3;
-}
-
-/**
- * The mode bits a block's code depends on: CS.D, SS.B, CPL, CR0.PE,
- * EFLAGS.VM, and whether DS, ES and SS are flat (their accesses then skip
- * the segment checks).
- */
-export function modeKey(cpu: Cpu): number {
-  return (cpu.codeSize32 ? 1 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
-    ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0) |
-    (flat(cpu, Seg.DS) && flat(cpu, Seg.ES) && flat(cpu, Seg.SS) ? MODE_FLAT : 0);
-}
 
 /**
  * Instructions lockstep cannot check (lockstep.ts): x87 (D8-DF, WAIT), RDTSC,

@@ -68,14 +68,38 @@ for (const which of ['js', 'wasm'] as const) {
       // 0x18: the flat code segment again, but with a byte limit of 0x3001.
       m.installTable(0x500, [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc), descriptor(0, 0x3001, 0x9b, 0x4)]);
       load(m, 'inc eax\ninc eax\nret', 0x3000);
-      // 1000 calls under the 4 GiB limit put the callee in the jump cache; then the same calls under
-      // the 0x3001 limit: its RET at 0x3002 is outside, #GP(0) there.
-      load(m, ['mov ecx, 1000', 'a: call 0x3000', 'dec ecx', 'jnz a', 'jmp 0x18:0x1100'].join('\n'));
-      m.load(0x1100, assemble(['mov ecx, 1000', 'b: call 0x3000', 'dec ecx', 'jnz b', 'ud2'].join('\n'), 32, 0x1100));
+      // Two passes of 1000 calls under the 4 GiB limit compile the loop's page and leave its entry and the
+      // callee in the jump cache (the far JMP back, interpreted, sends the run loop to the entry); then, from
+      // another page, a far JMP (interpreted, after another instruction of its block) runs the same loop
+      // under the 0x3001 limit: the callee's RET at 0x3002 is outside it, #GP(0) there.
+      load(m, 'mov ebx, 7\njmp 0x18:0x1000', 0x4000);
+      load(m, ['mov ecx, 1000', 'a: call 0x3000', 'dec ecx', 'jnz a', 'dec edx', 'jz 0x4000', 'jmp 0x08:0x1000'].join('\n'));
+      m.cpu.regs[Reg.EDX] = 2;
       const stop = m.run(100_000);
       assert.equal(stop.vector, Vector.GP);
       assert.equal(m.cpu.eip, 0x3002);
-      assert.equal(m.reg('eax'), 2002);
+      assert.equal(m.reg('eax'), 4002);
+    });
+
+    test('a chain does not go on after an interpreted instruction that changed the mode key', () => {
+      // Passes 1 and 2 load the flat DS (0x10) at the loop's top and leave its next block in the jump cache;
+      // pass 3 loads a DS with base 0x10000 there (MOV DS ends its block, interpreted): the callee's store
+      // must then go through the new base, in a block of the new mode.
+      const gdt: [number, number][] = [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc),
+        descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0x10000, 0xfffff, 0x93, 0xc)];
+      const results = [false, true].map((jit) => {
+        const m = machine(jit ? { hotThreshold: 0 } : false);
+        m.installTable(0x500, gdt);
+        load(m, 'mov [0x100], eax\ninc eax\nret', 0x3000);
+        load(m, ['test esi, esi', 'jnz done', 'inc esi', 'mov bx, 0x20', 'mov edx, 1', 'jmp 0x1000', 'done: ud2'].join('\n'), 0x4000);
+        load(m, ['mov ds, bx', 'mov ecx, 100', 'a: call 0x3000', 'dec ecx', 'jnz a', 'dec edx', 'jz 0x4000', 'jmp 0x1000'].join('\n'));
+        m.cpu.regs[Reg.EBX] = 0x10;
+        m.cpu.regs[Reg.EDX] = 2;
+        const stop = m.run(100_000);
+        return { vector: stop.vector, eip: m.cpu.eip, regs: [...m.cpu.regs], low: m.mem.read(0x100, 4), high: m.mem.read(0x10100, 4) };
+      });
+      assert.equal(results[0].vector, Vector.UD);
+      assert.deepEqual(results[1], results[0]);
     });
 
     test('FS and GS accesses with a base use the segment\'s base, limit and type as the interpreter does', () => {

@@ -8,10 +8,10 @@
  * probe and an indirect call.
  *
  * The loop goes back to the run loop (translator.ts runBlock) when a
- * region faulted, ran its last instruction in the interpreter (the mode
- * may have changed), asked for attention (stop, interrupt, its code
- * written), or when the next block is not in the cache or needs more
- * instructions than the budget has left.
+ * region faulted, asked for attention (stop, interrupt, its code written,
+ * or an instruction run in the interpreter changed the mode key or the CS
+ * base the loop looks blocks up with), or when the next block is not in
+ * the cache or needs more instructions than the budget has left.
  *
  * Jump cache entry (4 words): host offset of the entry, its CS offset, its
  * region's table slot << 12 | its block index there (a region's blocks lie
@@ -69,10 +69,9 @@ export function chainModule(layout: WasmLayout, tableSize: number): Uint8Array {
   b.i32(0).get(slot).mem(MemOp.I32Store, st(StateWord.CHAIN_SLOT));
   b.get(s).get(budget).get(used).op(Op.I32Sub).get(slot).callIndirect(regionType).set(r);
   b.get(runs).i32(1).op(Op.I32Add).set(runs);
-  // A fault, an interpreted last instruction or a request to look: back to the run loop.
+  // A fault or a request to look (which an interpreted instruction that changed the mode or CS makes): back to the run loop.
   b.get(r).i32(0).op(Op.I32LtS).brIf('out');
   b.get(used).i32(0).mem(MemOp.I32Load, st(StateWord.DONE)).op(Op.I32Add).set(used);
-  b.get(r).i32(1).op(Op.I32And).brIf('out');
   b.i32(0).mem(MemOp.I32Load, st(StateWord.ATTENTION)).brIf('out');
   // The block at CS:EIP through the TLB (fetch: the read mask of this CPL) and the jump cache.
   b.i32(0).mem(MemOp.I32Load, st(StateWord.EIP)).set(eip);

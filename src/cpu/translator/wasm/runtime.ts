@@ -23,6 +23,7 @@ import {
   chainModule, JUMP_CACHE_ENTRIES, JUMP_CACHE_OFFSET, JUMP_ENTRY_WORDS, JUMP_MAX_SLOT, JumpEntry, jumpSlot, NO_CHAIN_MODE,
 } from './chain.js';
 import { memoryAccess } from '../memory-access.js';
+import { modeKey } from '../mode-key.js';
 import { IMPORTS, type WasmLayout, type WasmModuleCode } from './region.js';
 import { CPU_STATE_OFFSET } from '../../physical-memory.js';
 
@@ -31,6 +32,8 @@ type ChainExport = (slot: number, s: number, budget: number, mode: number, csBas
 
 /** Largest budget passed in: block counts are added to it without leaving int32. */
 const MAX_BUDGET = 0x3fff_ffff;
+/** WasmRuntime.chainMode outside the chaining loop (mode keys are below 256). */
+const NOT_CHAINING = -1;
 
 /** A compiled region in its table slot: what a fault in it needs. */
 interface SlotEntry {
@@ -45,6 +48,9 @@ export class WasmRuntime {
   private readonly imports: WebAssembly.Imports;
   /** Instruction count at the entry of the running region or chain. */
   private base = 0;
+  /** The mode key and CS base the running chain looks blocks up under; NOT_CHAINING outside a chain. */
+  private chainMode = NOT_CHAINING;
+  private chainCsBase = 0;
   /** The guest exception a call out of the region raised. */
   private pending: CpuException | undefined;
   /** Region functions by slot, for the chaining loop's indirect calls. */
@@ -125,7 +131,10 @@ export class WasmRuntime {
     const budget = end - n;
     // The jump cache leaves out the CS limit each block needs: chains go on only under a 4 GiB limit.
     const chainMode = c.segLimit[Seg.CS] === 0xffffffff ? mode : NO_CHAIN_MODE;
-    const result = this.chain(block.region.wasmSlot, block.index, budget > MAX_BUDGET ? MAX_BUDGET : budget, chainMode, c.segBase[Seg.CS]);
+    this.chainMode = chainMode;
+    this.chainCsBase = c.segBase[Seg.CS];
+    const result = this.chain(block.region.wasmSlot, block.index, budget > MAX_BUDGET ? MAX_BUDGET : budget, chainMode, this.chainCsBase);
+    this.chainMode = NOT_CHAINING;
     this.pullFlags();
     const last = this.slots[st[StateWord.CHAIN_SLOT]] as SlotEntry;
     this.lastRegion = last.region;
@@ -273,6 +282,11 @@ export class WasmRuntime {
         this.look();
         // What else the run loop checks after a region (translator.ts runBlock): the chain must stop for it too.
         if ((c.flags & (Flag.TF | Flag.RF)) !== 0 || c.interruptShadow || c.halted) this.st[StateWord.ATTENTION] = 1;
+        // The chain goes on after it only under the mode, CS base and (4 GiB) CS limit it looks blocks up with.
+        if (this.chainMode !== NOT_CHAINING && (modeKey(c) !== this.chainMode || c.segBase[Seg.CS] !== this.chainCsBase ||
+            c.segLimit[Seg.CS] !== 0xffffffff)) {
+          this.st[StateWord.ATTENTION] = 1;
+        }
         return c.eip;
       },
       raise: (vector, code) => {
