@@ -36,7 +36,7 @@ export const enum StateWord {
    * FS and GS base, and their fast-path bits (SegOk) when the limit is 4 GiB,
    * else 0: kept by segments.ts updateSegOk, for regions' FS/GS accesses.
    */
-  FS_BASE = 27, GS_BASE = 28, FS_FAST = 29, GS_FAST = 30,
+  FS_BASE = 28, GS_BASE = 29, FS_FAST = 30, GS_FAST = 31,
 }
 
 /** Words in the state block. */
