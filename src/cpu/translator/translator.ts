@@ -381,7 +381,7 @@ export class Translator {
    * the cache. WebAssembly regions of one call share a module.
    */
   private compile(specs: RegionSpec[]): Region[] {
-    const wasm = this.wasm !== undefined && !specs.some(({ plans }) => plans.some((p) => p.insns.some((i) => this.customClasses.has(i.entry.handler))));
+    const wasm = this.wasm !== undefined && !specs.some(({ plans }) => plans.some((p) => p.insns.some((i) => this.customClasses.has(i.handler))));
     let infos: { limitNeeded: number }[][];
     let regions: Region[];
     if (wasm) {

@@ -687,7 +687,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
       offsets.push(i);
       b.i32(k).set(L.k);
       const e = new WasmInsnEmitter(b, L, insn, k, i, n, flags, resolve, plan.mode, layout, pool, flagsHelper);
-      const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
+      const emitter = insn.lock ? undefined : emitters[insn.handler];
       // An emitter that declines must have emitted nothing: its code is dropped.
       const mark = b.code.length;
       const done = emitter !== undefined && emitter(e);
