@@ -50,10 +50,14 @@ function xmmAddress(e: WasmInsnEmitter, r: number): number {
   return e.stateAddress(StateWord.XMM + 4 * r);
 }
 
-/** Pushes the low `bytes` (16, 8 or 4) of XMM register `r` as a v128, the lanes above zero. */
-function loadXmm(e: WasmInsnEmitter, r: number, bytes = 16): void {
-  const op = bytes === 16 ? SimdMemOp.V128Load : bytes === 8 ? SimdMemOp.V128Load64Zero : SimdMemOp.V128Load32Zero;
-  e.b.i32(0).simdMem(op, xmmAddress(e, r));
+/** The vector load of `bytes` (16 or 8; 8 clears the lanes above). */
+function vectorLoad(bytes: 8 | 16): SimdMemOp {
+  return bytes === 16 ? SimdMemOp.V128Load : SimdMemOp.V128Load64Zero;
+}
+
+/** Pushes the low `bytes` of XMM register `r` as a v128, the lanes above zero. */
+function loadXmm(e: WasmInsnEmitter, r: number, bytes: 8 | 16 = 16): void {
+  e.b.i32(0).simdMem(vectorLoad(bytes), xmmAddress(e, r));
 }
 
 /** Stores the v128 `compute` pushes into XMM register `r`. */
@@ -87,7 +91,7 @@ function operandAddress(e: WasmInsnEmitter, aligned: boolean): void {
  * aligned with `aligned`): the checks, then `body` given the way to push W.
  * Declines (nothing emitted) a memory operand in a segment that is not flat.
  */
-function withW(e: WasmInsnEmitter, bytes: 4 | 8 | 16, aligned: boolean, body: (w: PushW) => void): boolean {
+function withW(e: WasmInsnEmitter, bytes: 8 | 16, aligned: boolean, body: (w: PushW) => void): boolean {
   const i = e.insn;
   if (i.mod === 3) {
     sseCheck(e);
@@ -97,10 +101,9 @@ function withW(e: WasmInsnEmitter, bytes: 4 | 8 | 16, aligned: boolean, body: (w
   if (!e.flatSeg(i.eaSeg)) return false;
   sseCheck(e);
   operandAddress(e, aligned);
-  const op = bytes === 16 ? SimdMemOp.V128Load : bytes === 8 ? SimdMemOp.V128Load64Zero : SimdMemOp.V128Load32Zero;
   // The alignment hint promises nothing for the unaligned forms (any alignment works; the hint is only for speed).
-  const hint = aligned ? 4 : 0;
-  e.flatAccess(bytes, i.eaSeg, false, (host) => body(() => { e.b.get(host).simdMem(op, 0, hint); }), () => e.interpretAndContinue());
+  const hint = aligned ? undefined : 0;
+  e.flatAccess(bytes, i.eaSeg, false, (host) => body(() => { e.b.get(host).simdMem(vectorLoad(bytes), 0, hint); }), () => e.interpretAndContinue());
   return true;
 }
 
@@ -178,7 +181,7 @@ function storeW(bytes: 8 | 16, aligned: boolean, memOnly = false): WasmEmitter {
     operandAddress(e, aligned);
     e.flatAccess(bytes, i.eaSeg, true, (host) => {
       b.get(host);
-      if (bytes === 16) { loadXmm(e, i.reg); b.simdMem(SimdMemOp.V128Store, 0, aligned ? 4 : 0); } else { b.i32(0).mem(MemOp.I64Load, xmmAddress(e, i.reg)).mem(MemOp.I64Store); }
+      if (bytes === 16) { loadXmm(e, i.reg); b.simdMem(SimdMemOp.V128Store, 0, aligned ? undefined : 0); } else { b.i32(0).mem(MemOp.I64Load, xmmAddress(e, i.reg)).mem(MemOp.I64Store); }
     }, () => e.interpretAndContinue());
     return true;
   };
