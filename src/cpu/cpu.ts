@@ -121,7 +121,7 @@ export class Cpu {
   /** The x87 FPU (SDM Vol. 1 ch. 8); src/cpu/instructions/x87.ts gives it its instructions. */
   readonly fpu = new X87();
   /** XMM registers and MXCSR (SDM Vol. 1 ch. 10-11); the MMX registers are the x87's (instructions/simd-*.ts). */
-  readonly sse = new SseState();
+  readonly sse: SseState;
 
   /** A20 gate: ANDed into every physical address (bit 20 cleared when the gate is off). */
   a20Mask = -1;
@@ -204,6 +204,7 @@ export class Cpu {
     this.state = area.state;
     this.areaBase = area.base;
     this.regs = area.state.subarray(StateWord.REGS, StateWord.REGS + 8);
+    this.sse = new SseState(area.state.subarray(StateWord.XMM, StateWord.XMM + 32));
     this.translator = options.translator === false ? null : new Translator(this, options.translator);
     this.reset();
   }

@@ -7,7 +7,7 @@
 import type { Cpu } from './cpu.js';
 import { CpuException } from './exception.js';
 import { Vector } from './registers.js';
-import { OPCODES, lockMaskOf, type OpcodeEntry } from './opcode-table.js';
+import { OPCODES, lockMaskOf, simdPrefixOf, type OpcodeEntry } from './opcode-table.js';
 import { handlers as arith } from './instructions/arith.js';
 import { handlers as shift } from './instructions/shift.js';
 import { handlers as bit } from './instructions/bit.js';
@@ -68,17 +68,9 @@ export const MISSING_HANDLERS: readonly string[] = OPCODES
  * size differing from the code segment's default.
  */
 function byPrefix(e: OpcodeEntry): Handler {
-  const pick = (i: number): Handler => {
-    const f = e.forms![i];
-    return (f && HANDLERS[f.handler]) || undefinedOpcode;
-  };
-  const none = pick(0), p66 = pick(1), f3 = pick(2), f2 = pick(3);
+  const forms = e.forms!.map((f) => (f && HANDLERS[f.handler]) || undefinedOpcode);
   return (cpu: Cpu): void => {
-    const rep = cpu.repPrefix;
-    if (rep === 0xf3) f3(cpu);
-    else if (rep === 0xf2) f2(cpu);
-    else if (cpu.opsize32 !== cpu.codeSize32) p66(cpu);
-    else none(cpu);
+    forms[simdPrefixOf(cpu.repPrefix, cpu.opsize32 !== cpu.codeSize32)]!(cpu);
   };
 }
 

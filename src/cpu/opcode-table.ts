@@ -63,6 +63,25 @@ export interface OpcodeEntry {
 /** The mandatory-prefix column of an MMX/SSE opcode (SDM Vol. 2 Table A-3). */
 export const enum SimdPrefix { None = 0, P66 = 1, F3 = 2, F2 = 3 }
 
+/**
+ * The mandatory-prefix column an instruction's prefixes select (SDM Vol. 2
+ * §2.1.1): the last F3 or F2 decoded (`rep`), else 66 (`p66`), else none;
+ * with F2/F3 present a 66 is ignored.
+ */
+export function simdPrefixOf(rep: number, p66: boolean): SimdPrefix {
+  return rep === 0xf3 ? SimdPrefix.F3 : rep === 0xf2 ? SimdPrefix.F2 : p66 ? SimdPrefix.P66 : SimdPrefix.None;
+}
+
+/**
+ * The handler name an instruction of `entry` runs: the entry's own, or for
+ * an opcode with prefix-selected forms the form its prefixes select (''
+ * when that form is undefined: #UD).
+ */
+export function handlerFor(entry: OpcodeEntry, rep: number, p66: boolean): string {
+  if (entry.forms === undefined) return entry.handler;
+  return entry.forms[simdPrefixOf(rep, p66)]?.handler ?? '';
+}
+
 /** One prefix-selected form of an {@link OpcodeEntry}. */
 export interface OpcodeForm {
   mnemonic: string;

@@ -1,9 +1,10 @@
 /**
  * The CPU's state block: 32-bit words in the machine's WebAssembly memory
  * (physical-memory.ts allocateCpuArea) that WebAssembly regions
- * (translator/wasm) read and write directly. The general registers live
- * here for good (`Cpu.regs` is a view of words 0..7); the other words are
- * filled when a region is entered and read back when it leaves.
+ * (translator/wasm) read and write directly. The general registers and
+ * the XMM registers live here for good (`Cpu.regs` is a view of words 0..7,
+ * `SseState.xmm` of words 32..63); the other words are filled when a region
+ * is entered and read back when it leaves.
  */
 export const enum StateWord {
   /** EAX..EDI (Cpu.regs). */
@@ -33,11 +34,21 @@ export const enum StateWord {
   /** A second result of a call out of a region (RDTSC's high half). */
   RESULT_HIGH = 26,
   /**
+   * What an SSE/SSE2 instruction raises before anything else under the
+   * current CR0 and CR4 (simd-operands.ts sseFaultVector): 0 when it may
+   * run, else #UD or #NM. Kept current by the runtime at region entry and
+   * after each interpreted instruction (the only way CR0/CR4 change while
+   * a region runs).
+   */
+  SSE_FAULT = 27,
+  /**
    * FS and GS base, and their fast-path bits (SegOk) when the limit is 4 GiB,
    * else 0: kept by segments.ts updateSegOk, for regions' FS/GS accesses.
    */
   FS_BASE = 28, GS_BASE = 29, FS_FAST = 30, GS_FAST = 31,
+  /** XMM0..XMM7 (SseState.xmm): register r's dword k at word XMM + 4r + k, each register 16-byte aligned. */
+  XMM = 32,
 }
 
 /** Words in the state block. */
-export const STATE_WORDS = 32;
+export const STATE_WORDS = 64;

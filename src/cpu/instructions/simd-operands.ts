@@ -66,10 +66,22 @@ export function withMmxTransition(handlers: Record<string, Handler>): Record<str
   return out;
 }
 
+/**
+ * What an SSE/SSE2 instruction on XMM registers or MXCSR raises under the
+ * current CR0 and CR4 before anything else: #UD with CR0.EM or without
+ * CR4.OSFXSR, else #NM with CR0.TS, else 0 (it may run). WebAssembly
+ * regions read it from the state block (StateWord.SSE_FAULT).
+ */
+export function sseFaultVector(cpu: Cpu): number {
+  if ((cpu.cr0 & Cr0.EM) !== 0 || (cpu.cr4 & Cr4.OSFXSR) === 0) return Vector.UD;
+  if ((cpu.cr0 & Cr0.TS) !== 0) return Vector.NM;
+  return 0;
+}
+
 /** Checks for an SSE/SSE2 instruction on XMM registers or MXCSR. */
 export function sseEnter(cpu: Cpu): void {
-  if ((cpu.cr0 & Cr0.EM) !== 0 || (cpu.cr4 & Cr4.OSFXSR) === 0) throw new CpuException(Vector.UD);
-  if ((cpu.cr0 & Cr0.TS) !== 0) throw new CpuException(Vector.NM);
+  const vector = sseFaultVector(cpu);
+  if (vector !== 0) throw new CpuException(vector);
 }
 
 /** SSE checks, then the MMX transition (CVTPI2PS, MOVQ2DQ, … which use both register files). */

@@ -47,8 +47,6 @@ export class Lanes {
 
 /** The XMM registers, MXCSR and the SSE arithmetic unit. */
 export class SseState {
-  /** XMM0-XMM7 as dwords: register r, dword k at index 4r + k. */
-  readonly xmm = new Int32Array(32);
   mxcsr = MXCSR_RESET;
   /**
    * The float unit the SSE arithmetic uses (the x87's software core in IEEE
@@ -62,6 +60,15 @@ export class SseState {
   readonly t = new Lanes();
   /** The current instruction passed the MMX checks: make the MMX transition when it completes. */
   mmxTransition = false;
+
+  /**
+   * @param xmm XMM0-XMM7 as dwords, register r's dword k at index 4r + k:
+   * the CPU's state-block words (state-block.ts StateWord.XMM), where
+   * WebAssembly regions read and write them, or a plain array of 32.
+   */
+  constructor(readonly xmm: Int32Array = new Int32Array(32)) {
+    if (xmm.length !== 32) throw new Error('SseState: XMM registers need 32 dwords');
+  }
 
   /** RESET (SDM Vol. 3A Table 9-1): XMM registers 0, MXCSR 1F80h. INIT keeps them (not modelled separately). */
   reset(): void {

@@ -47,7 +47,7 @@ export const PAGE_STRADDLE: OpcodeEntry = { code: -1, mnemonic: 'across the page
 function pageStraddler(bytes: Uint8Array, p: number, pageEnd: number, eip: number, code32: boolean): DecodedInsn {
   return {
     eip, length: pageEnd - p, opsize32: code32, addrsize32: code32, segOverride: -1, rep: 0, lock: false,
-    opcode: bytes[p], entry: PAGE_STRADDLE, mod: -1, reg: -1, rm: -1, base: -1, index: -1, scale: 0, disp: 0,
+    opcode: bytes[p], entry: PAGE_STRADDLE, handler: PAGE_STRADDLE.handler, mod: -1, reg: -1, rm: -1, base: -1, index: -1, scale: 0, disp: 0,
     eaSeg: 3, imm: 0, imm2: 0,
   };
 }

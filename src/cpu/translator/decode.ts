@@ -9,7 +9,7 @@
  * for (undefined opcode, more than 15 bytes, bytes past the page) ends the
  * block before it and the interpreter runs it.
  */
-import { OPCODES, hasModrm, type OpcodeEntry } from '../opcode-table.js';
+import { OPCODES, handlerFor, hasModrm, type OpcodeEntry } from '../opcode-table.js';
 import { Reg, Seg } from '../registers.js';
 
 /** One decoded instruction. */
@@ -27,6 +27,12 @@ export interface DecodedInsn {
   /** 0x00..0xFF, or 0x100 | byte for the 0F map. */
   opcode: number;
   entry: OpcodeEntry;
+  /**
+   * The instruction class emitters are keyed by: the interpreter handler's
+   * name, the entry's or, for an opcode with prefix-selected forms, the
+   * selected form's ('' for an undefined form).
+   */
+  handler: string;
   /** ModRM fields, -1 when the instruction has none. */
   mod: number;
   reg: number;
@@ -85,7 +91,7 @@ export function decodeInsn(bytes: Uint8Array, host: number, limit: number, eip: 
   const entry = OPCODES[op];
   if (entry === undefined) return undefined;
   const insn: DecodedInsn = {
-    eip, length: 0, opsize32, addrsize32, segOverride, rep, lock, opcode: op, entry,
+    eip, length: 0, opsize32, addrsize32, segOverride, rep, lock, opcode: op, entry, handler: handlerFor(entry, rep, opsize32 !== code32),
     mod: -1, reg: -1, rm: -1, base: -1, index: -1, scale: 0, disp: 0, eaSeg: Seg.DS, imm: 0, imm2: 0,
   };
   const fetch = (size: number): number => {

@@ -544,7 +544,7 @@ function knownCondition(f: KnownFlags, pair: number): string | undefined {
 
 /** A readable one-line description of an instruction for the comment above its code. */
 export function describe(i: DecodedInsn): string {
-  let name = i.entry.handler;
+  let name = i.handler;
   if (i.entry.group !== undefined) name += `/${i.reg}`;
   if (i.entry.mnemonic === 'Jcc' || i.entry.mnemonic === 'SETcc' || i.entry.mnemonic === 'CMOVcc') {
     name = name.replace('cc', CONDITIONS[i.opcode & 15]);
@@ -624,7 +624,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       const last = insn.eip + insn.length - 1;
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       const e = new InsnEmitter(insn, k, i, n, flags, resolve, plan.mode);
-      const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
+      const emitter = insn.lock ? undefined : emitters[insn.handler];
       const done = emitter !== undefined && emitter(e);
       const comment = `  // ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`;
       offsets.push(i);

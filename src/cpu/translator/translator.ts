@@ -27,6 +27,7 @@ import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
 import type { DecodedInsn } from './decode.js';
+import { OPCODES } from '../opcode-table.js';
 import { compileWasmModule, type WasmEmitter, type WasmEmitterTable } from './wasm/region.js';
 import { WASM_EMITTERS } from './wasm/ops.js';
 import { WasmRuntime } from './wasm/runtime.js';
@@ -107,16 +108,25 @@ const HELPERS = {
 };
 
 /**
- * Instructions lockstep cannot check (lockstep.ts): x87 (D8-DF, WAIT), RDTSC,
- * and 0F-map SIMD forms without a 66/F2/F3 prefix, which may be MMX
- * (whose registers are the x87 stack's).
+ * The instruction classes that work on MMX registers, which are the x87
+ * stack's: the prefix-selected forms with a P, Q or N operand (SDM Vol. 2
+ * Appendix A), and EMMS.
  */
-function uncheckedInLockstep(i: DecodedInsn, code32: boolean): boolean {
+const MMX_CLASSES: ReadonlySet<string> = new Set([
+  'EMMS',
+  ...OPCODES.flatMap((e) => e?.forms ?? []).filter((f) => f !== undefined && f.operands.some((o) => /^[PQN]/.test(o))).map((f) => f!.handler),
+]);
+
+/**
+ * Instructions lockstep cannot check (lockstep.ts): x87 (D8-DF, WAIT), RDTSC,
+ * and the MMX forms (the x87 stack, which lockstep's snapshot does not
+ * copy). The SSE/SSE2 forms on XMM registers alone are checked, with or
+ * without a mandatory prefix.
+ */
+function uncheckedInLockstep(i: DecodedInsn): boolean {
   const op = i.opcode;
   if ((op >= 0xd8 && op <= 0xdf) || op === 0x9b || op === 0x131) return true;
-  const simd = (op >= 0x110 && op <= 0x117) || (op >= 0x128 && op <= 0x12f) || (op >= 0x150 && op <= 0x17f) ||
-    (op >= 0x1c2 && op <= 0x1c6) || op >= 0x1d0;
-  return simd && i.rep === 0 && i.opsize32 === code32;
+  return MMX_CLASSES.has(i.handler);
 }
 
 /** Translates and runs the hot code of one CPU. */
@@ -366,7 +376,7 @@ export class Translator {
    * the cache. WebAssembly regions of one call share a module.
    */
   private compile(specs: RegionSpec[]): Region[] {
-    const wasm = this.wasm !== undefined && !specs.some(({ plans }) => plans.some((p) => p.insns.some((i) => this.customClasses.has(i.entry.handler))));
+    const wasm = this.wasm !== undefined && !specs.some(({ plans }) => plans.some((p) => p.insns.some((i) => this.customClasses.has(i.handler))));
     let infos: { limitNeeded: number }[][];
     let regions: Region[];
     if (wasm) {
@@ -391,12 +401,11 @@ export class Translator {
     }
     regions.forEach((region, r) => {
       const { plans, delta, mode } = specs[r];
-      const code32 = (mode & 1) !== 0;
       const limitNeeded = Math.max(...infos[r].map((b) => b.limitNeeded));
       plans.forEach((plan, i) => {
         const last = plan.insns[plan.insns.length - 1];
         const block = new Block(region, i, plan.eip + delta, ((last.eip + last.length) | 0) + delta, plan.eip, mode, plan.insns.length, limitNeeded);
-        block.unchecked = plan.insns.some((x) => uncheckedInLockstep(x, code32));
+        block.unchecked = plan.insns.some(uncheckedInLockstep);
         if (this.keepSource) block.eips = plan.insns.map((x) => x.eip);
         region.blocks.push(block);
       });

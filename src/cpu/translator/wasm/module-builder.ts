@@ -6,8 +6,8 @@
  * leaves instead of counting nesting depths by hand.
  */
 
-/** Value types (§5.3.1). */
-export const enum ValType { I32 = 0x7f, I64 = 0x7e }
+/** Value types (§5.3.1); V128 is the 128-bit vector type (§5.3.2). */
+export const enum ValType { I32 = 0x7f, I64 = 0x7e, V128 = 0x7b }
 
 /** Opcodes used without an immediate (§5.4). */
 export const enum Op {
@@ -26,11 +26,47 @@ export const enum Op {
 
 /** Memory access opcodes (§5.4.6), each with its natural alignment (log2). */
 export const enum MemOp {
-  I32Load = 0x28, I32Load8S = 0x2c, I32Load8U = 0x2d, I32Load16S = 0x2e, I32Load16U = 0x2f,
-  I32Store = 0x36, I32Store8 = 0x3a, I32Store16 = 0x3b,
+  I32Load = 0x28, I64Load = 0x29, I32Load8S = 0x2c, I32Load8U = 0x2d, I32Load16S = 0x2e, I32Load16U = 0x2f,
+  I32Store = 0x36, I64Store = 0x37, I32Store8 = 0x3a, I32Store16 = 0x3b,
 }
 
-const ALIGN: Record<number, number> = { 0x28: 2, 0x2c: 0, 0x2d: 0, 0x2e: 1, 0x2f: 1, 0x36: 2, 0x3a: 0, 0x3b: 1 };
+const ALIGN: Record<number, number> = { 0x28: 2, 0x29: 3, 0x2c: 0, 0x2d: 0, 0x2e: 1, 0x2f: 1, 0x36: 2, 0x37: 3, 0x3a: 0, 0x3b: 1 };
+
+/**
+ * Vector instructions without an immediate (§5.4.8): the opcode after the
+ * 0xFD prefix, written as an unsigned LEB128. Lane-wise operations name
+ * their shape; the integer comparisons give all-ones or zero lanes.
+ */
+export const enum SimdOp {
+  I8x16Swizzle = 0x0e, I8x16Splat = 0x0f, I16x8Splat = 0x10, I32x4Splat = 0x11, I64x2Splat = 0x12,
+  I8x16Eq = 0x23, I8x16GtS = 0x27, I16x8Eq = 0x2d, I16x8GtS = 0x31, I32x4Eq = 0x37, I32x4GtS = 0x3b,
+  V128Not = 0x4d, V128And = 0x4e, V128AndNot = 0x4f, V128Or = 0x50, V128Xor = 0x51, V128AnyTrue = 0x53,
+  I8x16Bitmask = 0x64, I8x16NarrowI16x8S = 0x65, I8x16NarrowI16x8U = 0x66,
+  I8x16Shl = 0x6b, I8x16ShrS = 0x6c, I8x16ShrU = 0x6d,
+  I8x16Add = 0x6e, I8x16AddSatS = 0x6f, I8x16AddSatU = 0x70, I8x16Sub = 0x71, I8x16SubSatS = 0x72, I8x16SubSatU = 0x73,
+  I8x16MinS = 0x76, I8x16MinU = 0x77, I8x16MaxS = 0x78, I8x16MaxU = 0x79, I8x16AvgrU = 0x7b,
+  I16x8Bitmask = 0x84, I16x8NarrowI32x4S = 0x85, I16x8NarrowI32x4U = 0x86,
+  I16x8Shl = 0x8b, I16x8ShrS = 0x8c, I16x8ShrU = 0x8d,
+  I16x8Add = 0x8e, I16x8AddSatS = 0x8f, I16x8AddSatU = 0x90, I16x8Sub = 0x91, I16x8SubSatS = 0x92, I16x8SubSatU = 0x93,
+  I16x8Mul = 0x95, I16x8MinS = 0x96, I16x8MinU = 0x97, I16x8MaxS = 0x98, I16x8MaxU = 0x99, I16x8AvgrU = 0x9b,
+  I32x4Bitmask = 0xa4, I32x4Shl = 0xab, I32x4ShrS = 0xac, I32x4ShrU = 0xad, I32x4Add = 0xae, I32x4Sub = 0xb1, I32x4Mul = 0xb5,
+  I32x4DotI16x8S = 0xba,
+  I64x2Shl = 0xcb, I64x2ShrS = 0xcc, I64x2ShrU = 0xcd, I64x2Add = 0xce, I64x2Sub = 0xd1,
+}
+
+/** Vector memory accesses (§5.4.8), each with its natural alignment (log2); the _zero loads clear the lanes above. */
+export const enum SimdMemOp { V128Load = 0x00, V128Store = 0x0b, V128Load32Zero = 0x5c, V128Load64Zero = 0x5d }
+
+const SIMD_ALIGN: Record<number, number> = { 0x00: 4, 0x0b: 4, 0x5c: 2, 0x5d: 3 };
+
+/** Vector lane accesses with a lane index immediate (§5.4.8). */
+export const enum SimdLaneOp {
+  I8x16ExtractLaneU = 0x16, I8x16ReplaceLane = 0x17, I16x8ExtractLaneU = 0x19, I16x8ReplaceLane = 0x1a,
+  I32x4ExtractLane = 0x1b, I32x4ReplaceLane = 0x1c, I64x2ExtractLane = 0x1d, I64x2ReplaceLane = 0x1e,
+}
+
+/** The prefix of the vector instructions (§5.4.8). */
+const SIMD_PREFIX = 0xfd;
 
 /** Unsigned LEB128 (§5.2.2). */
 export function uleb(out: number[], value: number): void {
@@ -102,6 +138,35 @@ export class FunctionBody {
     this.code.push(op);
     uleb(this.code, ALIGN[op]);
     uleb(this.code, offset);
+    return this;
+  }
+  /**
+   * A vector load or store at the address on the stack plus `offset`; the
+   * alignment hint is the natural one unless `alignLog2` says less (an
+   * access of any alignment works, the hint only promises speed).
+   */
+  simdMem(op: SimdMemOp, offset = 0, alignLog2 = SIMD_ALIGN[op]): this {
+    this.code.push(SIMD_PREFIX);
+    uleb(this.code, op);
+    uleb(this.code, alignLog2);
+    uleb(this.code, offset);
+    return this;
+  }
+  /** A vector instruction without an immediate. */
+  simd(op: SimdOp): this { this.code.push(SIMD_PREFIX); uleb(this.code, op); return this; }
+  /** A lane extract or replace of lane `lane`. */
+  lane(op: SimdLaneOp, lane: number): this { this.code.push(SIMD_PREFIX); uleb(this.code, op); this.code.push(lane); return this; }
+  /** v128.const of 16 bytes (lane 0 first). */
+  v128(bytes: readonly number[]): this {
+    if (bytes.length !== 16) throw new Error('wasm: v128.const needs 16 bytes');
+    this.code.push(SIMD_PREFIX, 0x0c);
+    for (const x of bytes) this.code.push(x & 0xff);
+    return this;
+  }
+  /** i8x16.shuffle: byte i of the result is byte `lanes[i]` of the two operands (0-15 the first, 16-31 the second). */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => !(l >= 0 && l < 32))) throw new Error(`wasm: bad shuffle ${lanes.join(',')}`);
+    this.code.push(SIMD_PREFIX, 0x0d, ...lanes);
     return this;
   }
   call(fn: number): this { this.code.push(0x10); uleb(this.code, fn); return this; }

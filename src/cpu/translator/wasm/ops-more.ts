@@ -24,7 +24,7 @@
  * G8 /0../3 and G1A /1../7 (#UD), and POP to memory.
  */
 import { Reg, Seg, Vector } from '../../registers.js';
-import type { FunctionBody, Local } from './module-builder.js';
+import type { Local } from './module-builder.js';
 import { Op, ValType } from './module-builder.js';
 import { F, imm, type Operand, type WasmEmitter, type WasmInsnEmitter } from './region.js';
 
@@ -39,25 +39,6 @@ const RESULT_LAZY = 0xc4;
 
 function sizeMask(size: number): number {
   return size === 4 ? -1 : size === 2 ? 0xffff : 0xff;
-}
-
-
-
-
-
-// ---- i64 scratch locals -----------------------------------------------------------------
-
-/** i64 scratch locals per region function, reused by later instructions as region.ts does for i32. */
-const pools64 = new WeakMap<FunctionBody, Local[]>();
-const used64 = new WeakMap<WasmInsnEmitter, number>();
-
-function tmp64(e: WasmInsnEmitter): Local {
-  let pool = pools64.get(e.b);
-  if (pool === undefined) { pool = []; pools64.set(e.b, pool); }
-  const n = used64.get(e) ?? 0;
-  used64.set(e, n + 1);
-  if (n === pool.length) pool.push(e.b.local(ValType.I64));
-  return pool[n];
 }
 
 /** Pushes EDX:EAX as a 64-bit dividend (the registers as they are now). */
@@ -244,7 +225,7 @@ function divide(e: WasmInsnEmitter, v: Local, size: number): void {
 function divideSigned(e: WasmInsnEmitter, v: Local, size: number): void {
   const b = e.b, R = e.L.regs, q = e.tmp(), r = e.tmp();
   if (size === 4) {
-    const q64 = tmp64(e);
+    const q64 = e.tmp(ValType.I64);
     // Divisor 0, or EDX:EAX = −2^63 by −1.
     b.get(v).op(Op.I32Eqz);
     b.get(R[Reg.EDX]).i32(0x8000_0000 | 0).op(Op.I32Eq).get(R[Reg.EAX]).op(Op.I32Eqz).op(Op.I32And).get(v).i32(-1).op(Op.I32Eq).op(Op.I32And);
@@ -524,7 +505,7 @@ function shiftDouble(e: WasmInsnEmitter, d: Local, s: Local, n: Operand, size: n
       b.get(d); count(-1, 1); b.op(Op.I32ShrU).i32(1).op(Op.I32And).set(cf);
     }
   } else {
-    const p = tmp64(e); // d:s:d, d in bits 32..47 and 0..15
+    const p = e.tmp(ValType.I64); // d:s:d, d in bits 32..47 and 0..15
     b.get(d).op(Op.I64ExtendI32U).i64(32n).op(Op.I64Shl);
     b.get(s).i32(16).op(Op.I32Shl).get(d).op(Op.I32Or).op(Op.I64ExtendI32U);
     b.op(Op.I64Or).set(p);

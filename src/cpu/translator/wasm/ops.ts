@@ -13,6 +13,7 @@ import { F, imm, type Operand, type WasmEmitter, type WasmInsnEmitter } from './
 import { dataSeg, jumpRelative, moffsOffset, relTarget } from '../insn-operands.js';
 import { WASM_MORE_EMITTERS } from './ops-more.js';
 import { WASM_SHIFT_EMITTERS } from './ops-shift.js';
+import { WASM_SIMD_EMITTERS } from './ops-simd.js';
 import { WASM_STRING_EMITTERS } from './ops-string.js';
 import { WASM_SYSTEM_EMITTERS } from './ops-system.js';
 
@@ -317,6 +318,7 @@ export const WASM_EMITTERS: Record<string, WasmEmitter> = {
   ...WASM_STRING_EMITTERS,
   ...WASM_SHIFT_EMITTERS,
   ...WASM_SYSTEM_EMITTERS,
+  ...WASM_SIMD_EMITTERS,
   MOV_EbGb: MOV_EG(true),
   MOV_EvGv: MOV_EG(false),
   MOV_GbEb: MOV_GE(true),

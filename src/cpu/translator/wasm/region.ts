@@ -71,6 +71,9 @@ export const imm = (v: number): Imm => ({ imm: v | 0 });
 /** What an emitter knows of the flags' producer in this block: its kind and size (operands are in the flag locals). */
 export interface WasmKnownFlags { kind: number; size: number }
 
+/** Scratch locals of a region function by type, which each instruction's emitter reuses. */
+export type LocalPools = Map<ValType, Local[]>;
+
 /** Emits one instruction class's code, or returns false (having emitted nothing) to leave it to the interpreter. */
 export type WasmEmitter = (e: WasmInsnEmitter) => boolean;
 export type WasmEmitterTable = Readonly<Record<string, WasmEmitter>>;
@@ -96,8 +99,8 @@ export class WasmInsnEmitter {
   ended = false;
   /** Targets beyond the block's bytes that the CS limit must cover. */
   targets: number[] = [];
-  private readonly pool: Local[];
-  private used = 0;
+  /** Scratch locals of each type this instruction took so far. */
+  private readonly used = new Map<ValType, number>();
 
   constructor(
     readonly b: FunctionBody,
@@ -111,22 +114,27 @@ export class WasmInsnEmitter {
     private readonly resolve: (eip: number) => number,
     readonly mode: number,
     private readonly layout: WasmLayout,
-    pool: Local[],
+    private readonly pools: LocalPools,
     private readonly flagsHelper: number,
-  ) {
-    this.pool = pool;
-  }
+  ) {}
 
   get next(): number { return (this.insn.eip + this.insn.length) | 0; }
   get osize(): number { return this.insn.opsize32 ? 4 : 2; }
   /** SS.B: the stack pointer is ESP, else SP. */
   get stack32(): boolean { return (this.mode & 2) !== 0; }
 
-  /** A scratch local for this instruction (reused by later instructions). */
-  tmp(): Local {
-    if (this.used === this.pool.length) this.pool.push(this.b.local());
-    return this.pool[this.used++];
+  /** A scratch local of `type` for this instruction (reused by later instructions). */
+  tmp(type: ValType = ValType.I32): Local {
+    let pool = this.pools.get(type);
+    if (pool === undefined) { pool = []; this.pools.set(type, pool); }
+    const n = this.used.get(type) ?? 0;
+    this.used.set(type, n + 1);
+    if (n === pool.length) pool.push(this.b.local(type));
+    return pool[n];
   }
+
+  /** The byte address of state-block word `word` (state-block.ts) in the WebAssembly memory. */
+  stateAddress(word: number): number { return this.layout.state + word * 4; }
 
   // ---- registers ----------------------------------------------------------
 
@@ -236,6 +244,29 @@ export class WasmInsnEmitter {
   /** Pushes the host address of `lin` from its TLB entry `te`. */
   private hostAddress(): void {
     this.b.get(this.L.te).i32(-4096).op(Op.I32And).get(this.L.lin).i32(0xfff).op(Op.I32And).op(Op.I32Or);
+  }
+
+  /**
+   * Pops an offset in `seg`, which must be flat here. When its TLB entry
+   * allows a `size`-byte read (a write with `write`) at this CPL within the
+   * page, `fast` emits the access given a local holding the host address;
+   * otherwise `slow` runs (both leave the stack as they found it). Writes
+   * never reach a code page this way (TLB_CODE is in every write mask), so
+   * `fast` needs no self-modification check.
+   */
+  flatAccess(size: number, seg: number, write: boolean, fast: (host: Local) => void, slow: () => void): void {
+    if (!this.flatSeg(seg)) throw new Error('translator: flatAccess on a segment that is not flat');
+    const b = this.b;
+    b.set(this.L.ea);
+    this.fastTest(seg, write ? SegOk.Write : SegOk.Read, write ? this.L.writeMask : this.L.readMask, size);
+    b.if('fast');
+    this.hostAddress();
+    const host = this.tmp();
+    b.set(host);
+    fast(host);
+    b.else();
+    slow();
+    b.end();
   }
 
   /**
@@ -516,9 +547,14 @@ export class WasmInsnEmitter {
 
   // ---- faults and control -------------------------------------------------
 
-  /** Raises guest exception `vector` (error code `code`) at this instruction. */
+  /** Raises guest exception `vector` (error code `code`, -1 for none) at this instruction. */
   raise(vector: number, code: number): void {
     this.b.i32(vector).i32(code).call(IMPORT_INDEX.raise).br('fault');
+  }
+
+  /** Raises the guest exception whose vector is in local `vector` (error code `code`, -1 for none) at this instruction. */
+  raiseVector(vector: Local, code: number): void {
+    this.b.get(vector).i32(code).call(IMPORT_INDEX.raise).br('fault');
   }
 
   /** Leaves the region after this instruction with EIP = the value on the stack. */
@@ -575,6 +611,24 @@ export class WasmInsnEmitter {
     loadState(b, this.L, this.layout);
     this.checkFault();
     return after;
+  }
+
+  /**
+   * Runs this instruction in the interpreter, as the region does for one
+   * without an emitter in the middle of a block: the region goes on only
+   * if it went on to the next instruction and nothing asks the run loop to
+   * look (a write that hit this region's code, an interrupt, a stop);
+   * otherwise it leaves at the EIP the interpreter left, as an interpreted
+   * end. An emitter may call this on a path it does not handle inline.
+   */
+  interpretAndContinue(): void {
+    const b = this.b, L = this.L;
+    const after = this.interpret();
+    b.get(after).i32(this.next).op(Op.I32Ne);
+    this.attention();
+    b.op(Op.I32Or).if();
+    b.get(after).set(L.eip).i32(this.i + 1).set(L.x).i32(1).set(L.fb).br('exit');
+    b.end();
   }
 
   /** Calls RDTSC in the runtime and sets EDX:EAX from it. */
@@ -672,7 +726,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
     readMask: b.local(), writeMask: b.local(), csLimit: b.local(),
     done: b.local(), x: b.local(), t: b.local(), eip: b.local(), fb: b.local(), k: b.local(), ea: b.local(), te: b.local(), lin: b.local(),
   };
-  const pool: Local[] = [];
+  const pools: LocalPools = new Map();
   const index = new Map<number, number>();
   plans.forEach((p, i) => index.set(p.eip, i));
   const resolve = (eip: number): number => index.get(eip) ?? -1;
@@ -705,8 +759,8 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       offsets.push(i);
       b.i32(k).set(L.k);
-      const e = new WasmInsnEmitter(b, L, insn, k, i, n, flags, resolve, plan.mode, layout, pool, flagsHelper);
-      const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
+      const e = new WasmInsnEmitter(b, L, insn, k, i, n, flags, resolve, plan.mode, layout, pools, flagsHelper);
+      const emitter = insn.lock ? undefined : emitters[insn.handler];
       // An emitter that declines must have emitted nothing: its code is dropped.
       const mark = b.code.length;
       const done = emitter !== undefined && emitter(e);
@@ -720,26 +774,20 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
         interpreted++;
         eips.push(-1);
         flags = undefined;
-        const after = e.interpret();
-        const next = (insn.eip + insn.length) | 0;
         if (i === n - 1) {
+          const after = e.interpret();
           lastInInterpreter = true;
           b.get(after).set(L.eip).i32(i + 1).set(L.x).i32(1).set(L.fb).br('exit');
           ended = true;
         } else {
-          // Stay only if it went on to the next instruction and nothing asks the run loop to look.
-          b.get(after).i32(next).op(Op.I32Ne);
-          e.attention();
-          b.op(Op.I32Or).if();
-          b.get(after).set(L.eip).i32(i + 1).set(L.x).i32(1).set(L.fb).br('exit');
-          b.end();
+          e.interpretAndContinue();
         }
       }
       if (ended && i !== n - 1) throw new Error(`translator: instruction ${i} of ${n} ended the block early`);
     }
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
-      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode, layout, pool, flagsHelper);
+      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode, layout, pools, flagsHelper);
       e.transfer((lastInsn.eip + lastInsn.length) | 0);
     }
     infos.push({ limitNeeded, lastInInterpreter });

@@ -4,9 +4,10 @@
  * as a `RegionFn` (the same interface as JavaScript regions), so the run
  * loop, chaining and lockstep do not know which kind of code runs.
  *
- * On entry the lazy flag record, the rest of EFLAGS, the TLB masks and the
- * CS limit go into the state block (the registers are there already: Cpu.regs
- * is a view of it); on the way out they come back. A guest exception raised
+ * On entry the lazy flag record, the rest of EFLAGS, the TLB masks, the CS
+ * limit and what an SSE instruction would raise under CR0/CR4 go into the
+ * state block (the general and XMM registers are there already: Cpu.regs
+ * and SseState.xmm are views of it); on the way out the flags come back. A guest exception raised
  * by a call out of the region does not unwind through it: the call records
  * it and sets FAULTED, the region stores its state and returns -1, and the
  * wrapper sets the instruction count and prevEip as for a JavaScript region
@@ -16,6 +17,7 @@ import type { Cpu } from '../../cpu.js';
 import { CpuException } from '../../exception.js';
 import { Cr4, Flag, Seg } from '../../registers.js';
 import { requireCpl0 } from '../../instructions/descriptor-tables.js';
+import { sseFaultVector } from '../../instructions/simd-operands.js';
 import { readTsc } from '../../msr.js';
 import { StateWord } from '../../state-block.js';
 import type { Block, Region } from '../code-cache.js';
@@ -145,11 +147,12 @@ export class WasmRuntime {
     return result;
   }
 
-  /** The CPU's flag record, TLB masks and CS limit into the state block, for a region to start from. */
+  /** The CPU's flag record, TLB masks, CS limit and SSE state check into the state block, for a region to start from. */
   private enter(): void {
     const c = this.cpu, st = this.st;
     this.pushFlags();
     st[StateWord.CS_LIMIT] = c.segLimit[Seg.CS];
+    st[StateWord.SSE_FAULT] = sseFaultVector(c);
     st[StateWord.ATTENTION] = 0; st[StateWord.FAULTED] = 0;
   }
 
@@ -279,6 +282,8 @@ export class WasmRuntime {
           this.fault(e);
         }
         this.pushFlags();
+        // The instruction may have written CR0 or CR4 (MOV, CLTS, LMSW, a task switch).
+        this.st[StateWord.SSE_FAULT] = sseFaultVector(c);
         this.look();
         // What else the run loop checks after a region (translator.ts runBlock): the chain must stop for it too.
         if ((c.flags & (Flag.TF | Flag.RF)) !== 0 || c.interruptShadow || c.halted) this.st[StateWord.ATTENTION] = 1;

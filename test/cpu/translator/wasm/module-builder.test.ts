@@ -1,10 +1,13 @@
 /**
  * The WebAssembly writer: LEB128 as the specification's examples give it,
- * and modules V8 accepts whose labels go where their names say.
+ * modules V8 accepts whose labels go where their names say, and the vector
+ * instructions (0xFD prefix, LEB128 sub-opcodes) doing what their names say.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FunctionBody, MemOp, ModuleBuilder, Op, ValType, sleb, uleb } from '../../../../src/cpu/translator/wasm/module-builder.js';
+import {
+  FunctionBody, type Local, MemOp, ModuleBuilder, Op, SimdLaneOp, SimdMemOp, SimdOp, ValType, sleb, uleb,
+} from '../../../../src/cpu/translator/wasm/module-builder.js';
 
 function leb(write: (out: number[], v: number) => void, v: number): number[] {
   const out: number[] = [];
@@ -78,4 +81,75 @@ test('an unclosed construct or an unknown label is an error, not a bad module', 
   b.block('a');
   assert.throws(() => b.encode(), /unclosed a/);
   assert.throws(() => b.br('nowhere'), /no open label nowhere/);
+});
+
+test('vector instructions: the 0xFD prefix, then the sub-opcode in LEB128 and the immediates', () => {
+  const b = new FunctionBody(0);
+  b.simd(SimdOp.I8x16Eq); // 0x23: one byte
+  b.simd(SimdOp.I16x8Add); // 0x8e: two LEB128 bytes
+  b.simdMem(SimdMemOp.V128Load, 0x90); // align 2^4, offset 0x90 in LEB128
+  b.simdMem(SimdMemOp.V128Store, 0, 0); // alignment hint 1
+  b.lane(SimdLaneOp.I32x4ExtractLane, 3);
+  assert.deepEqual(b.code, [0xfd, 0x23, 0xfd, 0x8e, 0x01, 0xfd, 0x00, 4, 0x90, 0x01, 0xfd, 0x0b, 0, 0, 0xfd, 0x1b, 3]);
+  assert.throws(() => new FunctionBody(0).shuffle([32, ...new Array(15).fill(0)]), /bad shuffle/);
+  assert.throws(() => new FunctionBody(0).v128([1, 2]), /16 bytes/);
+});
+
+/** A module over one page of memory: v(a, b) → writes the result vector of `body` (given v128 locals a and b loaded from 0x100 and 0x110) at 0x120. */
+function vectorFunction(body: (b: FunctionBody, a: Local, c: Local) => void): (x: number[], y: number[]) => number[] {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const mb = new ModuleBuilder();
+  const b = new FunctionBody(0);
+  const a = b.local(ValType.V128), c = b.local(ValType.V128);
+  b.i32(0).simdMem(SimdMemOp.V128Load, 0x100).set(a);
+  b.i32(0).simdMem(SimdMemOp.V128Load, 0x110).set(c);
+  b.i32(0x120);
+  body(b, a, c);
+  b.simdMem(SimdMemOp.V128Store);
+  mb.addFunction([], [], b, 'v');
+  const v = instantiate(mb, memory).v as () => void;
+  const bytes = new Uint8Array(memory.buffer);
+  return (x, y) => {
+    bytes.set(x, 0x100);
+    bytes.set(y, 0x110);
+    v();
+    return [...bytes.subarray(0x120, 0x130)];
+  };
+}
+
+const iota = (start: number): number[] => Array.from({ length: 16 }, (_, i) => (start + i) & 0xff);
+
+test('vector operations run as named: compare, logic, saturating add, unsigned minimum, narrowing', () => {
+  const x = iota(0x7c), y = [...iota(0x7c).slice(0, 8), ...new Array(8).fill(0x80)];
+  const binary = (op: SimdOp) => vectorFunction((b, a, c) => { b.get(a).get(c).simd(op); })(x, y);
+  assert.deepEqual(binary(SimdOp.I8x16Eq), [...new Array(8).fill(0xff), ...new Array(8).fill(0)]);
+  assert.deepEqual(binary(SimdOp.V128AndNot), x.map((v, i) => v & ~y[i]! & 0xff));
+  assert.deepEqual(binary(SimdOp.I8x16AddSatU), x.map((v, i) => Math.min(0xff, v + y[i]!)));
+  assert.deepEqual(binary(SimdOp.I8x16MinU), x.map((v, i) => Math.min(v, y[i]!)));
+  // Words 7c7d 7e7f 8081 8283 …: signed, narrowed to bytes with signed saturation; a's lanes first.
+  const narrowed = binary(SimdOp.I8x16NarrowI16x8S);
+  assert.deepEqual(narrowed.slice(0, 4), [0x7f, 0x7f, 0x80, 0x80]);
+});
+
+test('vector lanes: shuffle, bitmask, lane extract and replace, the zero-extending loads, constants', () => {
+  const x = iota(0), y = iota(0x80);
+  // Interleave the low bytes of a and b (PUNPCKLBW's order).
+  const unpack = vectorFunction((b, a, c) => { b.get(a).get(c).shuffle(Array.from({ length: 16 }, (_, i) => (i >> 1) + ((i & 1) << 4))); });
+  assert.deepEqual(unpack(x, y), [0, 0x80, 1, 0x81, 2, 0x82, 3, 0x83, 4, 0x84, 5, 0x85, 6, 0x86, 7, 0x87]);
+  // Bitmask of b (bytes 80h.. have the top bit) into lane 1 of a constant.
+  const mask = vectorFunction((b, _a, c) => { b.v128(new Array(16).fill(0)).get(c).simd(SimdOp.I8x16Bitmask).lane(SimdLaneOp.I32x4ReplaceLane, 1); });
+  assert.deepEqual(mask(x, y), [0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  // Lane 3 of a as i32, splatted.
+  const splat = vectorFunction((b, a) => { b.get(a).lane(SimdLaneOp.I32x4ExtractLane, 3).simd(SimdOp.I32x4Splat); });
+  assert.deepEqual(splat(x, y), [12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15, 12, 13, 14, 15]);
+  // The low quadword of the bytes at 0x110 (b), the rest zero; a 64-bit lane store and load.
+  const low = vectorFunction((b) => { b.i32(0).simdMem(SimdMemOp.V128Load64Zero, 0x110); });
+  assert.deepEqual(low(x, y), [...y.slice(0, 8), ...new Array(8).fill(0)]);
+  const dword = vectorFunction((b) => { b.i32(0).simdMem(SimdMemOp.V128Load32Zero, 0x104, 0); });
+  assert.deepEqual(dword(x, y), [4, 5, 6, 7, ...new Array(12).fill(0)]);
+  const viaI64 = vectorFunction((b, a) => {
+    b.i32(0x130).get(a).lane(SimdLaneOp.I64x2ExtractLane, 1).mem(MemOp.I64Store);
+    b.v128(new Array(16).fill(0)).i32(0x130).mem(MemOp.I64Load).lane(SimdLaneOp.I64x2ReplaceLane, 0);
+  });
+  assert.deepEqual(viaI64(x, y), [8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0]);
 });
