@@ -27,6 +27,7 @@
 import type { DecodedInsn } from '../decode.js';
 import type { BlockPlan, EmittedBlockInfo } from '../emit.js';
 import { MODE_FLAT } from '../emit.js';
+import { lockAllows } from '../insn-operands.js';
 import { Seg } from '../../registers.js';
 import { StateWord } from '../../state-block.js';
 import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody } from './flags-helper.js';
@@ -687,7 +688,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
       offsets.push(i);
       b.i32(k).set(L.k);
       const e = new WasmInsnEmitter(b, L, insn, k, i, n, flags, resolve, plan.mode, layout, pool, flagsHelper);
-      const emitter = insn.lock ? undefined : emitters[insn.entry.handler];
+      const emitter = lockAllows(insn) ? emitters[insn.entry.handler] : undefined;
       // An emitter that declines must have emitted nothing: its code is dropped.
       const mark = b.code.length;
       const done = emitter !== undefined && emitter(e);
