@@ -208,7 +208,9 @@ export class WasmInsnEmitter {
   /** Pushes whether the TLB entry of `ea` allows a `size`-byte access under `mask` without leaving the page; sets `te`. */
   private fastTest(mask: Local, size: number): void {
     const b = this.b, { ea, te } = this.L;
-    b.get(ea).i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, this.layout.tlb).tee(te);
+    b.get(ea);
+    this.tlbEntry();
+    b.tee(te);
     b.get(mask).op(Op.I32And).i32(1).op(Op.I32Eq);
     if (size > 1) b.get(ea).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32LeU).op(Op.I32And);
   }
@@ -223,13 +225,35 @@ export class WasmInsnEmitter {
    * with `check`, leaves the region if the write hit its code.
    */
   write(size: number, seg: number, value: Local, check = true): void {
+    if (!check) {
+      this.stale = this.tmp();
+      this.b.i32(0).set(this.stale);
+      this.writeNoted(size, seg, value, this.stale);
+      return;
+    }
+    this.store(size, seg, value, () => this.afterCallStatus(true));
+  }
+
+  /**
+   * Writes local `value` at `seg`:offset (the offset on the stack) and
+   * stays: a write that hit this region's code makes local `status`
+   * nonzero, for an instruction that stores more than once (REP STOS) to
+   * leave when it is complete.
+   */
+  writeNoted(size: number, seg: number, value: Local, status: Local): void {
+    this.store(size, seg, value, () => {
+      this.checkFault();
+      this.b.get(status).op(Op.I32Or).set(status);
+    });
+  }
+
+  /** A write with the TLB fast path; `afterCall` takes the slow path's status off the stack. */
+  private store(size: number, seg: number, value: Local, afterCall: () => void): void {
     const b = this.b, { ea } = this.L;
     b.set(ea);
-    if (!check) { this.stale = this.tmp(); b.i32(0).set(this.stale); }
     const slow = (): void => {
       b.i32(seg).get(ea).get(value); this.countArg(); b.call(WRITE_IMPORT[size]);
-      if (check) this.afterCallStatus(true);
-      else { this.checkFault(); b.set(this.stale as Local); }
+      afterCall();
     };
     if (!this.flatSeg(seg)) { slow(); return; }
     this.fastTest(this.L.writeMask, size);
@@ -239,6 +263,11 @@ export class WasmInsnEmitter {
     b.else();
     slow();
     b.end();
+  }
+
+  /** Pops a linear address, pushes its TLB entry (host page | permission bits; tlb.ts). */
+  tlbEntry(): void {
+    this.b.i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, this.layout.tlb);
   }
 
   /** Status of the last write made with `check` false: nonzero when it hit this region's code. */
