@@ -30,8 +30,9 @@
  * takes one element through the region's accessors: the TLB fast path, or
  * the runtime's slow path, which raises the fault, walks the page tables
  * or invalidates the translations written over. A store that hit this
- * region's code is noted; the chunk completes, as in the interpreter, and
- * then the region is left.
+ * region's code does not stop the chunk, as in the interpreter; the
+ * runtime asks the run loop to look (ATTENTION), and the region is left
+ * once the instruction is complete.
  *
  * A REP form over a segment that is not flat (an override, real mode) is
  * declined: the interpreter's own loop runs it.
@@ -243,15 +244,15 @@ class RepLoop {
   /**
    * After the loop: leaves the region when iterations remain (EIP back at
    * the instruction, string.ts finishRep) unless a REPE/REPNE condition
-   * `stopped` it, when a store hit this region's code (`stale`), or when a
-   * call out asked the run loop to look; else the block goes on.
+   * `stopped` it, or when a call out asked the run loop to look, which
+   * includes a store over this region's code (runtime.ts look); else the
+   * block goes on.
    */
-  finish(stale?: Local, stopped?: Local): void {
+  finish(stopped?: Local): void {
     const e = this.e, b = this.b, remaining = e.tmp();
     b.get(this.count).i32(0).op(Op.I32Ne);
     if (stopped !== undefined) b.get(stopped).op(Op.I32Eqz).op(Op.I32And);
     b.tee(remaining);
-    if (stale !== undefined) b.get(stale).op(Op.I32Or);
     e.attention();
     b.op(Op.I32Or).if();
     b.i32(e.insn.eip).i32(e.next).get(remaining).op(Op.Select);
@@ -282,8 +283,7 @@ function fill(e: WasmInsnEmitter, h: Local, v: Local, bytes: Local, size: number
 const repMovs: RepOp = (e, size) => {
   const src = dataSeg(e);
   if (!e.flatSeg(src) || !e.flatSeg(Seg.ES)) return false;
-  const b = e.b, rep = new RepLoop(e, size), stale = e.tmp();
-  b.i32(0).set(stale);
+  const b = e.b, rep = new RepLoop(e, size);
   rep.loop(() => {
     b.block('repOne');
     stringIndex(e, Reg.ESI);
@@ -312,12 +312,12 @@ const repMovs: RepOp = (e, size) => {
     e.read(size, src);
     const v = e.keep();
     b.get(di);
-    e.writeNoted(size, Seg.ES, v, stale);
+    e.writeStaying(size, Seg.ES, v);
     advance(e, Reg.ESI, rep.step);
     advance(e, Reg.EDI, rep.step);
     rep.retire(imm(1));
   });
-  rep.finish(stale);
+  rep.finish();
   return true;
 };
 
@@ -327,8 +327,7 @@ const repStos: RepOp = (e, size) => {
   const b = e.b;
   e.reg(size, Reg.EAX);
   const v = e.keep();
-  const rep = new RepLoop(e, size), stale = e.tmp();
-  b.i32(0).set(stale);
+  const rep = new RepLoop(e, size);
   rep.loop(() => {
     b.block('repOne');
     stringIndex(e, Reg.EDI);
@@ -344,11 +343,11 @@ const repStos: RepOp = (e, size) => {
     b.br('rep');
     b.end();
     b.get(di);
-    e.writeNoted(size, Seg.ES, v, stale);
+    e.writeStaying(size, Seg.ES, v);
     advance(e, Reg.EDI, rep.step);
     rep.retire(imm(1));
   });
-  rep.finish(stale);
+  rep.finish();
   return true;
 };
 
@@ -403,7 +402,7 @@ const repCompare = (scan: boolean): RepOp => (e, size) => {
     b.end();
   });
   e.flags = undefined; // no iteration when the count is 0: the flags stay as they were
-  rep.finish(undefined, stopped);
+  rep.finish(stopped);
   return true;
 };
 

@@ -225,26 +225,23 @@ export class WasmInsnEmitter {
    * with `check`, leaves the region if the write hit its code.
    */
   write(size: number, seg: number, value: Local, check = true): void {
-    if (!check) {
-      this.stale = this.tmp();
-      this.b.i32(0).set(this.stale);
-      this.writeNoted(size, seg, value, this.stale);
+    if (check) {
+      this.store(size, seg, value, () => this.afterCallStatus(true));
       return;
     }
-    this.store(size, seg, value, () => this.afterCallStatus(true));
+    const stale = this.stale = this.tmp();
+    this.b.i32(0).set(stale);
+    this.store(size, seg, value, () => { this.checkFault(); this.b.set(stale); });
   }
 
   /**
    * Writes local `value` at `seg`:offset (the offset on the stack) and
-   * stays: a write that hit this region's code makes local `status`
-   * nonzero, for an instruction that stores more than once (REP STOS) to
-   * leave when it is complete.
+   * stays in the region even when the write hit its code: the runtime then
+   * sets ATTENTION (runtime.ts look), which an instruction that stores
+   * many times (REP STOS, REP MOVS) tests once it is complete.
    */
-  writeNoted(size: number, seg: number, value: Local, status: Local): void {
-    this.store(size, seg, value, () => {
-      this.checkFault();
-      this.b.get(status).op(Op.I32Or).set(status);
-    });
+  writeStaying(size: number, seg: number, value: Local): void {
+    this.store(size, seg, value, () => this.afterCallStatus(false));
   }
 
   /** A write with the TLB fast path; `afterCall` takes the slow path's status off the stack. */

@@ -296,6 +296,12 @@ describe('REP LODS, REPE/REPNE CMPS and SCAS', () => {
   });
 });
 
+test('a budget that ends between chunks leaves (E)CX, (E)SI and (E)DI where the interpreter does', () => {
+  for (const src of ['rep movsb', 'rep movsd', 'std\nrep stosw', 'rep lodsb', 'repe scasd', 'repe cmpsb', 'a16 rep stosb']) {
+    for (const budget of [2, 3]) check({ src, regs: { ecx: 0x3000, esi: SRC, edi: DST }, budget });
+  }
+});
+
 describe('REP and self-modifying code', () => {
   test('a REP STOS over the rest of its own block completes, then the new code runs', () => {
     // NOPs (0x90) over `inc ebx` and the first bytes after it: EBX stays 0.
