@@ -42,18 +42,6 @@ export function jumpRelative(e: Jumper): boolean {
 }
 
 /**
- * A string operation's emitter for either back end: `op` on the operand
- * size (1 for the byte forms); the REP forms are declined, nothing emitted.
- */
-export function withoutRep<E extends AtInsn & { readonly osize: number }>(op: (e: E, size: number) => void, byteForm: boolean): (e: E) => boolean {
-  return (e) => {
-    if (e.insn.rep !== 0) return false;
-    op(e, byteForm ? 1 : e.osize);
-    return true;
-  };
-}
-
-/**
  * Whether an emitter may run `insn`: without LOCK, or with LOCK where it is
  * legal (opcode-table.ts lockAllowed, as the interpreter decides). LOCK
  * changes nothing else here: one CPU per thread, so a read-modify-write
