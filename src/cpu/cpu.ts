@@ -22,7 +22,7 @@ import { CpuFeatures, defaultFeatures } from './features.js';
 import { MsrFile } from './msr.js';
 import { X87 } from './fpu/x87.js';
 import { SseState } from './simd/sse-state.js';
-import { OPCODES } from './opcode-table.js';
+import { OPCODES, lockAllowed } from './opcode-table.js';
 import { Translator, type TranslatorOptions } from './translator/index.js';
 
 /** DR6.BS: the debug exception was a single-step trap (SDM Vol. 3A §17.2.3). */
@@ -338,6 +338,7 @@ export class Cpu {
         default: {
           if (op === 0x0f) op = 0x100 | this.fetch8();
           this.opcode = op;
+          // LOCK on an opcode that is never lockable: #UD now; the others are decided with ModRM (decodeModrm, lockAllowed).
           if (this.lockPrefix && lockableRegs[op] === 0) throw new CpuException(Vector.UD);
           dispatch[op](this);
           return;
@@ -415,7 +416,7 @@ export class Cpu {
     this.modrmMod = mod;
     this.modrmReg = (b >> 3) & 7;
     this.modrmRm = b & 7;
-    if (this.lockPrefix && (mod === 3 || ((lockableRegs[this.opcode] >> this.modrmReg) & 1) === 0)) {
+    if (this.lockPrefix && !lockAllowed(lockableRegs[this.opcode], mod, this.modrmReg)) {
       throw new CpuException(Vector.UD);
     }
     if (mod !== 3) {

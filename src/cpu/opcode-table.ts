@@ -364,6 +364,17 @@ export function lockMaskOf(entry: OpcodeEntry | undefined): number {
   return lock === true ? 0xff : lock;
 }
 
+/**
+ * Whether LOCK is legal with ModRM `mod` and `reg` on an opcode whose
+ * {@link lockMaskOf} is `mask`: only the read-modify-write instructions
+ * the table marks, and only with a memory destination (SDM Vol. 2 "LOCK":
+ * any other use raises #UD). The interpreter (cpu.ts) and the translator
+ * both decide by it; an opcode without ModRM has mask 0.
+ */
+export function lockAllowed(mask: number, mod: number, reg: number): boolean {
+  return mod !== 3 && reg >= 0 && ((mask >> reg) & 1) !== 0;
+}
+
 /** True when the operand list needs a ModRM byte. */
 export function hasModrm(entry: OpcodeEntry): boolean {
   return entry.forms !== undefined || entry.operands.some((o) => /^(?:[EGMSCDRVWUPQN][a-z]+|M)$/.test(o));

@@ -30,7 +30,7 @@ import { checkIoPermission } from './io.js';
  * long copies run at host speed, small enough to keep interrupt latency
  * within a few thousand memory accesses.
  */
-const REP_CHUNK = 4096;
+export const REP_CHUNK = 4096;
 
 /** Mask of the index and count registers: 16- or 32-bit addressing. */
 function addressMask(cpu: Cpu): number {

@@ -8,12 +8,14 @@
  *
  * Every REP form is declined: its loop already runs at host speed in
  * string.ts (whole-page copies and fills, chunked so interrupts get in), so
- * a translated copy would save only a decode.
+ * a translated copy would save only a decode and a call. (WebAssembly
+ * regions run them, wasm/ops-string.ts: there a call to the interpreter
+ * costs storing and reloading every register.)
  */
 import { Reg, Seg } from '../registers.js';
 import type { Emitter, InsnEmitter } from './emit.js';
 import { fit } from './operand-text.js';
-import { dataSeg, withoutRep } from './insn-operands.js';
+import { dataSeg } from './insn-operands.js';
 
 /** LazyOp.SUB (flags.ts), as generated code holds it. */
 const LAZY_SUB = 3;
@@ -41,7 +43,12 @@ function stepLocal(e: InsnEmitter, size: number): string {
 /** A string operation of `size` bytes (1, or the operand size for the v forms) without REP. */
 type StringOp = (e: InsnEmitter, size: number) => void;
 
-const stringForm = (op: StringOp, byteForm: boolean): Emitter => withoutRep(op, byteForm);
+/** The emitter of one string instruction class: `op` on the operand size (1 for the byte forms); REP forms declined, nothing emitted. */
+const stringForm = (op: StringOp, byteForm: boolean): Emitter => (e) => {
+  if (e.insn.rep !== 0) return false;
+  op(e, byteForm ? 1 : e.osize);
+  return true;
+};
 
 /** LODS: accumulator ← [src:(E)SI]; (E)SI steps. */
 const lods: StringOp = (e, size) => {

@@ -49,6 +49,7 @@ import type { DecodedInsn } from './decode.js';
 import { REG8_NAMES, REG16_NAMES, REG32_NAMES, SEG_NAMES, Seg } from '../registers.js';
 import { CONDITIONS } from '../opcode-table.js';
 import { MEMORY_ACCESS_NAMES } from './memory-access.js';
+import { lockAllows } from './insn-operands.js';
 
 
 /** What an emitter knows of the flags' producer when the flags are still those it set. */
@@ -624,7 +625,7 @@ export function emitRegion(plans: readonly BlockPlan[], emitters: EmitterTable):
       const last = insn.eip + insn.length - 1;
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       const e = new InsnEmitter(insn, k, i, n, flags, resolve, plan.mode);
-      const emitter = insn.lock ? undefined : emitters[insn.handler];
+      const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
       const done = emitter !== undefined && emitter(e);
       const comment = `  // ${k}: ${hex(insn.eip)} ${describe(insn)}${done ? '' : ' (interpreter)'}`;
       offsets.push(i);

@@ -5,6 +5,7 @@
  */
 import type { DecodedInsn } from './decode.js';
 import { Seg } from '../registers.js';
+import { lockAllowed, lockMaskOf } from '../opcode-table.js';
 
 /** What these helpers read of an emitter: the instruction and the CS offset after it. */
 interface AtInsn { readonly insn: DecodedInsn; readonly next: number }
@@ -41,13 +42,12 @@ export function jumpRelative(e: Jumper): boolean {
 }
 
 /**
- * A string operation's emitter for either back end: `op` on the operand
- * size (1 for the byte forms); the REP forms are declined, nothing emitted.
+ * Whether an emitter may run `insn`: without LOCK, or with LOCK where it is
+ * legal (opcode-table.ts lockAllowed, as the interpreter decides). LOCK
+ * changes nothing else here: one CPU per thread, so a read-modify-write
+ * within a region is atomic for the guest. A use that is #UD goes to the
+ * interpreter, which raises it.
  */
-export function withoutRep<E extends AtInsn & { readonly osize: number }>(op: (e: E, size: number) => void, byteForm: boolean): (e: E) => boolean {
-  return (e) => {
-    if (e.insn.rep !== 0) return false;
-    op(e, byteForm ? 1 : e.osize);
-    return true;
-  };
+export function lockAllows(insn: DecodedInsn): boolean {
+  return !insn.lock || lockAllowed(lockMaskOf(insn.entry), insn.mod, insn.reg);
 }

@@ -169,6 +169,13 @@ export class FunctionBody {
     this.code.push(SIMD_PREFIX, 0x0d, ...lanes);
     return this;
   }
+  /**
+   * memory.copy (§5.4.6, bulk memory): (destination, source, bytes) on the
+   * stack; the bytes land as if read before any is written (memmove).
+   */
+  memoryCopy(): this { this.code.push(0xfc); uleb(this.code, 10); this.code.push(0x00, 0x00); return this; }
+  /** memory.fill: (destination, byte value, bytes) on the stack. */
+  memoryFill(): this { this.code.push(0xfc); uleb(this.code, 11); this.code.push(0x00); return this; }
   call(fn: number): this { this.code.push(0x10); uleb(this.code, fn); return this; }
   /** Calls the function in table 0 at the index on the stack, of type `typeIndex` (ModuleBuilder.typeIndexOf). */
   callIndirect(typeIndex: number): this { this.code.push(0x11); uleb(this.code, typeIndex); this.code.push(0x00); return this; }

@@ -12,6 +12,7 @@ import { Op } from './module-builder.js';
 import { F, imm, type Operand, type WasmEmitter, type WasmInsnEmitter } from './region.js';
 import { dataSeg, jumpRelative, moffsOffset, relTarget } from '../insn-operands.js';
 import { WASM_MORE_EMITTERS } from './ops-more.js';
+import { WASM_BIT_SCAN_EMITTERS } from './ops-bit-scan.js';
 import { WASM_SHIFT_EMITTERS } from './ops-shift.js';
 import { WASM_SIMD_EMITTERS } from './ops-simd.js';
 import { WASM_STRING_EMITTERS } from './ops-string.js';
@@ -315,6 +316,7 @@ function ret(e: WasmInsnEmitter, imm: number): boolean {
 /** The WebAssembly emitters by instruction class. */
 export const WASM_EMITTERS: Record<string, WasmEmitter> = {
   ...WASM_MORE_EMITTERS,
+  ...WASM_BIT_SCAN_EMITTERS,
   ...WASM_STRING_EMITTERS,
   ...WASM_SHIFT_EMITTERS,
   ...WASM_SYSTEM_EMITTERS,

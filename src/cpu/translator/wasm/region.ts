@@ -27,6 +27,7 @@
 import type { DecodedInsn } from '../decode.js';
 import type { BlockPlan, EmittedBlockInfo } from '../emit.js';
 import { MODE_FLAT } from '../emit.js';
+import { lockAllows } from '../insn-operands.js';
 import { Seg } from '../../registers.js';
 import { SegOk } from '../../segments.js';
 import { StateWord } from '../../state-block.js';
@@ -230,7 +231,9 @@ export class WasmInsnEmitter {
     const segWord = (w: StateWord): number => this.layout.state + (w + (seg === Seg.FS ? 0 : 1)) * 4;
     b.get(ea);
     if (viaBase) b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_BASE)).op(Op.I32Add);
-    b.tee(lin).i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, this.layout.tlb).tee(te);
+    b.tee(lin);
+    this.tlbEntry();
+    b.tee(te);
     b.get(mask).op(Op.I32And).i32(1).op(Op.I32Eq);
     if (size > 1) b.get(lin).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32LeU).op(Op.I32And);
     if (viaBase) {
@@ -274,13 +277,32 @@ export class WasmInsnEmitter {
    * with `check`, leaves the region if the write hit its code.
    */
   write(size: number, seg: number, value: Local, check = true): void {
+    if (check) {
+      this.store(size, seg, value, () => this.afterCallStatus(true));
+      return;
+    }
+    const stale = this.stale = this.tmp();
+    this.b.i32(0).set(stale);
+    this.store(size, seg, value, () => { this.checkFault(); this.b.set(stale); });
+  }
+
+  /**
+   * Writes local `value` at `seg`:offset (the offset on the stack) and
+   * stays in the region even when the write hit its code: the runtime then
+   * sets ATTENTION (runtime.ts look), which an instruction that stores
+   * many times (REP STOS, REP MOVS) tests once it is complete.
+   */
+  writeStaying(size: number, seg: number, value: Local): void {
+    this.store(size, seg, value, () => this.afterCallStatus(false));
+  }
+
+  /** A write with the TLB fast path; `afterCall` takes the slow path's status off the stack. */
+  private store(size: number, seg: number, value: Local, afterCall: () => void): void {
     const b = this.b, { ea } = this.L;
     b.set(ea);
-    if (!check) { this.stale = this.tmp(); b.i32(0).set(this.stale); }
     const slow = (): void => {
       b.i32(seg).get(ea).get(value); this.countArg(); b.call(WRITE_IMPORT[size]);
-      if (check) this.afterCallStatus(true);
-      else { this.checkFault(); b.set(this.stale as Local); }
+      afterCall();
     };
     if (!this.fastTest(seg, SegOk.Write, this.L.writeMask, size)) { slow(); return; }
     b.if('fast');
@@ -289,6 +311,11 @@ export class WasmInsnEmitter {
     b.else();
     slow();
     b.end();
+  }
+
+  /** Pops a linear address, pushes its TLB entry (host page | permission bits; tlb.ts). */
+  tlbEntry(): void {
+    this.b.i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, this.layout.tlb);
   }
 
   /** Status of the last write made with `check` false: nonzero when it hit this region's code. */
@@ -760,7 +787,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
       offsets.push(i);
       b.i32(k).set(L.k);
       const e = new WasmInsnEmitter(b, L, insn, k, i, n, flags, resolve, plan.mode, layout, pools, flagsHelper);
-      const emitter = insn.lock ? undefined : emitters[insn.handler];
+      const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
       // An emitter that declines must have emitted nothing: its code is dropped.
       const mark = b.code.length;
       const done = emitter !== undefined && emitter(e);

@@ -76,6 +76,24 @@ test('memory accesses at an offset, imports and calls between functions', () => 
   assert.deepEqual(seen, [0x8100]);
 });
 
+test('memory.copy moves bytes as memmove does, memory.fill sets them', () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const mb = new ModuleBuilder();
+  const copy = new FunctionBody(3);
+  copy.get(copy.param(0)).get(copy.param(1)).get(copy.param(2)).memoryCopy();
+  mb.addFunction([ValType.I32, ValType.I32, ValType.I32], [], copy, 'copy');
+  const fill = new FunctionBody(3);
+  fill.get(fill.param(0)).get(fill.param(1)).get(fill.param(2)).memoryFill();
+  mb.addFunction([ValType.I32, ValType.I32, ValType.I32], [], fill, 'fill');
+  const x = instantiate(mb, memory);
+  const bytes = new Uint8Array(memory.buffer);
+  bytes.set([1, 2, 3, 4, 5, 6], 0x10);
+  (x.copy as (d: number, s: number, n: number) => void)(0x11, 0x10, 5); // overlapping, upwards
+  assert.deepEqual([...bytes.subarray(0x10, 0x16)], [1, 1, 2, 3, 4, 5]);
+  (x.fill as (d: number, v: number, n: number) => void)(0x12, 0x1a5, 3); // the value's low byte
+  assert.deepEqual([...bytes.subarray(0x10, 0x16)], [1, 1, 0xa5, 0xa5, 0xa5, 5]);
+});
+
 test('an unclosed construct or an unknown label is an error, not a bad module', () => {
   const b = new FunctionBody(0);
   b.block('a');
