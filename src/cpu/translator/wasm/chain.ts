@@ -2,7 +2,8 @@
  * Chaining of WebAssembly regions without coming back to JavaScript: a
  * loop, itself WebAssembly, that runs a region, finds the block at the EIP
  * it left at through the TLB and a direct-mapped jump cache in the CPU's
- * area (filled and cleared by runtime.ts), and calls that block's region
+ * area (filled and cleared by runtime.ts; slots by linear address, so the
+ * entry's load does not wait for the TLB's), and calls that block's region
  * through a function table. A JavaScript region exit costs a return to the
  * run loop, its checks and a lookup; here it costs a TLB load, a cache
  * probe and an indirect call.
@@ -39,9 +40,12 @@ export const JUMP_MAX_SLOT = (1 << 20) - 1;
 /** A mode key no block has (keys are below 128): the chain then stops at its first region. */
 export const NO_CHAIN_MODE = 0x80;
 
-/** The jump cache slot of host offset `host`. */
-export function jumpSlot(host: number): number {
-  return (host ^ (host >>> 12)) & (JUMP_CACHE_ENTRIES - 1);
+/**
+ * The jump cache slot of a block at linear address `lin` (CS base + EIP);
+ * the entry holds its host offset, which the loop checks against the TLB.
+ */
+export function jumpSlot(lin: number): number {
+  return (lin ^ (lin >>> 12)) & (JUMP_CACHE_ENTRIES - 1);
 }
 
 /** The region signature: (block index, budget) → (index << 1) | interpreted, or -1 after a fault. */
@@ -79,7 +83,8 @@ export function chainModule(layout: WasmLayout, tableSize: number): Uint8Array {
   b.get(lin).i32(12).op(Op.I32ShrU).i32(2).op(Op.I32Shl).mem(MemOp.I32Load, layout.tlb).tee(te);
   b.i32(0).mem(MemOp.I32Load, st(StateWord.READ_MASK)).op(Op.I32And).i32(1).op(Op.I32Ne).brIf('out');
   b.get(te).i32(-4096).op(Op.I32And).get(lin).i32(0xfff).op(Op.I32And).op(Op.I32Or).set(host);
-  b.get(host).get(host).i32(12).op(Op.I32ShrU).op(Op.I32Xor).i32(JUMP_CACHE_ENTRIES - 1).op(Op.I32And);
+  // The slot comes from the linear address, so the entry's load need not wait for the TLB's.
+  b.get(lin).get(lin).i32(12).op(Op.I32ShrU).op(Op.I32Xor).i32(JUMP_CACHE_ENTRIES - 1).op(Op.I32And);
   b.i32(JUMP_ENTRY_WORDS * 4).op(Op.I32Mul).i32(layout.state + JUMP_CACHE_OFFSET).op(Op.I32Add).set(e);
   b.get(e).mem(MemOp.I32Load, field(JumpEntry.HOST)).get(host).op(Op.I32Ne).brIf('out');
   b.get(e).mem(MemOp.I32Load, field(JumpEntry.EIP)).get(eip).op(Op.I32Ne).brIf('out');

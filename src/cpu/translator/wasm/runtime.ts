@@ -110,11 +110,11 @@ export class WasmRuntime {
     this.freeSlots.push(slot);
   }
 
-  /** Puts a block of a WebAssembly region in the jump cache, for the chaining loop to find. */
+  /** Puts a block of a WebAssembly region in the jump cache, at its linear address under the current CS base, for the chaining loop to find. */
   remember(block: Block): void {
     const slot = block.region.wasmSlot;
     if (slot < 0 || slot > JUMP_MAX_SLOT || !block.region.valid) return;
-    const i = jumpSlot(block.host) * JUMP_ENTRY_WORDS, jc = this.jumpCache;
+    const i = jumpSlot((this.cpu.segBase[Seg.CS] + block.eip) | 0) * JUMP_ENTRY_WORDS, jc = this.jumpCache;
     jc[i + JumpEntry.HOST] = block.host;
     jc[i + JumpEntry.EIP] = block.eip;
     jc[i + JumpEntry.TARGET] = slot << 12 | block.index;
