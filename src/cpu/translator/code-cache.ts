@@ -225,8 +225,12 @@ export class CodeCache {
     }
   }
 
+  /** Told before a flush retires every region (the WebAssembly runtime empties its jump cache once). */
+  onFlush: () => void = () => {};
+
   /** Drops every region. */
   flush(): void {
+    this.onFlush();
     for (const list of this.byPage.values()) for (const r of list) r.retire();
     for (const page of this.byPage.keys()) this.cpu.mem.codePages[page] = 0;
     this.byEntry.clear();

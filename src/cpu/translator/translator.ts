@@ -178,6 +178,8 @@ export class Translator {
     if (this.backend === 'wasm') {
       if (!wasmPossible) throw new Error('translator: WebAssembly regions need the machine\'s memory to be a WebAssembly memory (RAM up to about 4 GiB)');
       this.wasm = new WasmRuntime(cpu, memory);
+      const wasm = this.wasm;
+      this.cache.onFlush = () => wasm.forgetAll();
     }
   }
 

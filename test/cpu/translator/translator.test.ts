@@ -17,7 +17,7 @@ const CODE = 0x1000;
 /** The back end the tests of the current describe block run on. */
 let backend: 'js' | 'wasm' = 'js';
 
-function machine(translator: { hotThreshold?: number; emitters?: Record<string, Emitter> } | false = { hotThreshold: 0 }): HarnessMachine {
+function machine(translator: { hotThreshold?: number; emitters?: Record<string, Emitter>; maxBlocks?: number } | false = { hotThreshold: 0 }): HarnessMachine {
   const m = new HarnessMachine({ translator: translator === false ? false : { ...translator, backend } });
   m.protectedMode(0);
   m.cpu.regs[Reg.ESP] = 0x8000;
@@ -316,6 +316,25 @@ for (const which of ['js', 'wasm'] as const) {
       m.run(100);
       assert.equal(m.reg('eax'), 0x4d4f4e);
       assert.deepEqual(seen, [CODE + 1]);
+    });
+
+    test('after a flush, chains find only regions translated since (the jump cache is emptied)', () => {
+      const m = machine({ hotThreshold: 0, maxBlocks: 24 });
+      load(m, 'inc eax\nret', 0x3000);
+      // 20 one-block functions (INC EBX; RET) on a page of their own: enough blocks to flush the cache.
+      const fns = new Uint8Array(20 * 8).fill(0x90);
+      for (let i = 0; i < 20; i++) { fns[i * 8] = 0x43; fns[i * 8 + 1] = 0xc3; }
+      m.load(0x5000, fns);
+      load(m, [
+        'mov ecx, 1000', 'a: call 0x3000', 'dec ecx', 'jnz a',
+        'mov esi, 0x5000', 'mov edx, 20', 'b: call esi', 'add esi, 8', 'dec edx', 'jnz b',
+        'mov ecx, 1000', 'c: call 0x3000', 'dec ecx', 'jnz c', 'ud2',
+      ].join('\n'));
+      const stop = m.run(100_000);
+      assert.equal(stop.vector, Vector.UD);
+      assert.equal(m.reg('eax'), 2000);
+      assert.equal(m.reg('ebx'), 20);
+      assert.ok(m.cpu.translator!.cache.flushes >= 1);
     });
 
     test('the code cache is bounded: past MAX_BLOCKS it starts again', () => {

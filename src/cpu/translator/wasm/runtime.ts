@@ -99,15 +99,27 @@ export class WasmRuntime {
     });
   }
 
-  /** Frees a retired region's slot and drops its blocks from the jump cache. */
+  /** Frees a retired region's slot and drops its blocks from the jump cache (a scan of it, unless it is empty). */
   private release(slot: number): void {
     const jc = this.jumpCache;
-    for (let i = 0; i < jc.length; i += JUMP_ENTRY_WORDS) {
-      if (jc[i + JumpEntry.TARGET] >>> 12 === slot) jc[i + JumpEntry.HOST] = -1;
+    if (!this.jumpCacheEmpty) {
+      for (let i = 0; i < jc.length; i += JUMP_ENTRY_WORDS) {
+        if (jc[i + JumpEntry.TARGET] >>> 12 === slot) jc[i + JumpEntry.HOST] = -1;
+      }
     }
     // The entry stays until the slot is reused: the region may be the one running (a store hit its own code).
     this.table.set(slot, null);
     this.freeSlots.push(slot);
+  }
+
+  /** Whether no jump cache entry names a region: set by forgetAll, cleared by remember. */
+  private jumpCacheEmpty = false;
+
+  /** Empties the jump cache once, before a flush retires every region, so that no release has to scan it. */
+  forgetAll(): void {
+    const jc = this.jumpCache;
+    for (let i = 0; i < jc.length; i += JUMP_ENTRY_WORDS) jc[i + JumpEntry.HOST] = -1;
+    this.jumpCacheEmpty = true;
   }
 
   /** Puts a block of a WebAssembly region in the jump cache, at its linear address under the current CS base, for the chaining loop to find. */
@@ -115,6 +127,7 @@ export class WasmRuntime {
     const slot = block.region.wasmSlot;
     if (slot < 0 || slot > JUMP_MAX_SLOT || !block.region.valid) return;
     const i = jumpSlot((this.cpu.segBase[Seg.CS] + block.eip) | 0) * JUMP_ENTRY_WORDS, jc = this.jumpCache;
+    this.jumpCacheEmpty = false;
     jc[i + JumpEntry.HOST] = block.host;
     jc[i + JumpEntry.EIP] = block.eip;
     jc[i + JumpEntry.TARGET] = slot << 12 | block.index;
