@@ -24,6 +24,11 @@ function machine(translator: { hotThreshold?: number; emitters?: Record<string, 
   return m;
 }
 
+/** A GDT of the null descriptor, flat code (0x08) and data (0x10), then `more` from selector 0x18. */
+function gdtWith(...more: [number, number][]): [number, number][] {
+  return [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc), ...more];
+}
+
 function load(m: HarnessMachine, src: string, at = CODE): void {
   m.load(at, assemble(src, 32, at));
   m.cpu.eip = at;
@@ -66,7 +71,7 @@ for (const which of ['js', 'wasm'] as const) {
     test('a chain does not run a block that needs more of CS than a smaller limit loaded since allows', () => {
       const m = machine();
       // 0x18: the flat code segment again, but with a byte limit of 0x3001.
-      m.installTable(0x500, [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc), descriptor(0, 0x3001, 0x9b, 0x4)]);
+      m.installTable(0x500, gdtWith(descriptor(0, 0x3001, 0x9b, 0x4)));
       load(m, 'inc eax\ninc eax\nret', 0x3000);
       // Two passes of 1000 calls under the 4 GiB limit compile the loop's page and leave its entry and the
       // callee in the jump cache (the far JMP back, interpreted, sends the run loop to the entry); then, from
@@ -85,8 +90,8 @@ for (const which of ['js', 'wasm'] as const) {
       // Passes 1 and 2 load the flat DS (0x10) at the loop's top and leave its next block in the jump cache;
       // pass 3 loads a DS with base 0x10000 there (MOV DS ends its block, interpreted): the callee's store
       // must then go through the new base, in a block of the new mode.
-      const gdt: [number, number][] = [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc),
-        descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0x10000, 0xfffff, 0x93, 0xc)];
+      const gdt = gdtWith(
+        descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0x10000, 0xfffff, 0x93, 0xc));
       const results = [false, true].map((jit) => {
         const m = machine(jit ? { hotThreshold: 0 } : false);
         m.installTable(0x500, gdt);
@@ -104,8 +109,8 @@ for (const which of ['js', 'wasm'] as const) {
 
     test('FS and GS accesses with a base use the segment\'s base, limit and type as the interpreter does', () => {
       // 0x18: data, base 0x2010 (not page-aligned), 4 GiB; 0x20: the same base, limit 0xfff; 0x28: read-only, 4 GiB.
-      const gdt: [number, number][] = [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc),
-        descriptor(0x2010, 0xfffff, 0x93, 0xc), descriptor(0x2010, 0xfff, 0x93, 0x4), descriptor(0x2010, 0xfffff, 0x91, 0xc)];
+      const gdt = gdtWith(
+        descriptor(0x2010, 0xfffff, 0x93, 0xc), descriptor(0x2010, 0xfff, 0x93, 0x4), descriptor(0x2010, 0xfffff, 0x91, 0xc));
       const loop = ['mov ecx, 200', 'a: mov eax, [fs:0x10]', 'add [gs:0x14], eax', 'mov [fs:ecx*4+0x20], ecx', 'inc dword [fs:0x10]',
         'dec ecx', 'jnz a'];
       const programs: [string, string[]][] = [
