@@ -20,7 +20,9 @@ fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]} (Debian packages)" >&2
-    apt-get update -qq >/dev/null
+    # A mirror mid-sync can fail one index (say, i386 security) while the packages wanted here
+    # are still reachable: go on to the install, which fails clearly if they are not.
+    apt-get update -qq >/dev/null || echo "setup: apt-get update reported errors; installing from the indexes it got" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
     echo "setup: missing ${need[*]}; install them (Debian: apt-get install ${need[*]})" >&2
