@@ -27,7 +27,7 @@
 import type { DecodedInsn } from '../decode.js';
 import type { BlockPlan, EmittedBlockInfo } from '../emit.js';
 import { MODE_FLAT } from '../emit.js';
-import { lockAllows } from '../insn-operands.js';
+import { lockAllows, relTarget } from '../insn-operands.js';
 import { Seg } from '../../registers.js';
 import { SegOk } from '../../segments.js';
 import { StateWord } from '../../state-block.js';
@@ -98,6 +98,8 @@ const MEM_STORE: Record<number, MemOp> = { 1: MemOp.I32Store8, 2: MemOp.I32Store
 /** The per-instruction interface emitters see: stack code into the region's function. */
 export class WasmInsnEmitter {
   ended = false;
+  /** The label of the loop around this block's code, when the block jumps back to its own start. */
+  blockLoop: string | undefined;
   /** Targets beyond the block's bytes that the CS limit must cover. */
   targets: number[] = [];
   /** Scratch locals of each type this instruction took so far. */
@@ -111,6 +113,8 @@ export class WasmInsnEmitter {
     readonly k: number,
     readonly i: number,
     readonly count: number,
+    /** The block's index in the region. */
+    readonly block: number,
     public flags: WasmKnownFlags | undefined,
     private readonly resolve: (eip: number) => number,
     readonly mode: number,
@@ -613,13 +617,31 @@ export class WasmInsnEmitter {
     this.ended = true;
   }
 
-  /** Moves to `target` after this instruction: within the region when it has that block. */
+  /**
+   * Moves to `target` after this instruction: within the region when it has
+   * that block. A block further down is reached by a branch straight to its
+   * code (its label is still open here); one at or above this one goes back
+   * through the loop's dispatch ($tail).
+   */
   transfer(target: number): void {
     const b = this.b, L = this.L;
     const index = this.resolve(target);
     b.i32(this.i + 1).set(L.x).i32(target).set(L.eip);
     if (index < 0) { b.br('exit'); return; }
-    b.i32(index).set(L.t).br('tail');
+    if (index === this.block && this.blockLoop !== undefined) {
+      // As $tail does, then straight back to this block's start (its budget check).
+      b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
+      this.attention();
+      b.brIf('exit');
+      b.br(this.blockLoop);
+      return;
+    }
+    if (index <= this.block) { b.i32(index).set(L.t).br('tail'); return; }
+    // As $tail does: count the block, look at ATTENTION, then go on at block `index`.
+    b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
+    this.attention();
+    b.brIf('exit');
+    b.i32(index).set(L.s).br(`b${index}`);
   }
 
   /** The CS limit (unsigned), pushed. */
@@ -743,6 +765,14 @@ export function compileWasmModule(regions: readonly (readonly BlockPlan[])[], em
   return { bytes: mb.encode(), regions: infos };
 }
 
+/** True when the block ends with a direct jump or branch to its own first instruction. */
+function jumpsToItself(plan: BlockPlan): boolean {
+  const last = plan.insns[plan.insns.length - 1];
+  if (!SELF_LOOP_CLASSES.has(last.handler)) return false;
+  return relTarget({ insn: last, next: (last.eip + last.length) | 0 }) === plan.eip;
+}
+const SELF_LOOP_CLASSES = new Set(['Jcc_Jb', 'Jcc_Jz', 'JMP_Jb', 'JMP_Jz']);
+
 /** One region's function (see the file comment for its shape). */
 function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number): { body: FunctionBody; info: WasmRegionInfo } {
   const b = new FunctionBody(2);
@@ -771,6 +801,9 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
   plans.forEach((plan, bi) => {
     b.end(); // block b{bi}: its code follows
     const n = plan.insns.length;
+    // A block that branches back to its own start (a tight loop) is a WebAssembly loop of its own.
+    const blockLoop = jumpsToItself(plan) ? `self${bi}` : undefined;
+    if (blockLoop !== undefined) b.loop(blockLoop);
     // Budget: the block runs only whole.
     b.get(L.done).i32(n).op(Op.I32Add).get(L.budget).op(Op.I32GtS).if();
     b.i32(0).set(L.x).i32(plan.eip).set(L.eip).br('exit');
@@ -786,7 +819,8 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       offsets.push(i);
       b.i32(k).set(L.k);
-      const e = new WasmInsnEmitter(b, L, insn, k, i, n, flags, resolve, plan.mode, layout, pools, flagsHelper);
+      const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, flagsHelper);
+      e.blockLoop = blockLoop;
       const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
       // An emitter that declines must have emitted nothing: its code is dropped.
       const mark = b.code.length;
@@ -814,9 +848,10 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
     }
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
-      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, undefined, resolve, plan.mode, layout, pools, flagsHelper);
+      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, flagsHelper);
       e.transfer((lastInsn.eip + lastInsn.length) | 0);
     }
+    if (blockLoop !== undefined) b.end();
     infos.push({ limitNeeded, lastInInterpreter });
   });
   b.end(); // default: after an indirect jump from block ~s, the block at EIP if this region has it
