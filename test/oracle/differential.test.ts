@@ -64,10 +64,24 @@ test('coverage: every opcode-table form is recorded from hardware or has a state
   assert.ok(recorded.size >= 300, `only ${recorded.size} forms recorded`);
 });
 
+/**
+ * Forms the live run leaves out because what the host reports for them
+ * depends on the hypervisor under it, not on the CPU, with the reason. The
+ * replay above still checks them against the recorded fixture.
+ */
+const LIVE_HOST_DEPENDENT: Record<string, string> = {
+  // Seen on this project's hosts: one recorded EIP after INT1 (the fixture), another EIP at it.
+  INT1: 'INT1 raises #DB as a trap, with EIP after the instruction (SDM Vol. 2A INT n/INTO/INT3/INT1, ' +
+    '"generate debug trap"; Vol. 3A §6.15, Interrupt 1: a trap saves the EIP of the next instruction); ' +
+    'some virtualized hosts reflect it fault-like, with EIP at the instruction',
+};
+
 test('live: fresh random cases agree with the host CPU', async (t) => {
   const why = nativeOracleUnavailableReason(64);
   if (why) { t.skip(why); return; }
-  const generated = generateCases({ seed: Number(process.env['ANILLO_ORACLE_SEED'] ?? 2), casesPerForm: 6, longModeOnly: true });
+  const generated = generateCases({ seed: Number(process.env['ANILLO_ORACLE_SEED'] ?? 2), casesPerForm: 6, longModeOnly: true })
+    .filter((g) => LIVE_HOST_DEPENDENT[g.form.split(' ')[1]] === undefined);
+  t.diagnostic(`left out: ${Object.entries(LIVE_HOST_DEPENDENT).map(([m, reason]) => `${m} (${reason})`).join('; ')}`);
   const oracle = new NativeOracle();
   try {
     const results = await oracle.run(generated.map((g) => ({ ...g.case, mode: 64 as const, code64: g.code64 })));
