@@ -297,7 +297,9 @@ export class Cpu {
       this.debugShadow = false;
       this.step();
       this.instructions++;
-      if (translator !== null) lookup = LOOKUP_AFTER[this.opcode] !== 0;
+      // Also where straight-line code enters a new page: a block there is entered by falling through,
+      // and would otherwise never be counted hot while it runs here.
+      if (translator !== null) lookup = LOOKUP_AFTER[this.opcode] !== 0 || ((this.eip ^ this.prevEip) & ~0xfff) !== 0;
       // RF lasts for one instruction: cleared once an instruction that began with it completes (SDM Vol. 3A §17.3.1.1).
       if ((startFlags & Flag.RF) !== 0) this.flags &= ~Flag.RF;
       // SDM Vol. 3A §17.3.1.4: TF set at the start of an instruction traps (#DB) after it,

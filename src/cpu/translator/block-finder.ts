@@ -78,6 +78,24 @@ export function findBlock(bytes: Uint8Array, host: number, eip: number, code32: 
 }
 
 /**
+ * The CS offset where straight-line code goes on after `plan`, when the
+ * block was cut only by {@link MAX_BLOCK_INSTRUCTIONS} and its next
+ * instruction starts in the same page (`host` is the block's host offset);
+ * else undefined. The interpreter looks for translated code only after a
+ * control transfer, so such a continuation is never counted hot while it is
+ * interpreted: each 64-instruction piece of a long unrolled function (a hash
+ * round, say) would wait for the piece before it to be compiled and then for
+ * a threshold of its own. Compiling it with the block it follows avoids that.
+ */
+export function continuation(plan: BlockPlan, host: number): number | undefined {
+  const last = plan.insns[plan.insns.length - 1];
+  if (plan.insns.length < MAX_BLOCK_INSTRUCTIONS || endsBlockAfter(last) || last.handler === PAGE_STRADDLE.handler) return undefined;
+  const next = (last.eip + last.length) | 0;
+  const nextHost = host + (next - plan.eip);
+  return (nextHost >>> 12) === (host >>> 12) ? next : undefined;
+}
+
+/**
  * Most instructions in one region; a page with more hot code gets several.
  * Small enough that TurboFan optimizes a region soon and inlines its
  * memory accessors (its inlining budget is per function), large enough

@@ -24,7 +24,7 @@ import { emitRegion, type BlockPlan, type Emitter, type EmitterTable } from './e
 import { modeKey } from './mode-key.js';
 import { memoryAccess } from './memory-access.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
-import { findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
+import { continuation, findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
 import { Lockstep } from './lockstep.js';
 import type { DecodedInsn } from './decode.js';
 import { OPCODES } from '../opcode-table.js';
@@ -345,18 +345,20 @@ export class Translator {
       const pending = group.entries.length - group.built;
       if (group.built > 0 && pending * 2 < group.built) {
         for (const at of fresh) {
-          const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
-          if (plan !== undefined) batch.push({ key, delta, mode, plans: [plan] });
+          // With the straight-line code after it that no region has yet (a region replaced would lose its blocks).
+          const plans = this.plansFrom(cpu, [at], delta, mode, (next) => this.cache.get(next + delta) === undefined);
+          if (plans.length > 0) batch.push({ key, delta, mode, plans });
         }
         continue;
       }
+      const plans = this.plansFrom(cpu, group.entries, delta, mode, (next) => {
+        if (group.entries.includes(next)) return false;
+        group.entries.push(next);
+        return true;
+      });
       group.built = group.entries.length;
       // Address order keeps neighbouring blocks (a loop and its exits) in one region.
-      const plans: BlockPlan[] = [];
-      for (const at of [...group.entries].sort((x, y) => x - y)) {
-        const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
-        if (plan !== undefined) plans.push(plan);
-      }
+      plans.sort((x, y) => x.eip - y.eip);
       let chunk: BlockPlan[] = [];
       let size = 0;
       for (const plan of plans) {
@@ -371,6 +373,25 @@ export class Translator {
       if (chunk.length > 0) batch.push({ key, delta, mode, plans: chunk });
     }
     if (batch.length > 0) this.compile(batch);
+  }
+
+  /**
+   * The blocks at `entries` (CS offsets; host offset = offset + `delta`)
+   * and, where a block was cut only by its length, the straight-line
+   * blocks after it in the same page (block-finder.ts continuation) that
+   * `take` accepts.
+   */
+  private plansFrom(cpu: Cpu, entries: readonly number[], delta: number, mode: number, take: (next: number) => boolean): BlockPlan[] {
+    const plans: BlockPlan[] = [];
+    const work = [...entries];
+    for (let at = work.pop(); at !== undefined; at = work.pop()) {
+      const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
+      if (plan === undefined) continue;
+      plans.push(plan);
+      const next = continuation(plan, at + delta);
+      if (next !== undefined && take(next)) work.push(next);
+    }
+    return plans;
   }
 
   /**

@@ -285,6 +285,34 @@ for (const which of ['js', 'wasm'] as const) {
       assert.equal(m.reg('eax'), 0x12995678);
     });
 
+    test('straight-line code longer than a block is compiled whole once its entry is hot', () => {
+      const m = machine({ hotThreshold: 50 });
+      // f: 150 one-byte INCs (blocks at 0x3000, 0x3040, 0x3080: the first two cut at 64 instructions), RET.
+      load(m, `${'inc eax\n'.repeat(150)}ret`, 0x3000);
+      // 60 calls (the entry turns hot at the 50th), then 2 M instructions so that a WebAssembly batch
+      // waiting for more entries is compiled too.
+      load(m, 'mov ecx, 60\na: call 0x3000\ndec ecx\njnz a\nmov ecx, 1000000\nb: dec ecx\njnz b\nud2');
+      assert.equal(m.run(5_000_000).vector, Vector.UD);
+      assert.equal(m.reg('eax'), 60 * 150);
+      const cache = m.cpu.translator!.cache;
+      assert.ok(cache.get(0x3000) !== undefined, 'the hot entry');
+      // The interpreter never looks for blocks at these two (no control transfer leads there).
+      assert.ok(cache.get(0x3040) !== undefined, 'the second piece, compiled with the first');
+      assert.ok(cache.get(0x3080) !== undefined, 'the third piece');
+    });
+
+    test('code that falls through into a new page is counted hot there too', () => {
+      const m = machine({ hotThreshold: 50 });
+      // f starts 16 bytes before the page end and goes on into the next page without a jump.
+      load(m, `${'inc eax\n'.repeat(32)}ret`, 0x2ff0);
+      load(m, 'mov ecx, 60\na: call 0x2ff0\ndec ecx\njnz a\nmov ecx, 1000000\nb: dec ecx\njnz b\nud2');
+      assert.equal(m.run(5_000_000).vector, Vector.UD);
+      assert.equal(m.reg('eax'), 60 * 32);
+      const cache = m.cpu.translator!.cache;
+      assert.ok(cache.get(0x2ff0) !== undefined, 'the entry');
+      assert.ok(cache.get(0x3000) !== undefined, 'the block the interpreter reached by crossing the page end');
+    });
+
     test('a block runs only when the budget covers it, so run(n) retires exactly n instructions', () => {
       const m = machine();
       load(m, 'l: inc eax\ninc eax\ninc eax\njmp l');
