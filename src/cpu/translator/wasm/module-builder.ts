@@ -203,8 +203,8 @@ export class FunctionBody {
     return this;
   }
 
-  /** The encoded function (locals and expression), with its final `end`. */
-  encode(): number[] {
+  /** The local declarations (§5.5.13): runs of one type. */
+  localsHeader(): number[] {
     if (this.labels.length !== 0) throw new Error(`wasm: unclosed ${this.labels.join(', ')}`);
     const out: number[] = [];
     const runs: [number, ValType][] = [];
@@ -215,8 +215,6 @@ export class FunctionBody {
     }
     uleb(out, runs.length);
     for (const [count, type] of runs) { uleb(out, count); out.push(type); }
-    for (const b of this.code) out.push(b);
-    out.push(0x0b);
     return out;
   }
 
@@ -270,6 +268,11 @@ export class ModuleBuilder {
   /** The index the next added function will have. */
   get nextFunctionIndex(): number { return this.imports.length + this.functions.length; }
 
+  /**
+   * The module's bytes. The small sections are written as arrays; the
+   * function bodies, nearly all of the bytes, are copied once, straight
+   * into the result.
+   */
   encode(): Uint8Array {
     const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
     const section = (id: number, fill: (s: number[]) => void): void => {
@@ -302,15 +305,34 @@ export class ModuleBuilder {
       uleb(s, exported.length);
       for (const [f, i] of exported) { name(s, f.exportName as string); s.push(0x00); uleb(s, this.imports.length + i); }
     });
-    section(10, (s) => {
-      uleb(s, this.functions.length);
-      for (const f of this.functions) {
-        const body = f.body.encode();
-        uleb(s, body.length);
-        for (const b of body) s.push(b);
-      }
+    // Code section (§5.5.13): each body's size, its locals, its code and `end`.
+    const heads: number[][] = [];
+    let size = 0;
+    const count: number[] = [];
+    uleb(count, this.functions.length);
+    size += count.length;
+    for (const f of this.functions) {
+      const locals = f.body.localsHeader();
+      const head: number[] = [];
+      uleb(head, locals.length + f.body.code.length + 1);
+      for (const b of locals) head.push(b);
+      heads.push(head);
+      size += head.length + f.body.code.length + 1;
+    }
+    out.push(10);
+    uleb(out, size);
+    for (const b of count) out.push(b);
+    const bytes = new Uint8Array(out.length + size - count.length);
+    bytes.set(out);
+    let at = out.length;
+    this.functions.forEach((f, i) => {
+      bytes.set(heads[i], at);
+      at += heads[i].length;
+      bytes.set(f.body.code, at);
+      at += f.body.code.length;
+      bytes[at++] = 0x0b;
     });
-    return new Uint8Array(out);
+    return bytes;
   }
 
   private typeIndex(t: FuncType): number {

@@ -97,7 +97,9 @@ test('memory.copy moves bytes as memmove does, memory.fill sets them', () => {
 test('an unclosed construct or an unknown label is an error, not a bad module', () => {
   const b = new FunctionBody(0);
   b.block('a');
-  assert.throws(() => b.encode(), /unclosed a/);
+  const mb = new ModuleBuilder();
+  mb.addFunction([], [], b);
+  assert.throws(() => mb.encode(), /unclosed a/);
   assert.throws(() => b.br('nowhere'), /no open label nowhere/);
 });
 
