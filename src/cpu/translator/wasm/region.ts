@@ -15,8 +15,10 @@
  * Shape:
  *
  *     block $fault  block $exit  loop $loop  block $tail  block $default
- *       block $b(n-1) … block $b0  br_table s  end  …block 0…  end  …block 1…  …
- *     end $default   (indirect jump: find the block at EIP, else exit)
+ *       block $b(n-1) … block $b0
+ *         (s < 0, after an indirect jump: br to the block at EIP, else exit)
+ *         br_table s  end  …block 0…  end  …block 1…  …
+ *     end $default   (unreachable)
  *     end $tail      (a jump within the region: count, look at ATTENTION, s = t, br $loop)
  *     end $loop end $exit   (store the state, return (s << 1) | fb)
  *     end $fault     (store the state and the instruction index, return -1)
@@ -792,6 +794,14 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
   b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.CS_LIMIT * 4).set(L.csLimit);
   b.block('fault').block('exit').loop('loop').block('tail').block('default');
   for (let i = plans.length - 1; i >= 0; i--) b.block(`b${i}`);
+  // After an indirect jump from block ~s: straight to the block at EIP if this region has it, else out.
+  b.get(L.s).i32(0).op(Op.I32LtS).if();
+  b.i32(-1).get(L.s).op(Op.I32Xor).set(L.s);
+  plans.forEach((p, i) => {
+    b.get(L.eip).i32(p.eip).op(Op.I32Eq).if().i32(i).set(L.s).br(`b${i}`).end();
+  });
+  b.br('exit');
+  b.end();
   b.get(L.s).brTable(plans.map((_, i) => `b${i}`), 'default');
 
   const eips: number[] = [];
@@ -854,13 +864,8 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
     if (blockLoop !== undefined) b.end();
     infos.push({ limitNeeded, lastInInterpreter });
   });
-  b.end(); // default: after an indirect jump from block ~s, the block at EIP if this region has it
-  b.get(L.s).i32(0).op(Op.I32GeS).if().op(Op.Unreachable).end();
-  b.i32(-1).get(L.s).op(Op.I32Xor).set(L.s);
-  plans.forEach((p, i) => {
-    b.get(L.eip).i32(p.eip).op(Op.I32Eq).if().i32(i).set(L.s).br('loop').end();
-  });
-  b.br('exit');
+  b.end(); // default: the block index is never out of range
+  b.op(Op.Unreachable);
   b.end(); // tail: a jump within the region to block t after x instructions
   b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
   b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.ATTENTION * 4).brIf('exit');
