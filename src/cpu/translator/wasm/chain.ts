@@ -45,7 +45,7 @@ export const NO_CHAIN_MODE = 0x80;
  * the entry holds its host offset, which the loop checks against the TLB.
  */
 export function jumpSlot(lin: number): number {
-  return (lin ^ (lin >>> 12)) & (JUMP_CACHE_ENTRIES - 1);
+  return ((lin >>> 2) ^ (lin >>> 17)) & (JUMP_CACHE_ENTRIES - 1);
 }
 
 /** The region signature: (block index, budget) → (index << 1) | interpreted, or -1 after a fault. */
@@ -84,7 +84,7 @@ export function chainModule(layout: WasmLayout, tableSize: number): Uint8Array {
   b.i32(0).mem(MemOp.I32Load, st(StateWord.READ_MASK)).op(Op.I32And).i32(1).op(Op.I32Ne).brIf('out');
   b.get(te).i32(-4096).op(Op.I32And).get(lin).i32(0xfff).op(Op.I32And).op(Op.I32Or).set(host);
   // The slot comes from the linear address, so the entry's load need not wait for the TLB's.
-  b.get(lin).get(lin).i32(12).op(Op.I32ShrU).op(Op.I32Xor).i32(JUMP_CACHE_ENTRIES - 1).op(Op.I32And);
+  b.get(lin).i32(2).op(Op.I32ShrU).get(lin).i32(17).op(Op.I32ShrU).op(Op.I32Xor).i32(JUMP_CACHE_ENTRIES - 1).op(Op.I32And);
   b.i32(JUMP_ENTRY_WORDS * 4).op(Op.I32Mul).i32(layout.state + JUMP_CACHE_OFFSET).op(Op.I32Add).set(e);
   b.get(e).mem(MemOp.I32Load, field(JumpEntry.HOST)).get(host).op(Op.I32Ne).brIf('out');
   b.get(e).mem(MemOp.I32Load, field(JumpEntry.EIP)).get(eip).op(Op.I32Ne).brIf('out');
