@@ -11,6 +11,7 @@ import { assemble } from '../../support/asm.js';
 import { Flag, Reg, Vector } from '../../../src/cpu/registers.js';
 import { StopReason } from '../../../src/cpu/system-interface.js';
 import { MAX_BLOCKS, type Emitter } from '../../../src/cpu/translator/index.js';
+import type { CodeCache } from '../../../src/cpu/translator/code-cache.js';
 
 const CODE = 0x1000;
 
@@ -27,6 +28,20 @@ function machine(translator: { hotThreshold?: number; emitters?: Record<string, 
 /** A GDT of the null descriptor, flat code (0x08) and data (0x10), then `more` from selector 0x18. */
 function gdtWith(...more: [number, number][]): [number, number][] {
   return [[0, 0], descriptor(0, 0xfffff, 0x9b, 0xc), descriptor(0, 0xfffff, 0x93, 0xc), ...more];
+}
+
+/**
+ * With a hot threshold of 50: 60 calls to a function at `at` of `incs` one-byte INCs and a RET (its
+ * entry turns hot at the 50th), then 2 M instructions, so that a WebAssembly batch still waiting for
+ * entries is compiled too. Returns the code cache after.
+ */
+function callsToIncs(at: number, incs: number): CodeCache {
+  const m = machine({ hotThreshold: 50 });
+  load(m, `${'inc eax\n'.repeat(incs)}ret`, at);
+  load(m, `mov ecx, 60\na: call ${at}\ndec ecx\njnz a\nmov ecx, 1000000\nb: dec ecx\njnz b\nud2`);
+  assert.equal(m.run(5_000_000).vector, Vector.UD);
+  assert.equal(m.reg('eax'), 60 * incs);
+  return m.cpu.translator!.cache;
 }
 
 function load(m: HarnessMachine, src: string, at = CODE): void {
@@ -286,15 +301,8 @@ for (const which of ['js', 'wasm'] as const) {
     });
 
     test('straight-line code longer than a block is compiled whole once its entry is hot', () => {
-      const m = machine({ hotThreshold: 50 });
       // f: 150 one-byte INCs (blocks at 0x3000, 0x3040, 0x3080: the first two cut at 64 instructions), RET.
-      load(m, `${'inc eax\n'.repeat(150)}ret`, 0x3000);
-      // 60 calls (the entry turns hot at the 50th), then 2 M instructions so that a WebAssembly batch
-      // waiting for more entries is compiled too.
-      load(m, 'mov ecx, 60\na: call 0x3000\ndec ecx\njnz a\nmov ecx, 1000000\nb: dec ecx\njnz b\nud2');
-      assert.equal(m.run(5_000_000).vector, Vector.UD);
-      assert.equal(m.reg('eax'), 60 * 150);
-      const cache = m.cpu.translator!.cache;
+      const cache = callsToIncs(0x3000, 150);
       assert.ok(cache.get(0x3000) !== undefined, 'the hot entry');
       // The interpreter never looks for blocks at these two (no control transfer leads there).
       assert.ok(cache.get(0x3040) !== undefined, 'the second piece, compiled with the first');
@@ -302,13 +310,8 @@ for (const which of ['js', 'wasm'] as const) {
     });
 
     test('code that falls through into a new page is counted hot there too', () => {
-      const m = machine({ hotThreshold: 50 });
       // f starts 16 bytes before the page end and goes on into the next page without a jump.
-      load(m, `${'inc eax\n'.repeat(32)}ret`, 0x2ff0);
-      load(m, 'mov ecx, 60\na: call 0x2ff0\ndec ecx\njnz a\nmov ecx, 1000000\nb: dec ecx\njnz b\nud2');
-      assert.equal(m.run(5_000_000).vector, Vector.UD);
-      assert.equal(m.reg('eax'), 60 * 32);
-      const cache = m.cpu.translator!.cache;
+      const cache = callsToIncs(0x2ff0, 32);
       assert.ok(cache.get(0x2ff0) !== undefined, 'the entry');
       assert.ok(cache.get(0x3000) !== undefined, 'the block the interpreter reached by crossing the page end');
     });
