@@ -340,6 +340,30 @@ for (const which of ['js', 'wasm'] as const) {
       assert.equal(m.cpu.eip, CODE, 'at the loop head, the block boundary');
     });
 
+    test('an interrupt a device write raises inside a region is taken at the next block boundary, in loops and forward jumps', () => {
+      const MMIO = 0xfee00000;
+      // A device that raises the interrupt line at its 10th write.
+      const raiseAtTenth = (m: HarnessMachine): void => {
+        let writes = 0;
+        m.mem.mapMmio(MMIO, 0x1000, { read: () => 0, write: () => { if (++writes === 10) m.cpu.setIntr(true); } }, 'raiser');
+        m.cpu.flags |= Flag.IF;
+      };
+      // A tight loop (one block that jumps to its own start).
+      const loop = machine();
+      raiseAtTenth(loop);
+      load(loop, `mov ecx, 1000\njmp l\nl: mov [${MMIO}], eax\ndec ecx\njnz l\nud2`);
+      let stop = loop.run(100_000);
+      assert.equal(stop.vector, 0x20);
+      assert.equal(loop.reg('ecx'), 990, 'ten iterations, then the interrupt');
+      // A block that jumps forward to another block of its region.
+      const forward = machine();
+      raiseAtTenth(forward);
+      load(forward, `mov ecx, 1000\njmp l\nl: mov [${MMIO}], eax\njmp f\nud2\nf: dec ecx\njnz l\nud2`);
+      stop = forward.run(100_000);
+      assert.equal(stop.vector, 0x20);
+      assert.equal(forward.reg('ecx'), 991, 'the interrupt comes before the tenth DEC');
+    });
+
     test('an emitter override replaces one instruction class (the binary-translation seam)', () => {
       const seen: number[] = [];
       const emitters: Record<string, Emitter> = {
