@@ -23,7 +23,7 @@ import { MsrFile } from './msr.js';
 import { X87 } from './fpu/x87.js';
 import { SseState } from './simd/sse-state.js';
 import { OPCODES, lockAllowed } from './opcode-table.js';
-import { Translator, type TranslatorOptions } from './translator/index.js';
+import { RunBlock, Translator, type TranslatorOptions } from './translator/index.js';
 
 /** DR6.BS: the debug exception was a single-step trap (SDM Vol. 3A §17.2.3). */
 const DR6_BS = 1 << 14;
@@ -288,9 +288,13 @@ export class Cpu {
       // the instruction under an interrupt shadow when an interrupt waits to be taken right after it.
       const shadowed = this.interruptShadow && (this.intrLine || this.nmiPending);
       this.interruptShadow = false;
-      if (lookup && !shadowed && (this.flags & (Flag.TF | Flag.RF)) === 0 && translator!.runBlock(this, end)) {
-        if (this.halted) return;
-        continue;
+      if (lookup && !shadowed && (this.flags & (Flag.TF | Flag.RF)) === 0) {
+        const ran = translator!.runBlock(this, end);
+        if (ran !== RunBlock.None) {
+          if (this.halted) return;
+          lookup = ran === RunBlock.Ran;
+          continue;
+        }
       }
       const startFlags = this.flags;
       const singleStep = startFlags & Flag.TF;

@@ -129,6 +129,20 @@ function uncheckedInLockstep(i: DecodedInsn): boolean {
   return MMX_CLASSES.has(i.handler);
 }
 
+/** What {@link Translator.runBlock} did, and so what the run loop does next. */
+export const enum RunBlock {
+  /** Nothing: interpret the instruction at CS:EIP. */
+  None = 0,
+  /** Ran regions and stopped for the run loop's checks; then look for a block again. */
+  Ran = 1,
+  /**
+   * Ran regions up to a block that cannot run now (none yet, or the budget
+   * or CS limit does not cover it, and the lookup has counted it): interpret
+   * without looking again.
+   */
+  RanThenInterpret = 2,
+}
+
 /** Translates and runs the hot code of one CPU. */
 export class Translator {
   readonly cache: CodeCache;
@@ -185,12 +199,12 @@ export class Translator {
 
   /**
    * Runs the region of the block at CS:EIP if there is one (translating it
-   * when it has become hot) and its block fits in the `end` budget. False:
-   * the caller interprets.
+   * when it has become hot) and its block fits in the `end` budget, and
+   * the regions after it. {@link RunBlock} says what the caller does next.
    */
-  runBlock(cpu: Cpu, end: number): boolean {
+  runBlock(cpu: Cpu, end: number): RunBlock {
     const first = this.lookup(cpu);
-    if (first === undefined || first.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < first.count) return false;
+    if (first === undefined || first.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < first.count) return RunBlock.None;
     let block: Block = first;
     const lockstep = this.lockstep;
     // WebAssembly regions chain among themselves (wasm/chain.ts), but under lockstep, which checks each block.
@@ -209,17 +223,17 @@ export class Translator {
         region = wasm.lastRegion as Region;
       } else result = region.fn(cpu, block.index, end);
       if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
-          (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return true;
+          (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return RunBlock.Ran;
       const interpreted = result & 1;
       const exited = region.blocks[result >> 1];
       let next: Block | undefined = interpreted !== 0 ? undefined : this.chained(cpu, exited);
       if (next === undefined) {
         next = this.lookup(cpu);
-        if (next === undefined) return true;
+        if (next === undefined) return RunBlock.RanThenInterpret;
         if (interpreted === 0 && region.valid) this.link(exited, next);
       }
       block = next;
-      if (block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return true;
+      if (block.limitNeeded > cpu.segLimit[Seg.CS] || end - cpu.instructions < block.count) return RunBlock.RanThenInterpret;
     }
   }
 
