@@ -631,19 +631,22 @@ export class WasmInsnEmitter {
     b.i32(this.i + 1).set(L.x).i32(target).set(L.eip);
     if (index < 0) { b.br('exit'); return; }
     if (index === this.block && this.blockLoop !== undefined) {
-      // As $tail does, then straight back to this block's start (its budget check).
-      b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
-      this.attention();
-      b.brIf('exit');
+      // Straight back to this block's start (its budget check).
+      this.countAndLook();
       b.br(this.blockLoop);
       return;
     }
     if (index <= this.block) { b.i32(index).set(L.t).br('tail'); return; }
-    // As $tail does: count the block, look at ATTENTION, then go on at block `index`.
+    this.countAndLook();
+    b.i32(index).set(L.s).br(`b${index}`);
+  }
+
+  /** What $tail does before it goes on: counts the block's instructions, and leaves if the runtime asked to look. */
+  private countAndLook(): void {
+    const b = this.b, L = this.L;
     b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
     this.attention();
     b.brIf('exit');
-    b.i32(index).set(L.s).br(`b${index}`);
   }
 
   /** The CS limit (unsigned), pushed. */
@@ -767,13 +770,15 @@ export function compileWasmModule(regions: readonly (readonly BlockPlan[])[], em
   return { bytes: mb.encode(), regions: infos };
 }
 
+/** The relative jumps and branches (whose target relTarget gives). */
+const RELATIVE_JUMPS: ReadonlySet<string> = new Set(['Jcc_Jb', 'Jcc_Jz', 'JMP_Jb', 'JMP_Jz']);
+
 /** True when the block ends with a direct jump or branch to its own first instruction. */
 function jumpsToItself(plan: BlockPlan): boolean {
   const last = plan.insns[plan.insns.length - 1];
-  if (!SELF_LOOP_CLASSES.has(last.handler)) return false;
+  if (!RELATIVE_JUMPS.has(last.handler)) return false;
   return relTarget({ insn: last, next: (last.eip + last.length) | 0 }) === plan.eip;
 }
-const SELF_LOOP_CLASSES = new Set(['Jcc_Jb', 'Jcc_Jz', 'JMP_Jb', 'JMP_Jz']);
 
 /** One region's function (see the file comment for its shape). */
 function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number): { body: FunctionBody; info: WasmRegionInfo } {
