@@ -83,6 +83,20 @@ for (const which of ['js', 'wasm'] as const) {
       }
     });
 
+    test('chains find their blocks high in the address space too (the jump cache slot is the same on both sides)', () => {
+      const m = machine();
+      // Caller and callee above 1 MiB, so every bit of the slot's hash (lin >>> 2 ^ lin >>> 17) varies.
+      load(m, 'inc eax\nret', 0x1a3000);
+      load(m, 'mov ecx, 1000\na: call 0x1a3000\ndec ecx\njnz a\nud2', 0x15e000);
+      assert.equal(m.run(100_000).vector, Vector.UD);
+      assert.equal(m.reg('eax'), 1000);
+      const t = m.cpu.translator!;
+      if (which === 'wasm') {
+        assert.ok(t.chainedRuns > 1500, `${t.chainedRuns} region runs in chains`);
+        assert.ok(t.blocksRun < 100, `${t.blocksRun} region runs from the run loop`);
+      }
+    });
+
     test('a chain does not run a block that needs more of CS than a smaller limit loaded since allows', () => {
       const m = machine();
       // 0x18: the flat code segment again, but with a byte limit of 0x3001.
