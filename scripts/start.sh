@@ -20,4 +20,5 @@ if [ ! -f dist/src/cli/main.js ]; then
 fi
 bash scripts/linux-guest.sh
 echo "start: booting $(cat build/guests/debian/VERSIONS 2>/dev/null | tr '\n' ' ')(quit: Ctrl-A x)" >&2
-exec node bin/anillo.js run --kernel "$vmlinuz" --initrd "$initramfs" --append "$cmdline" "$@"
+# bin/anillo.js runs Node with the V8 flags of its first line.
+exec bin/anillo.js run --kernel "$vmlinuz" --initrd "$initramfs" --append "$cmdline" "$@"

@@ -3,7 +3,8 @@
  * initramfs, command line and RAM with its serial console on the child's
  * standard input and output, and its exact version.
  *
- * - anillo: `node bin/anillo.js run --kernel … --initrd … --append … --mem …`.
+ * - anillo: `node FLAGS bin/anillo.js run --kernel … --initrd … --append … --mem …`,
+ *   FLAGS from the script's `#!` line ({@link nodeFlagsOf}).
  *   Two rows: the interpreter, and the translator once `anillo run` has
  *   `--no-jit` (issue 6): then the interpreter row passes `--no-jit` and the
  *   translator row runs without it. Until then the translator row is
@@ -71,6 +72,18 @@ function anilloVersion(root: string): string {
   return commit ? `${pkg.version} (${commit}${dirty ? '+dirty' : ''})` : pkg.version;
 }
 
+/**
+ * The Node flags a script's first line gives (`#!/usr/bin/env -S node FLAGS`),
+ * so that the bench launches anillo as its `bin` runs, with the same V8
+ * settings (bin/anillo.js says why it has them).
+ */
+export function nodeFlagsOf(script: string): string[] {
+  const first = script.split('\n', 1)[0];
+  const m = /^#!\S*env(?: -S)? +node((?:\s+\S+)*)\s*$/.exec(first);
+  if (!m) throw new Error(`not a Node script line: ${first.slice(0, 80)}`);
+  return m[1].split(/\s+/).filter((f) => f !== '');
+}
+
 /** Builds the peers asked for, in table order. */
 export function makePeers(root: string, guest: GuestSpec, ids: readonly string[]): Peer[] {
   const peers: Peer[] = [];
@@ -79,7 +92,7 @@ export function makePeers(root: string, guest: GuestSpec, ids: readonly string[]
 
   if (want.has('anillo') || want.has('anillo-jit') || want.has('anillo-jit-js')) {
     const bin = join(root, 'bin/anillo.js');
-    const base = [bin, 'run', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--mem', mem];
+    const base = [...nodeFlagsOf(readFileSync(bin, 'utf8')), bin, 'run', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--mem', mem];
     const help = run(process.execPath, [bin, '--help'], root) ?? '';
     const hasTranslator = help.includes('--no-jit');
     const version = anilloVersion(root);

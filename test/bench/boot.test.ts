@@ -7,8 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseBootBenchArgs } from '../../bench/boot/args.js';
 import { formatTable, type BootBenchReport, type PeerResult } from '../../bench/boot/report.js';
+import { nodeFlagsOf } from '../../bench/boot/peers.js';
 import { combineRuns, median } from '../../bench/boot/repeat.js';
 import {
   ConsoleSession, ExitedError, lastConsoleLine, parseCpuTicks, parsePeakRss, ProcessWatch, TimeoutError,
@@ -34,6 +36,15 @@ test('args: defaults, --only in table order, --skip, timeouts', () => {
   assert.equal(parseBootBenchArgs(['--repeat', '3']).repeat, 3);
   assert.throws(() => parseBootBenchArgs(['--repeat', '1.5']), /whole number/);
   assert.throws(() => parseBootBenchArgs(['--repeat', '0']), /positive/);
+});
+
+test('nodeFlagsOf: the bench launches anillo with the Node flags of its bin script\'s #! line', () => {
+  const bin = readFileSync(new URL('../../../bin/anillo.js', import.meta.url), 'utf8');
+  assert.deepEqual(nodeFlagsOf(bin), ['--v8-pool-size=1']);
+  assert.deepEqual(nodeFlagsOf('#!/usr/bin/env node\nimport x;'), []);
+  assert.deepEqual(nodeFlagsOf('#!/usr/bin/env -S node --a=1  --b\n'), ['--a=1', '--b']);
+  assert.throws(() => nodeFlagsOf('#!/bin/sh\nexec node x'), /not a Node script line: #!\/bin\/sh/);
+  assert.throws(() => nodeFlagsOf('import x;'), /not a Node script line/);
 });
 
 test('median: odd and even counts, order does not matter', () => {
