@@ -323,11 +323,14 @@ export class Vm {
   private tscTimeBase(): () => number {
     const clock = this.clock;
     const nsPerTick = clock.nsPerInstruction ?? 1e9 / REALTIME_TSC_HZ;
-    let last = -1;
+    // The last value in a Float64Array: a closure variable holding a number
+    // past 2^31 gets a new heap number at each write, and Linux's delay
+    // loops read the TSC millions of times (most of the boot's allocation).
+    const last = new Float64Array([-1]);
     return () => {
       const ticks = Math.floor(clock.nowNs() / nsPerTick);
-      last = ticks > last ? ticks : last + 1;
-      return last;
+      last[0] = ticks > last[0] ? ticks : last[0] + 1;
+      return last[0];
     };
   }
 

@@ -321,7 +321,8 @@ export class WasmRuntime {
         }
         const t = readTsc(c);
         this.st[StateWord.RESULT_HIGH] = Math.floor(t / 0x1_0000_0000);
-        return t % 0x1_0000_0000;
+        // As an int32 (the import's type): a number past 2^31 would be boxed on its way back.
+        return (t % 0x1_0000_0000) | 0;
       },
     };
   }
