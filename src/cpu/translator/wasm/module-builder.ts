@@ -68,43 +68,78 @@ export const enum SimdLaneOp {
 /** The prefix of the vector instructions (§5.4.8). */
 const SIMD_PREFIX = 0xfd;
 
-/** Unsigned LEB128 (§5.2.2). */
-export function uleb(out: number[], value: number): void {
-  let v = value >>> 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>>= 7;
-    if (v === 0) { out.push(byte); return; }
-    out.push(byte | 0x80);
-  }
-}
+/**
+ * A growing run of bytes: a function's code or a section. Bytes in a
+ * Uint8Array, not an array of numbers: a region's code is tens of
+ * kilobytes, and as numbers it would take eight times that in the heap,
+ * garbage as soon as the module is written.
+ */
+export class Bytes {
+  private buf = new Uint8Array(256);
+  length = 0;
 
-/** Signed LEB128 of a 32-bit integer. */
-export function sleb(out: number[], value: number): void {
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) { out.push(byte); return; }
-    out.push(byte | 0x80);
+  push(byte: number): void {
+    if (this.length === this.buf.length) {
+      const grown = new Uint8Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    this.buf[this.length++] = byte;
   }
-}
 
-/** Signed LEB128 of a 64-bit integer. */
-function sleb64(out: number[], value: bigint): void {
-  let v = BigInt.asIntN(64, value);
-  for (;;) {
-    const byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) { out.push(byte); return; }
-    out.push(byte | 0x80);
+  /** Drops the bytes from `length` on (an emitter that declined). */
+  truncate(length: number): void {
+    if (length > this.length) throw new Error('wasm: truncate past the end');
+    this.length = length;
   }
-}
 
-function name(out: number[], text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  uleb(out, bytes.length);
-  for (const b of bytes) out.push(b);
+  /** The bytes written so far (a view: valid until the next push). */
+  view(): Uint8Array { return this.buf.subarray(0, this.length); }
+
+  /** Unsigned LEB128 (§5.2.2). */
+  uleb(value: number): void {
+    let v = value >>> 0;
+    for (;;) {
+      const byte = v & 0x7f;
+      v >>>= 7;
+      if (v === 0) { this.push(byte); return; }
+      this.push(byte | 0x80);
+    }
+  }
+
+  /** Signed LEB128 of a 32-bit integer. */
+  sleb(value: number): void {
+    let v = value | 0;
+    for (;;) {
+      const byte = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) { this.push(byte); return; }
+      this.push(byte | 0x80);
+    }
+  }
+
+  /** Signed LEB128 of a 64-bit integer. */
+  sleb64(value: bigint): void {
+    let v = BigInt.asIntN(64, value);
+    for (;;) {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) { this.push(byte); return; }
+      this.push(byte | 0x80);
+    }
+  }
+
+  /** A name (§5.2.4): its UTF-8 length, then its bytes. */
+  name(text: string): void {
+    const bytes = new TextEncoder().encode(text);
+    this.uleb(bytes.length);
+    for (const b of bytes) this.push(b);
+  }
+
+  /** Appends another run of bytes. */
+  append(other: Bytes): void {
+    for (let i = 0; i < other.length; i++) this.push(other.buf[i]);
+  }
 }
 
 /** A local variable of the function being written. */
@@ -112,7 +147,7 @@ export type Local = number & { readonly __local: unique symbol };
 
 /** One function's locals and code. */
 export class FunctionBody {
-  readonly code: number[] = [];
+  readonly code = new Bytes();
   private readonly localTypes: ValType[] = [];
   private readonly labels: string[] = [];
 
@@ -128,16 +163,16 @@ export class FunctionBody {
   }
 
   op(op: Op): this { this.code.push(op); return this; }
-  get(l: Local): this { this.code.push(0x20); uleb(this.code, l); return this; }
-  set(l: Local): this { this.code.push(0x21); uleb(this.code, l); return this; }
-  tee(l: Local): this { this.code.push(0x22); uleb(this.code, l); return this; }
-  i32(v: number): this { this.code.push(0x41); sleb(this.code, v); return this; }
-  i64(v: bigint): this { this.code.push(0x42); sleb64(this.code, v); return this; }
+  get(l: Local): this { this.code.push(0x20); this.code.uleb(l); return this; }
+  set(l: Local): this { this.code.push(0x21); this.code.uleb(l); return this; }
+  tee(l: Local): this { this.code.push(0x22); this.code.uleb(l); return this; }
+  i32(v: number): this { this.code.push(0x41); this.code.sleb(v); return this; }
+  i64(v: bigint): this { this.code.push(0x42); this.code.sleb64(v); return this; }
   /** A load or store at the address on the stack plus `offset`. */
   mem(op: MemOp, offset = 0): this {
     this.code.push(op);
-    uleb(this.code, ALIGN[op]);
-    uleb(this.code, offset);
+    this.code.uleb(ALIGN[op]);
+    this.code.uleb(offset);
     return this;
   }
   /**
@@ -147,38 +182,39 @@ export class FunctionBody {
    */
   simdMem(op: SimdMemOp, offset = 0, alignLog2 = SIMD_ALIGN[op]): this {
     this.code.push(SIMD_PREFIX);
-    uleb(this.code, op);
-    uleb(this.code, alignLog2);
-    uleb(this.code, offset);
+    this.code.uleb(op);
+    this.code.uleb(alignLog2);
+    this.code.uleb(offset);
     return this;
   }
   /** A vector instruction without an immediate. */
-  simd(op: SimdOp): this { this.code.push(SIMD_PREFIX); uleb(this.code, op); return this; }
+  simd(op: SimdOp): this { this.code.push(SIMD_PREFIX); this.code.uleb(op); return this; }
   /** A lane extract or replace of lane `lane`. */
-  lane(op: SimdLaneOp, lane: number): this { this.code.push(SIMD_PREFIX); uleb(this.code, op); this.code.push(lane); return this; }
+  lane(op: SimdLaneOp, lane: number): this { this.code.push(SIMD_PREFIX); this.code.uleb(op); this.code.push(lane); return this; }
   /** v128.const of 16 bytes (lane 0 first). */
   v128(bytes: readonly number[]): this {
     if (bytes.length !== 16) throw new Error('wasm: v128.const needs 16 bytes');
-    this.code.push(SIMD_PREFIX, 0x0c);
+    this.code.push(SIMD_PREFIX); this.code.push(0x0c);
     for (const x of bytes) this.code.push(x & 0xff);
     return this;
   }
   /** i8x16.shuffle: byte i of the result is byte `lanes[i]` of the two operands (0-15 the first, 16-31 the second). */
   shuffle(lanes: readonly number[]): this {
     if (lanes.length !== 16 || lanes.some((l) => !(l >= 0 && l < 32))) throw new Error(`wasm: bad shuffle ${lanes.join(',')}`);
-    this.code.push(SIMD_PREFIX, 0x0d, ...lanes);
+    this.code.push(SIMD_PREFIX); this.code.push(0x0d);
+    for (const l of lanes) this.code.push(l);
     return this;
   }
   /**
    * memory.copy (§5.4.6, bulk memory): (destination, source, bytes) on the
    * stack; the bytes land as if read before any is written (memmove).
    */
-  memoryCopy(): this { this.code.push(0xfc); uleb(this.code, 10); this.code.push(0x00, 0x00); return this; }
+  memoryCopy(): this { this.code.push(0xfc); this.code.uleb(10); this.code.push(0x00); this.code.push(0x00); return this; }
   /** memory.fill: (destination, byte value, bytes) on the stack. */
-  memoryFill(): this { this.code.push(0xfc); uleb(this.code, 11); this.code.push(0x00); return this; }
-  call(fn: number): this { this.code.push(0x10); uleb(this.code, fn); return this; }
+  memoryFill(): this { this.code.push(0xfc); this.code.uleb(11); this.code.push(0x00); return this; }
+  call(fn: number): this { this.code.push(0x10); this.code.uleb(fn); return this; }
   /** Calls the function in table 0 at the index on the stack, of type `typeIndex` (ModuleBuilder.typeIndexOf). */
-  callIndirect(typeIndex: number): this { this.code.push(0x11); uleb(this.code, typeIndex); this.code.push(0x00); return this; }
+  callIndirect(typeIndex: number): this { this.code.push(0x11); this.code.uleb(typeIndex); this.code.push(0x00); return this; }
 
   /** Opens a block whose `br` goes to its end; `result` is the type it leaves on the stack, if any. */
   block(label: string, result?: ValType): this { return this.open(0x02, label, result); }
@@ -192,34 +228,34 @@ export class FunctionBody {
     this.code.push(0x0b);
     return this;
   }
-  br(label: string): this { this.code.push(0x0c); uleb(this.code, this.depth(label)); return this; }
-  brIf(label: string): this { this.code.push(0x0d); uleb(this.code, this.depth(label)); return this; }
+  br(label: string): this { this.code.push(0x0c); this.code.uleb(this.depth(label)); return this; }
+  brIf(label: string): this { this.code.push(0x0d); this.code.uleb(this.depth(label)); return this; }
   /** Branches to `targets[i]` for the index i on the stack, to `fallback` when it is out of range. */
   brTable(targets: readonly string[], fallback: string): this {
     this.code.push(0x0e);
-    uleb(this.code, targets.length);
-    for (const t of targets) uleb(this.code, this.depth(t));
-    uleb(this.code, this.depth(fallback));
+    this.code.uleb(targets.length);
+    for (const t of targets) this.code.uleb(this.depth(t));
+    this.code.uleb(this.depth(fallback));
     return this;
   }
 
   /** The local declarations (§5.5.13): runs of one type. */
-  localsHeader(): number[] {
+  localsHeader(): Bytes {
     if (this.labels.length !== 0) throw new Error(`wasm: unclosed ${this.labels.join(', ')}`);
-    const out: number[] = [];
+    const out = new Bytes();
     const runs: [number, ValType][] = [];
     for (const t of this.localTypes) {
       const last = runs[runs.length - 1];
       if (last !== undefined && last[1] === t) last[0]++;
       else runs.push([1, t]);
     }
-    uleb(out, runs.length);
-    for (const [count, type] of runs) { uleb(out, count); out.push(type); }
+    out.uleb(runs.length);
+    for (const [count, type] of runs) { out.uleb(count); out.push(type); }
     return out;
   }
 
   private open(opcode: number, label: string, result?: ValType): this {
-    this.code.push(opcode, result ?? 0x40);
+    this.code.push(opcode); this.code.push(result ?? 0x40);
     this.labels.push(label);
     return this;
   }
@@ -268,67 +304,64 @@ export class ModuleBuilder {
   /** The index the next added function will have. */
   get nextFunctionIndex(): number { return this.imports.length + this.functions.length; }
 
-  /**
-   * The module's bytes. The small sections are written as arrays; the
-   * function bodies, nearly all of the bytes, are copied once, straight
-   * into the result.
-   */
+  /** The module's bytes. */
   encode(): Uint8Array {
-    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    const section = (id: number, fill: (s: number[]) => void): void => {
-      const s: number[] = [];
+    const out = new Bytes();
+    for (const b of [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) out.push(b);
+    const section = (id: number, fill: (s: Bytes) => void): void => {
+      const s = new Bytes();
       fill(s);
       out.push(id);
-      uleb(out, s.length);
-      for (const b of s) out.push(b);
+      out.uleb(s.length);
+      out.append(s);
     };
     section(1, (s) => {
-      uleb(s, this.types.length);
+      s.uleb(this.types.length);
       for (const t of this.types) {
         s.push(0x60);
-        uleb(s, t.params.length); s.push(...t.params);
-        uleb(s, t.results.length); s.push(...t.results);
+        s.uleb(t.params.length); for (const v of t.params) s.push(v);
+        s.uleb(t.results.length); for (const v of t.results) s.push(v);
       }
     });
     section(2, (s) => {
-      uleb(s, this.imports.length + 1 + (this.tableImported ? 1 : 0));
-      name(s, 'e'); name(s, 'm'); s.push(0x02, 0x00, 0x00); // memory, no maximum, minimum 0
-      if (this.tableImported) { name(s, 'e'); name(s, 't'); s.push(0x01, 0x70, 0x00); uleb(s, this.tableMinimum); } // funcref table
-      for (const im of this.imports) { name(s, 'e'); name(s, im.name); s.push(0x00); uleb(s, im.type); }
+      s.uleb(this.imports.length + 1 + (this.tableImported ? 1 : 0));
+      s.name('e'); s.name('m'); s.push(0x02); s.push(0x00); s.push(0x00); // memory, no maximum, minimum 0
+      if (this.tableImported) { s.name('e'); s.name('t'); s.push(0x01); s.push(0x70); s.push(0x00); s.uleb(this.tableMinimum); } // funcref table
+      for (const im of this.imports) { s.name('e'); s.name(im.name); s.push(0x00); s.uleb(im.type); }
     });
     section(3, (s) => {
-      uleb(s, this.functions.length);
-      for (const f of this.functions) uleb(s, f.type);
+      s.uleb(this.functions.length);
+      for (const f of this.functions) s.uleb(f.type);
     });
     section(7, (s) => {
       const exported = this.functions.map((f, i) => [f, i] as const).filter(([f]) => f.exportName !== undefined);
-      uleb(s, exported.length);
-      for (const [f, i] of exported) { name(s, f.exportName as string); s.push(0x00); uleb(s, this.imports.length + i); }
+      s.uleb(exported.length);
+      for (const [f, i] of exported) { s.name(f.exportName as string); s.push(0x00); s.uleb(this.imports.length + i); }
     });
     // Code section (§5.5.13): each body's size, its locals, its code and `end`.
-    const heads: number[][] = [];
-    let size = 0;
-    const count: number[] = [];
-    uleb(count, this.functions.length);
-    size += count.length;
+    // The bodies, nearly all of the bytes, are copied once, straight into the result.
+    const heads: Bytes[] = [];
+    const count = new Bytes();
+    count.uleb(this.functions.length);
+    let size = count.length;
     for (const f of this.functions) {
       const locals = f.body.localsHeader();
-      const head: number[] = [];
-      uleb(head, locals.length + f.body.code.length + 1);
-      for (const b of locals) head.push(b);
+      const head = new Bytes();
+      head.uleb(locals.length + f.body.code.length + 1);
+      head.append(locals);
       heads.push(head);
       size += head.length + f.body.code.length + 1;
     }
     out.push(10);
-    uleb(out, size);
-    for (const b of count) out.push(b);
+    out.uleb(size);
+    out.append(count);
     const bytes = new Uint8Array(out.length + size - count.length);
-    bytes.set(out);
+    bytes.set(out.view());
     let at = out.length;
     this.functions.forEach((f, i) => {
-      bytes.set(heads[i], at);
+      bytes.set(heads[i].view(), at);
       at += heads[i].length;
-      bytes.set(f.body.code, at);
+      bytes.set(f.body.code.view(), at);
       at += f.body.code.length;
       bytes[at++] = 0x0b;
     });

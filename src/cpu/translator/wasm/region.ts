@@ -846,7 +846,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
         for (const t of e.targets) if ((t >>> 0) > limitNeeded) limitNeeded = t >>> 0;
         ended = e.ended;
       } else {
-        b.code.length = mark;
+        b.code.truncate(mark);
         interpreted++;
         eips.push(-1);
         flags = undefined;

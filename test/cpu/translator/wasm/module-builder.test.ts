@@ -6,13 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FunctionBody, type Local, MemOp, ModuleBuilder, Op, SimdLaneOp, SimdMemOp, SimdOp, ValType, sleb, uleb,
+  FunctionBody, type Local, MemOp, ModuleBuilder, Op, SimdLaneOp, SimdMemOp, SimdOp, ValType, Bytes,
 } from '../../../../src/cpu/translator/wasm/module-builder.js';
 
-function leb(write: (out: number[], v: number) => void, v: number): number[] {
-  const out: number[] = [];
+const uleb = (out: Bytes, v: number): void => out.uleb(v);
+const sleb = (out: Bytes, v: number): void => out.sleb(v);
+
+function leb(write: (out: Bytes, v: number) => void, v: number): number[] {
+  const out = new Bytes();
   write(out, v);
-  return out;
+  return [...out.view()];
 }
 
 test('LEB128: unsigned and signed encodings', () => {
@@ -24,6 +27,20 @@ test('LEB128: unsigned and signed encodings', () => {
   assert.deepEqual(leb(sleb, 64), [0xc0, 0x00]);
   assert.deepEqual(leb(sleb, -64), [0x40]);
   assert.deepEqual(leb(sleb, -0x8000_0000), [0x80, 0x80, 0x80, 0x80, 0x78]);
+});
+
+test('Bytes: grows past its first buffer, truncates, appends', () => {
+  const a = new Bytes();
+  for (let i = 0; i < 1000; i++) a.push(i & 0xff);
+  assert.equal(a.length, 1000);
+  assert.equal(a.view()[999], 999 & 0xff);
+  a.truncate(3);
+  assert.deepEqual([...a.view()], [0, 1, 2]);
+  assert.throws(() => a.truncate(4), /past the end/);
+  const b = new Bytes();
+  b.push(9);
+  b.append(a);
+  assert.deepEqual([...b.view()], [9, 0, 1, 2]);
 });
 
 function instantiate(mb: ModuleBuilder, memory: WebAssembly.Memory, imports: Record<string, unknown> = {}): WebAssembly.Exports {
@@ -110,7 +127,7 @@ test('vector instructions: the 0xFD prefix, then the sub-opcode in LEB128 and th
   b.simdMem(SimdMemOp.V128Load, 0x90); // align 2^4, offset 0x90 in LEB128
   b.simdMem(SimdMemOp.V128Store, 0, 0); // alignment hint 1
   b.lane(SimdLaneOp.I32x4ExtractLane, 3);
-  assert.deepEqual(b.code, [0xfd, 0x23, 0xfd, 0x8e, 0x01, 0xfd, 0x00, 4, 0x90, 0x01, 0xfd, 0x0b, 0, 0, 0xfd, 0x1b, 3]);
+  assert.deepEqual([...b.code.view()], [0xfd, 0x23, 0xfd, 0x8e, 0x01, 0xfd, 0x00, 4, 0x90, 0x01, 0xfd, 0x0b, 0, 0, 0xfd, 0x1b, 3]);
   assert.throws(() => new FunctionBody(0).shuffle([32, ...new Array(15).fill(0)]), /bad shuffle/);
   assert.throws(() => new FunctionBody(0).v128([1, 2]), /16 bytes/);
 });
