@@ -26,7 +26,7 @@ import {
 } from './chain.js';
 import { memoryAccess } from '../memory-access.js';
 import { modeKey } from '../mode-key.js';
-import { IMPORTS, type WasmLayout, type WasmModuleCode } from './region.js';
+import { IMPORTS, type WasmLayout, type WasmModuleCode, type WasmRegionInfo } from './region.js';
 import { CPU_STATE_OFFSET } from '../../physical-memory.js';
 
 type RegionExport = (s: number, budget: number) => number;
@@ -86,17 +86,21 @@ export class WasmRuntime {
   instantiate(code: WasmModuleCode, regions: readonly Region[]): void {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(code.bytes as Uint8Array<ArrayBuffer>), this.imports);
     this.modules++;
-    regions.forEach((region, i) => {
-      const fn = instance.exports[`r${i}`] as RegionExport;
-      const { eips, offsets } = code.regions[i];
-      const slot = this.freeSlots.pop() ?? this.slots.length;
-      if (slot >= this.table.length) this.table.grow(Math.max(64, this.table.length));
-      this.table.set(slot, fn);
-      this.slots[slot] = { region, eips, offsets };
-      region.wasmSlot = slot;
-      region.onRetire = () => this.release(slot);
-      region.fn = (_c, s, end) => this.run(region, fn, eips, offsets, s, end);
-    });
+    regions.forEach((region, i) => this.install(region, instance.exports[`r${i}`] as RegionExport, code.regions[i]));
+  }
+
+  /**
+   * Gives a region its function and a table slot. A method of its own, so
+   * that the region's closure holds what it names, not the module's bytes.
+   */
+  private install(region: Region, fn: RegionExport, { eips, offsets }: WasmRegionInfo): void {
+    const slot = this.freeSlots.pop() ?? this.slots.length;
+    if (slot >= this.table.length) this.table.grow(Math.max(64, this.table.length));
+    this.table.set(slot, fn);
+    this.slots[slot] = { region, eips, offsets };
+    region.wasmSlot = slot;
+    region.onRetire = () => this.release(slot);
+    region.fn = (_c, s, end) => this.run(region, fn, eips, offsets, s, end);
   }
 
   /** Frees a retired region's slot and drops its blocks from the jump cache (a scan of it, unless it is empty). */
