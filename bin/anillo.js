@@ -1,11 +1,14 @@
-#!/usr/bin/env -S node --v8-pool-size=1
+#!/usr/bin/env -S node --v8-pool-size=1 --max-semi-space-size=2
 // Entry point: the compiled CLI (npm install / npm run build produce dist/).
 //
-// --v8-pool-size=1: V8 gets one worker thread, not Node's default four, for
-// its background work (WebAssembly tier-up compiles, concurrent GC). The
-// machine runs on the main thread; more workers take cores from it on small
-// hosts, and each keeps a malloc arena of compiler zones resident (figures:
-// src/cpu/translator/README.md). `npm start` runs this file and the bench
-// (bench/boot/peers.ts) launches Node with the flags of its first line, so
-// both run what `anillo` runs.
+// V8 settings for a long-running emulator (figures: src/cpu/translator/README.md):
+// - --v8-pool-size=1: one worker thread for V8's background work (WebAssembly
+//   tier-up compiles, concurrent GC), not Node's default four. The machine
+//   runs on the main thread; more workers take cores from it on small hosts,
+//   and each keeps a malloc arena of compiler zones resident.
+// - --max-semi-space-size=2 (MiB): the machine allocates little per
+//   instruction, so a young generation grown to Node's default 16 MiB
+//   semi-spaces buys nothing and stays resident.
+// `npm start` runs this file, and the bench (bench/boot/peers.ts) launches
+// Node with the flags of its first line, so both run what `anillo` runs.
 import '../dist/src/cli/main.js';
