@@ -316,7 +316,7 @@ export class Translator {
    * one, and the whole group is compiled again once it has grown by half
    * since its last build (so a page's code is compiled a bounded number of
    * times, and every new function has a few hot blocks to warm up on);
-   * meanwhile a new entry runs as a region of its own.
+   * meanwhile the entries new since then run in regions of their own.
    *
    * WebAssembly regions are compiled in batches: a module costs about half
    * a millisecond however small (measured: 2000 one-function modules of
@@ -358,11 +358,16 @@ export class Translator {
       const group = this.cache.group(key);
       const pending = group.entries.length - group.built;
       if (group.built > 0 && pending * 2 < group.built) {
-        for (const at of fresh) {
-          // With the straight-line code after it that no region has yet (a region replaced would lose its blocks).
-          const plans = this.plansFrom(cpu, [at], delta, mode, (next) => this.cache.get(next + delta) === undefined);
-          if (plans.length > 0) batch.push({ key, delta, mode, plans });
-        }
+        // The new entries of the group share regions of their own, with the straight-line code after
+        // them that no region has yet (a region replaced would lose its blocks). One region for all of
+        // them, not one each: a function's entry and exits cost about as much as a short block's code.
+        const planned = new Set(fresh);
+        const plans = this.plansFrom(cpu, fresh, delta, mode, (next) => {
+          if (planned.has(next) || this.cache.get(next + delta) !== undefined) return false;
+          planned.add(next);
+          return true;
+        });
+        pushRegions(batch, { key, delta, mode }, plans);
         continue;
       }
       const plans = this.plansFrom(cpu, group.entries, delta, mode, (next) => {
@@ -371,20 +376,7 @@ export class Translator {
         return true;
       });
       group.built = group.entries.length;
-      // Address order keeps neighbouring blocks (a loop and its exits) in one region.
-      plans.sort((x, y) => x.eip - y.eip);
-      let chunk: BlockPlan[] = [];
-      let size = 0;
-      for (const plan of plans) {
-        if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
-          batch.push({ key, delta, mode, plans: chunk });
-          chunk = [];
-          size = 0;
-        }
-        chunk.push(plan);
-        size += plan.insns.length;
-      }
-      if (chunk.length > 0) batch.push({ key, delta, mode, plans: chunk });
+      pushRegions(batch, { key, delta, mode }, plans);
     }
     if (batch.length > 0) this.compile(batch);
   }
@@ -450,6 +442,27 @@ export class Translator {
     });
     return regions;
   }
+}
+
+/**
+ * Adds `plans` (blocks of one page group) to `batch` as regions of at most
+ * MAX_REGION_INSTRUCTIONS instructions, in address order, which keeps
+ * neighbouring blocks (a loop and its exits) in one region.
+ */
+function pushRegions(batch: RegionSpec[], group: Omit<RegionSpec, 'plans'>, plans: BlockPlan[]): void {
+  plans.sort((x, y) => x.eip - y.eip);
+  let chunk: BlockPlan[] = [];
+  let size = 0;
+  for (const plan of plans) {
+    if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
+      batch.push({ ...group, plans: chunk });
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(plan);
+    size += plan.insns.length;
+  }
+  if (chunk.length > 0) batch.push({ ...group, plans: chunk });
 }
 
 /** A region to compile: its blocks, and the page group (key), CS base difference and mode they belong to. */

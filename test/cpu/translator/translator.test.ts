@@ -323,6 +323,29 @@ for (const which of ['js', 'wasm'] as const) {
       assert.ok(cache.get(0x3080) !== undefined, 'the third piece');
     });
 
+    // WebAssembly regions only: JavaScript regions are compiled an entry at a time, as each turns hot.
+    if (which === 'wasm') {
+      test('entries that turn hot in a page already compiled share one region, not one each', () => {
+        // Five functions of one page turn hot and are compiled as their page's group; then two more turn
+        // hot in the same batch. The group has not grown by half, so they are compiled on their own, together.
+        const m = machine({ hotThreshold: 50 });
+        const fns = [0, 1, 2, 3, 4, 5, 6].map((i) => 0x3000 + i * 0x100);
+        for (const f of fns) load(m, 'inc eax\nret', f);
+        const calls = (list: number[]): string => list.map((f) => `call ${f}`).join('\n');
+        const spin = 'mov ecx, 1000000\nspin1: dec ecx\njnz spin1';
+        load(m, `mov ecx, 60\na: ${calls(fns.slice(0, 5))}\ndec ecx\njnz a\n${spin}\n` +
+          `mov ecx, 60\nb: ${calls(fns.slice(5))}\ndec ecx\njnz b\n${spin.replace(/spin1/g, 'spin2')}\nud2`);
+        assert.equal(m.run(10_000_000).vector, Vector.UD);
+        assert.equal(m.reg('eax'), 60 * 7);
+        const cache = m.cpu.translator!.cache;
+        const region = (f: number) => cache.get(f)?.region;
+        assert.ok(region(fns[0]) !== undefined && region(fns[5]) !== undefined && region(fns[6]) !== undefined, 'all compiled');
+        assert.equal(region(fns[0]), region(fns[4]), 'the group: one region');
+        assert.equal(region(fns[5]), region(fns[6]), 'the two late entries: one region');
+        assert.notEqual(region(fns[5]), region(fns[0]), 'not the group\'s');
+      });
+    }
+
     test('code that falls through into a new page is counted hot there too', () => {
       // f starts 16 bytes before the page end and goes on into the next page without a jump.
       const cache = callsToIncs(0x2ff0, 32);
