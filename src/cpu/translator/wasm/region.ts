@@ -641,13 +641,7 @@ export class WasmInsnEmitter {
     b.i32(index).set(L.s).br(`b${index}`);
   }
 
-  /** What $tail does before it goes on: counts the block's instructions, and leaves if the runtime asked to look. */
-  private countAndLook(): void {
-    const b = this.b, L = this.L;
-    b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
-    this.attention();
-    b.brIf('exit');
-  }
+  private countAndLook(): void { countAndLook(this.b, this.L, this.layout); }
 
   /** The CS limit (unsigned), pushed. */
   csLimit(): void { this.b.get(this.L.csLimit); }
@@ -719,6 +713,16 @@ function testFlags(b: FunctionBody, pair: number, t: Local): void {
     case 6: sfNeOf(); break;
     default: bit(0x40); sfNeOf(); b.op(Op.I32Or); break;
   }
+}
+
+/**
+ * Before a jump within the region goes on ($tail, and the straight branches
+ * of `transfer`): counts the block's x instructions into `done`, and leaves
+ * if the runtime asked to look.
+ */
+function countAndLook(b: FunctionBody, L: RegionLocals, layout: WasmLayout): void {
+  b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
+  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.ATTENTION * 4).brIf('exit');
 }
 
 /** Stores registers and the flag locals into the state block. */
@@ -872,8 +876,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
   b.end(); // default: the block index is never out of range
   b.op(Op.Unreachable);
   b.end(); // tail: a jump within the region to block t after x instructions
-  b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
-  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.ATTENTION * 4).brIf('exit');
+  countAndLook(b, L, layout);
   b.get(L.t).set(L.s).br('loop');
   b.end(); // loop
   b.end(); // exit
