@@ -211,42 +211,50 @@ export class WasmInsnEmitter {
   read(size: number, seg: number): void {
     const b = this.b, { ea } = this.L;
     b.set(ea);
-    const slow = (): void => {
+    this.access(seg, SegOk.Read, this.L.readMask, size, ValType.I32, () => {
+      this.hostAddress();
+      b.mem(MEM_LOAD[size]);
+    }, () => {
       b.i32(seg).get(ea); this.countArg(); b.call(READ_IMPORT[size]);
       this.checkFault();
-    };
-    if (!this.fastTest(seg, SegOk.Read, this.L.readMask, size)) { slow(); return; }
-    b.if('fast', ValType.I32);
-    this.hostAddress();
-    b.mem(MEM_LOAD[size]);
-    b.else();
-    slow();
-    b.end();
+    });
   }
 
   /**
-   * Pushes whether `seg`:ea allows a `size`-byte access under TLB mask
-   * `mask` without leaving the page (segment fast bits `need` for FS/GS);
-   * sets `lin` to the linear address and `te` to its TLB entry. False, with
-   * nothing pushed, when the segment always takes the runtime.
+   * The access at `seg`:ea (ea in its local): `fast` when the TLB entry
+   * allows it under mask `mask` at this CPL without leaving the page (and,
+   * for FS/GS, the segment's fast bits `need` and its 4 GiB limit allow
+   * it), with `lin` and `te` set; else `slow`. Each leaves a `result` on the
+   * stack, or nothing. A segment that always takes the runtime emits only
+   * `slow`, and the result is false.
+   *
+   * The tests are branches to the slow path, not one combined condition:
+   * TurboFan then compiles each to a compare and a jump.
    */
-  private fastTest(seg: number, need: SegOk, mask: Local, size: number): boolean {
+  private access(seg: number, need: SegOk, mask: Local, size: number, result: ValType | undefined, fast: () => void, slow: () => void): boolean {
     const b = this.b, { ea, lin, te } = this.L;
     const viaBase = this.viaBase(seg);
-    if (!viaBase && !this.flatSeg(seg)) return false;
+    if (!viaBase && !this.flatSeg(seg)) { slow(); return false; }
     const segWord = (w: StateWord): number => this.layout.state + (w + (seg === Seg.FS ? 0 : 1)) * 4;
+    b.block('access', result);
+    b.block('slow');
     b.get(ea);
     if (viaBase) b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_BASE)).op(Op.I32Add);
     b.tee(lin);
     this.tlbEntry();
     b.tee(te);
-    b.get(mask).op(Op.I32And).i32(1).op(Op.I32Eq);
-    if (size > 1) b.get(lin).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32LeU).op(Op.I32And);
+    b.get(mask).op(Op.I32And).i32(1).op(Op.I32Ne).brIf('slow');
+    if (size > 1) b.get(lin).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32GtU).brIf('slow');
     if (viaBase) {
       // Cpu.linearFor: the segment allows the access and the offset's last byte is within the 4 GiB limit.
-      b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_FAST)).i32(need).op(Op.I32And).i32(0).op(Op.I32Ne).op(Op.I32And);
-      if (size > 1) b.get(ea).i32(-size).op(Op.I32LeU).op(Op.I32And);
+      b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_FAST)).i32(need).op(Op.I32And).op(Op.I32Eqz).brIf('slow');
+      if (size > 1) b.get(ea).i32(-size).op(Op.I32GtU).brIf('slow');
     }
+    fast();
+    b.br('access');
+    b.end();
+    slow();
+    b.end();
     return true;
   }
 
@@ -267,15 +275,12 @@ export class WasmInsnEmitter {
     if (!this.flatSeg(seg)) throw new Error('translator: flatAccess on a segment that is not flat');
     const b = this.b;
     b.set(this.L.ea);
-    this.fastTest(seg, write ? SegOk.Write : SegOk.Read, write ? this.L.writeMask : this.L.readMask, size);
-    b.if('fast');
-    this.hostAddress();
-    const host = this.tmp();
-    b.set(host);
-    fast(host);
-    b.else();
-    slow();
-    b.end();
+    this.access(seg, write ? SegOk.Write : SegOk.Read, write ? this.L.writeMask : this.L.readMask, size, undefined, () => {
+      this.hostAddress();
+      const host = this.tmp();
+      b.set(host);
+      fast(host);
+    }, slow);
   }
 
   /**
@@ -306,17 +311,13 @@ export class WasmInsnEmitter {
   private store(size: number, seg: number, value: Local, afterCall: () => void): void {
     const b = this.b, { ea } = this.L;
     b.set(ea);
-    const slow = (): void => {
+    this.access(seg, SegOk.Write, this.L.writeMask, size, undefined, () => {
+      this.hostAddress();
+      b.get(value).mem(MEM_STORE[size]);
+    }, () => {
       b.i32(seg).get(ea).get(value); this.countArg(); b.call(WRITE_IMPORT[size]);
       afterCall();
-    };
-    if (!this.fastTest(seg, SegOk.Write, this.L.writeMask, size)) { slow(); return; }
-    b.if('fast');
-    this.hostAddress();
-    b.get(value).mem(MEM_STORE[size]);
-    b.else();
-    slow();
-    b.end();
+    });
   }
 
   /** Pops a linear address, pushes its TLB entry (host page | permission bits; tlb.ts). */
@@ -367,21 +368,16 @@ export class WasmInsnEmitter {
   readModify(size: number, seg: number): void {
     const b = this.b, { ea } = this.L;
     b.set(ea);
-    const slow = (): void => {
-      b.i32(size).i32(seg).get(ea); this.countArg(); b.call(IMPORT_INDEX.readModify);
-      this.checkFault();
-    };
-    this.rmwFast = this.fastTest(seg, SegOk.Write, this.L.writeMask, size);
-    if (!this.rmwFast) { slow(); return; }
     const h = this.tmp();
     this.rmwHost = h;
-    b.if('fast', ValType.I32);
-    this.hostAddress();
-    b.tee(h).mem(MEM_LOAD[size]);
-    b.else();
-    b.i32(-1).set(h);
-    slow();
-    b.end();
+    this.rmwFast = this.access(seg, SegOk.Write, this.L.writeMask, size, ValType.I32, () => {
+      this.hostAddress();
+      b.tee(h).mem(MEM_LOAD[size]);
+    }, () => {
+      b.i32(-1).set(h);
+      b.i32(size).i32(seg).get(ea); this.countArg(); b.call(IMPORT_INDEX.readModify);
+      this.checkFault();
+    });
   }
 
   /** Writes local `value` to the operand readModify read, then leaves if that hit this region's code. */
