@@ -273,7 +273,8 @@ export class Translator {
     const jslot = (host ^ (host >>> 12)) & (JUMP_CACHE_SLOTS - 1);
     const cached = this.jumpCache[jslot];
     if (cached !== null && cached.host === host && cached.region.valid && cached.eip === eip && cached.mode === mode) return cached;
-    const block = this.cache.get(host);
+    // Only a page marked as holding translations can have a block (most interpreted code has none).
+    const block = cpu.mem.codePages[host >>> 12] !== 0 ? this.cache.get(host) : undefined;
     if (block !== undefined && block.eip === eip && block.mode === mode) {
       this.jumpCache[jslot] = block;
       return block;
