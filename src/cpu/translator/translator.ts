@@ -216,12 +216,14 @@ export class Translator {
       this.blocksRun++;
       let region = block.region;
       let result: number;
+      if (this.wasm !== undefined) this.wasm.lastRegion = null;
       if (lockstep !== undefined) result = lockstep.run(block, end);
       else if (wasm !== undefined && region.wasmSlot >= 0) {
         wasm.remember(block);
         result = wasm.runChain(block, end, block.mode);
-        region = wasm.lastRegion as Region;
       } else result = region.fn(cpu, block.index, end);
+      // A WebAssembly region may have gone on into others (the chain, or wasm/region.ts toSibling).
+      if (this.wasm?.lastRegion) region = this.wasm.lastRegion;
       if (cpu.stopRequested || cpu.halted || cpu.nmiPending || cpu.interruptShadow ||
           (cpu.intrLine && (cpu.flags & Flag.IF) !== 0) || (cpu.flags & (Flag.TF | Flag.RF)) !== 0) return RunBlock.Ran;
       const interpreted = result & 1;
@@ -411,7 +413,7 @@ export class Translator {
     let regions: Region[];
     if (wasm) {
       const runtime = this.wasm as WasmRuntime;
-      const code = compileWasmModule(specs.map((r) => r.plans), this.wasmEmitters, runtime.layout);
+      const code = compileWasmModule(specs.map((r) => r.plans), this.wasmEmitters, runtime.layout, specs.map((r) => r.key));
       // Each region is charged its share of the module's bytes.
       regions = specs.map(({ key }) => new Region(key, Math.ceil(code.bytes.length / specs.length), 'wasm'));
       runtime.instantiate(code, regions);

@@ -325,6 +325,83 @@ for (const which of ['js', 'wasm'] as const) {
 
     // WebAssembly regions only: JavaScript regions are compiled an entry at a time, as each turns hot.
     if (which === 'wasm') {
+      /**
+       * A loop whose body is 130 one-byte INCs at CODE + 5 (blocks of 64, 64 and 2 + `tail`), run
+       * `times` times with a hot threshold of 50: its page's group is two regions of one module, and
+       * each turn crosses from one to the other and back. `tail` ends the body (it must end with a
+       * jump back to `l`), `before` comes before the loop.
+       */
+      function longLoop(m: HarnessMachine, times: number, tail = 'dec ecx\njnz l', before = ''): void {
+        load(m, `${before}mov ecx, ${times}\nl: ${'inc eax\n'.repeat(130)}${tail}\nud2`);
+      }
+      const LOOP = CODE + 5;
+
+      test('a jump to a block of another region of the same group is a tail call, not a trip through the chain', () => {
+        const m = machine({ hotThreshold: 50 });
+        // 30,000 turns: the batch waits 2 M instructions for more entries, so about 15,000 run compiled.
+        longLoop(m, 30_000);
+        assert.equal(m.run(10_000_000).vector, Vector.UD);
+        assert.equal(m.reg('eax'), 130 * 30_000);
+        const t = m.cpu.translator!;
+        const region = (at: number) => t.cache.get(at)?.region;
+        assert.ok(region(LOOP) !== undefined && region(LOOP + 64) !== undefined, 'compiled');
+        assert.notEqual(region(LOOP), region(LOOP + 64), 'two regions');
+        // Through the chain, each compiled turn would be two region runs (about 30,000 in all).
+        assert.ok(t.chainedRuns + t.blocksRun < 100, `${t.chainedRuns} chained and ${t.blocksRun} region runs`);
+      });
+
+      test('a sibling rewritten while its neighbour stays valid is not entered stale', () => {
+        const m = machine({ hotThreshold: 50 });
+        longLoop(m, 30_000);
+        assert.equal(m.run(10_000_000).vector, Vector.UD);
+        assert.equal(m.reg('eax'), 130 * 30_000);
+        // The 100th INC (in the second region) becomes DEC EAX: that region is dropped, the first stays.
+        m.load(LOOP + 99, [0x48]);
+        const t = m.cpu.translator!;
+        assert.equal(t.cache.get(LOOP + 64), undefined, 'the rewritten region dropped');
+        assert.ok(t.cache.get(LOOP)?.region.valid, 'its neighbour still valid');
+        m.cpu.regs[Reg.EAX] = 0;
+        m.cpu.regs[Reg.ECX] = 30_000;
+        m.cpu.eip = LOOP;
+        assert.equal(m.run(10_000_000).vector, Vector.UD);
+        assert.equal(m.reg('eax'), 128 * 30_000, '129 INCs and a DEC a turn');
+      });
+
+      test('a fault in a region reached by a tail call is precise', () => {
+        // The divisor runs down to 0 at turn 20,001, well after the loop is compiled.
+        const program = (m: HarnessMachine) => longLoop(m, 30_000, 'xor edx, edx\nmov eax, 7\ndiv ebx\ndec ebx\ndec ecx\njnz l', 'mov ebx, 20000\n');
+        const jit = machine({ hotThreshold: 50 }), interp = machine(false);
+        program(jit);
+        program(interp);
+        const stops = [jit.run(10_000_000), interp.run(10_000_000)];
+        assert.deepEqual(stops.map((s) => s.vector), [Vector.DE, Vector.DE]);
+        for (const r of ['eax', 'ebx', 'ecx', 'edx', 'esp'] as const) assert.equal(jit.reg(r), interp.reg(r), r);
+        assert.equal(jit.cpu.eip, interp.cpu.eip, 'EIP at the DIV');
+        assert.equal(jit.cpu.instructions, interp.cpu.instructions, 'the count');
+        // The loop starts 5 bytes later here (after MOV EBX), its DIV in the second region.
+        assert.ok(jit.cpu.translator!.cache.get(LOOP + 5 + 64) !== undefined, 'the DIV ran compiled');
+      });
+
+      test('run(n) stops exactly at n across tail calls between regions', () => {
+        const jit = machine({ hotThreshold: 50 }), interp = machine(false);
+        longLoop(jit, 30_000);
+        longLoop(interp, 30_000);
+        // Compile it (2 M instructions of waiting for the batch), then go on 97 at a time.
+        jit.run(2_500_000);
+        interp.run(2_500_000);
+        for (let i = 0; i < 1000; i++) {
+          const before = jit.cpu.instructions;
+          jit.run(97);
+          assert.equal(jit.cpu.instructions - before, 97);
+        }
+        interp.run(97 * 1000);
+        assert.equal(jit.cpu.instructions, interp.cpu.instructions);
+        assert.equal(jit.cpu.eip, interp.cpu.eip);
+        assert.equal(jit.reg('eax'), interp.reg('eax'));
+        assert.equal(jit.reg('ecx'), interp.reg('ecx'));
+        assert.ok(jit.cpu.translator!.cache.get(LOOP + 64) !== undefined, 'compiled');
+      });
+
       test('entries that turn hot in a page already compiled share one region, not one each', () => {
         // Five functions of one page turn hot and are compiled as their page's group; then two more turn
         // hot in the same batch. The group has not grown by half, so they are compiled on their own, together.

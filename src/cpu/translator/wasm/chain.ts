@@ -48,8 +48,13 @@ export function jumpSlot(lin: number): number {
   return ((lin >>> 2) ^ (lin >>> 17)) & (JUMP_CACHE_ENTRIES - 1);
 }
 
-/** The region signature: (block index, budget) → (index << 1) | interpreted, or -1 after a fault. */
-export const REGION_PARAMS: readonly ValType[] = [ValType.I32, ValType.I32];
+/**
+ * The region signature: (block index, budget, instructions done before it)
+ * → (index << 1) | interpreted, or -1 after a fault. The instructions done
+ * before are those of the regions of its module it was reached from
+ * straight (region.ts toSibling); its DONE counts them too.
+ */
+export const REGION_PARAMS: readonly ValType[] = [ValType.I32, ValType.I32, ValType.I32];
 export const REGION_RESULTS: readonly ValType[] = [ValType.I32];
 
 /**
@@ -71,7 +76,7 @@ export function chainModule(layout: WasmLayout, tableSize: number): Uint8Array {
   b.loop('run');
   // The running region's slot, for the runtime's calls (and the run loop, after).
   b.i32(0).get(slot).mem(MemOp.I32Store, st(StateWord.CHAIN_SLOT));
-  b.get(s).get(budget).get(used).op(Op.I32Sub).get(slot).callIndirect(regionType).set(r);
+  b.get(s).get(budget).get(used).op(Op.I32Sub).i32(0).get(slot).callIndirect(regionType).set(r);
   b.get(runs).i32(1).op(Op.I32Add).set(runs);
   // A fault or a request to look (which an interpreted instruction that changed the mode or CS makes): back to the run loop.
   b.get(r).i32(0).op(Op.I32LtS).brIf('out');

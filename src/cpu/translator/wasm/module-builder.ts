@@ -213,6 +213,10 @@ export class FunctionBody {
   /** memory.fill: (destination, byte value, bytes) on the stack. */
   memoryFill(): this { this.code.push(0xfc); this.code.uleb(11); this.code.push(0x00); return this; }
   call(fn: number): this { this.code.push(0x10); this.code.uleb(fn); return this; }
+  /** Tail call (return_call, tail-call proposal): the callee's result is this function's, and this frame is gone before it runs. */
+  returnCall(fn: number): this { this.code.push(0x12); this.code.uleb(fn); return this; }
+  /** Pushes global `index` (ModuleBuilder.addGlobal). */
+  globalGet(index: number): this { this.code.push(0x23); this.code.uleb(index); return this; }
   /** Calls the function in table 0 at the index on the stack, of type `typeIndex` (ModuleBuilder.typeIndexOf). */
   callIndirect(typeIndex: number): this { this.code.push(0x11); this.code.uleb(typeIndex); this.code.push(0x00); return this; }
 
@@ -275,6 +279,7 @@ export class ModuleBuilder {
   private tableImported = false;
   private readonly imports: { name: string; type: number }[] = [];
   private readonly functions: { type: number; body: FunctionBody; exportName?: string }[] = [];
+  private readonly globals: { init: number; exportName: string }[] = [];
 
   /** Declares an imported function; its index for `call`. Imports come before functions. */
   importFunction(importName: string, params: readonly ValType[], results: readonly ValType[]): number {
@@ -299,6 +304,12 @@ export class ModuleBuilder {
   addFunction(params: readonly ValType[], results: readonly ValType[], body: FunctionBody, exportName?: string): number {
     this.functions.push({ type: this.typeIndex({ params, results }), body, exportName });
     return this.imports.length + this.functions.length - 1;
+  }
+
+  /** Adds a mutable i32 global, exported as `exportName` (so the host can set it); its index for globalGet. */
+  addGlobal(init: number, exportName: string): number {
+    this.globals.push({ init, exportName });
+    return this.globals.length - 1;
   }
 
   /** The index the next added function will have. */
@@ -333,10 +344,17 @@ export class ModuleBuilder {
       s.uleb(this.functions.length);
       for (const f of this.functions) s.uleb(f.type);
     });
+    if (this.globals.length > 0) {
+      section(6, (s) => {
+        s.uleb(this.globals.length);
+        for (const g of this.globals) { s.push(ValType.I32); s.push(0x01); s.push(0x41); s.sleb(g.init); s.push(0x0b); } // mutable i32 = i32.const init
+      });
+    }
     section(7, (s) => {
       const exported = this.functions.map((f, i) => [f, i] as const).filter(([f]) => f.exportName !== undefined);
-      s.uleb(exported.length);
+      s.uleb(exported.length + this.globals.length);
       for (const [f, i] of exported) { s.name(f.exportName as string); s.push(0x00); s.uleb(this.imports.length + i); }
+      this.globals.forEach((g, i) => { s.name(g.exportName); s.push(0x03); s.uleb(i); });
     });
     // Code section (§5.5.13): each body's size, its locals, its code and `end`.
     // The bodies, nearly all of the bytes, are copied once, straight into the result.

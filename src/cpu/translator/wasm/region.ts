@@ -34,6 +34,7 @@ import { Seg } from '../../registers.js';
 import { SegOk } from '../../segments.js';
 import { StateWord } from '../../state-block.js';
 import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody } from './flags-helper.js';
+import { REGION_PARAMS, REGION_RESULTS } from './chain.js';
 import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
 
 /** Where this CPU's arrays lie in the WebAssembly memory (physical-memory.ts allocateCpuArea). */
@@ -73,6 +74,14 @@ export const imm = (v: number): Imm => ({ imm: v | 0 });
 
 /** What an emitter knows of the flags' producer in this block: its kind and size (operands are in the flag locals). */
 export interface WasmKnownFlags { kind: number; size: number }
+
+/**
+ * A block of another region of the same module and page group, which a
+ * direct jump reaches with a tail call (toSibling): the region's function
+ * index, the block's index in it and its instruction count, and the global
+ * that holds the region's table slot (-1 once it is retired).
+ */
+export interface Sibling { fn: number; block: number; count: number; slot: number }
 
 /** Scratch locals of a region function by type, which each instruction's emitter reuses. */
 export type LocalPools = Map<ValType, Local[]>;
@@ -123,6 +132,8 @@ export class WasmInsnEmitter {
     private readonly layout: WasmLayout,
     private readonly pools: LocalPools,
     private readonly flagsHelper: number,
+    /** The sibling block at an EIP this region does not have, if any. */
+    private readonly sibling: (eip: number) => Sibling | undefined = () => undefined,
   ) {}
 
   get next(): number { return (this.insn.eip + this.insn.length) | 0; }
@@ -625,7 +636,12 @@ export class WasmInsnEmitter {
     const b = this.b, L = this.L;
     const index = this.resolve(target);
     b.i32(this.i + 1).set(L.x).i32(target).set(L.eip);
-    if (index < 0) { b.br('exit'); return; }
+    if (index < 0) {
+      const sibling = this.sibling(target);
+      if (sibling !== undefined) this.toSibling(sibling);
+      b.br('exit');
+      return;
+    }
     if (index === this.block && this.blockLoop !== undefined) {
       // Straight back to this block's start (its budget check).
       this.countAndLook();
@@ -638,6 +654,27 @@ export class WasmInsnEmitter {
   }
 
   private countAndLook(): void { countAndLook(this.b, this.L, this.layout); }
+
+  /**
+   * Goes on in a sibling region with a tail call, as the chaining loop
+   * would after this region's exit but without its lookups (x and eip are
+   * set for that exit, which is taken instead when the runtime asks to
+   * look, the sibling was retired, the CS limit is not 4 GiB (the chain's
+   * condition: the sibling's blocks' limits are not checked) or the budget
+   * does not cover its block). The sibling loads the state this one stores,
+   * and names itself the running region for the runtime.
+   */
+  private toSibling(sibling: Sibling): void {
+    const b = this.b, L = this.L;
+    this.countAndLook();
+    const slot = this.tmp();
+    b.globalGet(sibling.slot).tee(slot).i32(0).op(Op.I32LtS).brIf('exit');
+    b.get(L.csLimit).i32(-1).op(Op.I32Ne).brIf('exit');
+    b.get(L.done).i32(sibling.count).op(Op.I32Add).get(L.budget).op(Op.I32GtS).brIf('exit');
+    storeState(b, L, this.layout);
+    b.i32(0).get(slot).mem(MemOp.I32Store, this.layout.state + StateWord.CHAIN_SLOT * 4);
+    b.i32(sibling.block).get(L.budget).get(L.done).returnCall(sibling.fn);
+  }
 
   /** The CS limit (unsigned), pushed. */
   csLimit(): void { this.b.get(this.L.csLimit); }
@@ -756,15 +793,31 @@ export interface WasmModuleCode {
  * into one module: the imports and the flags helper are shared, and a
  * module costs the host far more than a function in it.
  */
-export function compileWasmModule(regions: readonly (readonly BlockPlan[])[], emitters: WasmEmitterTable, layout: WasmLayout): WasmModuleCode {
+export function compileWasmModule(
+  regions: readonly (readonly BlockPlan[])[], emitters: WasmEmitterTable, layout: WasmLayout,
+  /** The page group of each region (translator.ts): a direct jump to a block of a region of the same group is a tail call. */
+  groups: readonly string[] = [],
+): WasmModuleCode {
   const mb = new ModuleBuilder();
   for (const [name, params, results] of IMPORTS) {
     mb.importFunction(name, Array(params).fill(ValType.I32), Array(results).fill(ValType.I32));
   }
   const flagsHelper = mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody());
+  // Region i is function firstRegion + i, and global i holds its table slot (runtime.ts install).
+  const firstRegion = mb.nextFunctionIndex;
+  const slots = regions.map((_, i) => mb.addGlobal(-1, `g${i}`));
+  const siblings = regions.map((_, i) => {
+    const byEip = new Map<number, Sibling>();
+    regions.forEach((plans, j) => {
+      if (j === i || groups[j] === undefined || groups[j] !== groups[i]) return;
+      plans.forEach((p, block) => byEip.set(p.eip, { fn: firstRegion + j, block, count: p.insns.length, slot: slots[j] }));
+    });
+    return byEip;
+  });
   const infos = regions.map((plans, i) => {
-    const { body, info } = regionFunction(plans, emitters, layout, flagsHelper);
-    mb.addFunction([ValType.I32, ValType.I32], [ValType.I32], body, `r${i}`);
+    const { body, info } = regionFunction(plans, emitters, layout, flagsHelper, (eip) => siblings[i].get(eip));
+    const fn = mb.addFunction(REGION_PARAMS, REGION_RESULTS, body, `r${i}`);
+    if (fn !== firstRegion + i) throw new Error('translator: region function indexes out of order');
     return info;
   });
   return { bytes: mb.encode(), regions: infos };
@@ -781,14 +834,16 @@ function jumpsToItself(plan: BlockPlan): boolean {
 }
 
 /** One region's function (see the file comment for its shape). */
-function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number): { body: FunctionBody; info: WasmRegionInfo } {
-  const b = new FunctionBody(2);
+function regionFunction(
+  plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number, sibling: (eip: number) => Sibling | undefined,
+): { body: FunctionBody; info: WasmRegionInfo } {
+  const b = new FunctionBody(REGION_PARAMS.length);
   const L: RegionLocals = {
-    s: b.param(0), budget: b.param(1),
+    s: b.param(0), budget: b.param(1), done: b.param(2),
     regs: Array.from({ length: 8 }, () => b.local()),
     flags: FLAG_LOCALS.map(() => b.local()),
     readMask: b.local(), writeMask: b.local(), csLimit: b.local(),
-    done: b.local(), x: b.local(), t: b.local(), eip: b.local(), fb: b.local(), k: b.local(), ea: b.local(), te: b.local(), lin: b.local(),
+    x: b.local(), t: b.local(), eip: b.local(), fb: b.local(), k: b.local(), ea: b.local(), te: b.local(), lin: b.local(),
   };
   const pools: LocalPools = new Map();
   const index = new Map<number, number>();
@@ -834,7 +889,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       offsets.push(i);
       b.i32(k).set(L.k);
-      const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, flagsHelper);
+      const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, flagsHelper, sibling);
       e.blockLoop = blockLoop;
       const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
       // An emitter that declines must have emitted nothing: its code is dropped.
@@ -863,7 +918,7 @@ function regionFunction(plans: readonly BlockPlan[], emitters: WasmEmitterTable,
     }
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
-      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, flagsHelper);
+      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, flagsHelper, sibling);
       e.transfer((lastInsn.eip + lastInsn.length) | 0);
     }
     if (blockLoop !== undefined) b.end();

@@ -29,7 +29,7 @@ import { modeKey } from '../mode-key.js';
 import { IMPORTS, type WasmLayout, type WasmModuleCode, type WasmRegionInfo } from './region.js';
 import { CPU_STATE_OFFSET } from '../../physical-memory.js';
 
-type RegionExport = (s: number, budget: number) => number;
+type RegionExport = (s: number, budget: number, done: number) => number;
 type ChainExport = (slot: number, s: number, budget: number, mode: number, csBase: number) => number;
 
 /** Largest budget passed in: block counts are added to it without leaving int32. */
@@ -37,11 +37,12 @@ const MAX_BUDGET = 0x3fff_ffff;
 /** WasmRuntime.chainMode outside the chaining loop (mode keys are below 256). */
 const NOT_CHAINING = -1;
 
-/** A compiled region in its table slot: what a fault in it needs. */
+/** A compiled region in its table slot: what a fault in it needs, and its slot global (region.ts: -1 once retired). */
 interface SlotEntry {
   region: Region;
   eips: readonly number[];
   offsets: readonly number[];
+  global: WebAssembly.Global;
 }
 
 export class WasmRuntime {
@@ -86,25 +87,28 @@ export class WasmRuntime {
   instantiate(code: WasmModuleCode, regions: readonly Region[]): void {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(code.bytes as Uint8Array<ArrayBuffer>), this.imports);
     this.modules++;
-    regions.forEach((region, i) => this.install(region, instance.exports[`r${i}`] as RegionExport, code.regions[i]));
+    regions.forEach((region, i) => this.install(region, instance.exports[`r${i}`] as RegionExport, instance.exports[`g${i}`] as WebAssembly.Global, code.regions[i]));
   }
 
   /**
    * Gives a region its function and a table slot. A method of its own, so
    * that the region's closure holds what it names, not the module's bytes.
    */
-  private install(region: Region, fn: RegionExport, { eips, offsets }: WasmRegionInfo): void {
+  private install(region: Region, fn: RegionExport, global: WebAssembly.Global, { eips, offsets }: WasmRegionInfo): void {
     const slot = this.freeSlots.pop() ?? this.slots.length;
     if (slot >= this.table.length) this.table.grow(Math.max(64, this.table.length));
     this.table.set(slot, fn);
-    this.slots[slot] = { region, eips, offsets };
+    this.slots[slot] = { region, eips, offsets, global };
+    // The regions of its module that jump to it straight (region.ts toSibling) read its slot here.
+    global.value = slot;
     region.wasmSlot = slot;
     region.onRetire = () => this.release(slot);
-    region.fn = (_c, s, end) => this.run(region, fn, eips, offsets, s, end);
+    region.fn = (_c, s, end) => this.run(fn, slot, s, end);
   }
 
   /** Frees a retired region's slot and drops its blocks from the jump cache (a scan of it, unless it is empty). */
   private release(slot: number): void {
+    (this.slots[slot] as SlotEntry).global.value = -1;
     const jc = this.jumpCache;
     if (!this.jumpCacheEmpty) {
       for (let i = 0; i < jc.length; i += JUMP_ENTRY_WORDS) {
@@ -185,16 +189,23 @@ export class WasmRuntime {
     throw e;
   }
 
-  private run(region: Region, fn: RegionExport, eips: readonly number[], offsets: readonly number[], s: number, end: number): number {
+  /**
+   * Runs one region from JavaScript (lockstep, and regions without a slot
+   * in the chain); it may go on into a sibling (region.ts toSibling), so the
+   * region it ended in is the one CHAIN_SLOT names, left in {@link lastRegion}.
+   */
+  private run(fn: RegionExport, slot: number, s: number, end: number): number {
     const c = this.cpu, st = this.st;
     this.enter();
     const n = c.instructions;
     this.base = n;
-    st[StateWord.CHAIN_SLOT] = region.wasmSlot;
+    st[StateWord.CHAIN_SLOT] = slot;
     const budget = end - n;
-    const result = fn(s, budget > MAX_BUDGET ? MAX_BUDGET : budget);
+    const result = fn(s, budget > MAX_BUDGET ? MAX_BUDGET : budget, 0);
     this.pullFlags();
-    if (result < 0) this.throwFault(n, eips, offsets);
+    const last = this.slots[st[StateWord.CHAIN_SLOT]] as SlotEntry;
+    this.lastRegion = last.region;
+    if (result < 0) this.throwFault(n, last.eips, last.offsets);
     c.eip = st[StateWord.EIP];
     c.instructions = n + st[StateWord.DONE];
     return result;
