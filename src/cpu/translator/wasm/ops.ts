@@ -199,8 +199,10 @@ function shiftConst(e: WasmInsnEmitter, op: number, u: Local, n: number, size: n
 
 /**
  * ROL, ROR by a constant (shift.ts): the rotation is modulo the width; CF
- * and OF are written over the pending flags (setSomeFlags: materialized
- * first), the others keep their values.
+ * and OF are written over the pending flags, the others keep their values.
+ * setSomeFlags materializes the record first; here CF and OF leave the
+ * pending mask instead, so the same EFLAGS come out without the flags
+ * helper (an MD5 step's ROL follows an ADD).
  */
 function rotateConst(e: WasmInsnEmitter, op: number, u: Local, n: number, size: number): Local {
   const b = e.b, f = e.L.flags;
@@ -220,8 +222,9 @@ function rotateConst(e: WasmInsnEmitter, op: number, u: Local, n: number, size: 
     b.get(r).i32(msb).op(Op.I32ShrU).i32(1).op(Op.I32And).set(cf);
     b.get(cf).get(r).i32(msb - 1).op(Op.I32ShrU).i32(1).op(Op.I32And).op(Op.I32Xor).set(of);
   }
-  e.materialize();
+  // CF and OF eager, the other pending flags still from the record before (which the rotation keeps).
   b.get(f[F.FLAGS]).i32(~0x801).op(Op.I32And).get(cf).op(Op.I32Or).get(of).i32(11).op(Op.I32Shl).op(Op.I32Or).set(f[F.FLAGS]);
+  b.get(f[F.MASK]).i32(~0x801).op(Op.I32And).set(f[F.MASK]);
   e.flags = undefined;
   return r;
 }

@@ -33,7 +33,7 @@ import { lockAllows, relTarget } from '../insn-operands.js';
 import { Seg } from '../../registers.js';
 import { SegOk } from '../../segments.js';
 import { StateWord } from '../../state-block.js';
-import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody } from './flags-helper.js';
+import { CARRY_HELPER_PARAMS, carryHelperBody, FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody, pushSizeMask } from './flags-helper.js';
 import { REGION_PARAMS, REGION_RESULTS } from './chain.js';
 import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
 
@@ -83,6 +83,9 @@ export interface WasmKnownFlags { kind: number; size: number }
  */
 export interface Sibling { fn: number; block: number; count: number; slot: number }
 
+/** Function indexes of a module's flag helpers (flags-helper.ts). */
+export interface FlagHelpers { flags: number; carry: number }
+
 /** Scratch locals of a region function by type, which each instruction's emitter reuses. */
 export type LocalPools = Map<ValType, Local[]>;
 
@@ -131,7 +134,8 @@ export class WasmInsnEmitter {
     readonly mode: number,
     private readonly layout: WasmLayout,
     private readonly pools: LocalPools,
-    private readonly flagsHelper: number,
+    /** The module's flags and carry helpers (flags-helper.ts), by function index. */
+    private readonly helpers: FlagHelpers,
     /** The sibling block at an EIP this region does not have, if any. */
     private readonly sibling: (eip: number) => Sibling | undefined = () => undefined,
   ) {}
@@ -492,7 +496,7 @@ export class WasmInsnEmitter {
   /** Pushes EFLAGS with every pending flag computed (the region's flags helper). */
   materializedFlags(): void {
     for (const l of this.L.flags) this.b.get(l);
-    this.b.call(this.flagsHelper);
+    this.b.call(this.helpers.flags);
   }
 
   /** Computes the pending flags into the flags local (flags.ts materializeFlags). */
@@ -512,8 +516,13 @@ export class WasmInsnEmitter {
     }
     if (f !== undefined && f.kind === 5) { b.i32(0); return; }
     if (f !== undefined && (f.kind === 6 || f.kind === 7 || f.kind === 8)) { b.get(L[F.FLAGS]).i32(1).op(Op.I32And); return; }
-    this.materializedFlags();
-    b.i32(1).op(Op.I32And);
+    // Unknown producer: the carry helper when CF is pending, else the flags word's.
+    b.get(L[F.MASK]).i32(1).op(Op.I32And).if('', ValType.I32);
+    for (let i = F.OP; i <= F.SIZE; i++) b.get(L[i]);
+    b.call(this.helpers.carry);
+    b.else();
+    b.get(L[F.FLAGS]).i32(1).op(Op.I32And);
+    b.end();
   }
 
   private unsignedLocal(l: Local, size: number): void {
@@ -530,11 +539,31 @@ export class WasmInsnEmitter {
   /** Pushes whether condition `cc` (low nibble of Jcc/SETcc/CMOVcc) holds. */
   condition(cc: number): void {
     const b = this.b;
-    if (!this.knownCondition(cc >> 1)) {
+    if (!this.knownCondition(cc >> 1) && !this.pendingCondition(cc >> 1)) {
       this.materializedFlags();
       testFlags(b, cc >> 1, this.tmp());
     }
     if ((cc & 1) !== 0) b.op(Op.I32Eqz);
+  }
+
+  /**
+   * B, Z and S without the flags helper when the producer is not known
+   * here: CF through the carry helper, ZF and SF from the result when
+   * pending (every kind computes them so), else from the flags word.
+   */
+  private pendingCondition(pair: number): boolean {
+    const b = this.b, L = this.L.flags;
+    if (pair === 1) { this.carry(); return true; }
+    if (pair !== 2 && pair !== 4) return false;
+    const bit = pair === 2 ? 6 : 7;
+    b.get(L[F.MASK]).i32(1 << bit).op(Op.I32And).if('', ValType.I32);
+    if (pair === 2) { b.get(L[F.R]); pushSizeMask(b, L[F.SIZE]); b.op(Op.I32And).op(Op.I32Eqz); } else {
+      b.get(L[F.R]).get(L[F.SIZE]).i32(3).op(Op.I32Shl).i32(1).op(Op.I32Sub).op(Op.I32ShrU).i32(1).op(Op.I32And);
+    }
+    b.else();
+    b.get(L[F.FLAGS]).i32(bit).op(Op.I32ShrU).i32(1).op(Op.I32And);
+    b.end();
+    return true;
   }
 
   /** The condition pair (SDM Vol. 1 Table B-1) straight from the known producer; false when it is not known here. */
@@ -802,7 +831,10 @@ export function compileWasmModule(
   for (const [name, params, results] of IMPORTS) {
     mb.importFunction(name, Array(params).fill(ValType.I32), Array(results).fill(ValType.I32));
   }
-  const flagsHelper = mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody());
+  const helpers: FlagHelpers = {
+    flags: mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody()),
+    carry: mb.addFunction(CARRY_HELPER_PARAMS, [ValType.I32], carryHelperBody()),
+  };
   // Region i is function firstRegion + i, and global i holds its table slot (runtime.ts install).
   const firstRegion = mb.nextFunctionIndex;
   const slots = regions.map((_, i) => mb.addGlobal(-1, `g${i}`));
@@ -815,7 +847,7 @@ export function compileWasmModule(
     return byEip;
   });
   const infos = regions.map((plans, i) => {
-    const { body, info } = regionFunction(plans, emitters, layout, flagsHelper, (eip) => siblings[i].get(eip));
+    const { body, info } = regionFunction(plans, emitters, layout, helpers, (eip) => siblings[i].get(eip));
     const fn = mb.addFunction(REGION_PARAMS, REGION_RESULTS, body, `r${i}`);
     if (fn !== firstRegion + i) throw new Error('translator: region function indexes out of order');
     return info;
@@ -835,7 +867,7 @@ function jumpsToItself(plan: BlockPlan): boolean {
 
 /** One region's function (see the file comment for its shape). */
 function regionFunction(
-  plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number, sibling: (eip: number) => Sibling | undefined,
+  plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, helpers: FlagHelpers, sibling: (eip: number) => Sibling | undefined,
 ): { body: FunctionBody; info: WasmRegionInfo } {
   const b = new FunctionBody(REGION_PARAMS.length);
   const L: RegionLocals = {
@@ -889,7 +921,7 @@ function regionFunction(
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       offsets.push(i);
       b.i32(k).set(L.k);
-      const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, flagsHelper, sibling);
+      const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, helpers, sibling);
       e.blockLoop = blockLoop;
       const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
       // An emitter that declines must have emitted nothing: its code is dropped.
@@ -918,7 +950,7 @@ function regionFunction(
     }
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
-      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, flagsHelper, sibling);
+      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, helpers, sibling);
       e.transfer((lastInsn.eip + lastInsn.length) | 0);
     }
     if (blockLoop !== undefined) b.end();

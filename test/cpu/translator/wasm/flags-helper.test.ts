@@ -1,29 +1,33 @@
 /**
  * The regions' flags helper computes EFLAGS from a lazy record exactly as
- * flags.ts materializeFlags does: checked over every kind and size with
- * operands at the edges (0, 1, the sign bits, all ones) and random ones.
+ * flags.ts materializeFlags does, and the carry helper CF as getCF does:
+ * checked over every kind and size with operands at the edges (0, 1, the
+ * sign bits, all ones) and random ones.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flagsHelperBody, FLAGS_HELPER_PARAMS } from '../../../../src/cpu/translator/wasm/flags-helper.js';
+import { CARRY_HELPER_PARAMS, carryHelperBody, flagsHelperBody, FLAGS_HELPER_PARAMS } from '../../../../src/cpu/translator/wasm/flags-helper.js';
 import { ModuleBuilder, ValType } from '../../../../src/cpu/translator/wasm/module-builder.js';
-import { materializeFlags } from '../../../../src/cpu/flags.js';
+import { getCF, materializeFlags } from '../../../../src/cpu/flags.js';
 import { Cpu } from '../../../../src/cpu/cpu.js';
 import { PhysicalMemory } from '../../../../src/cpu/physical-memory.js';
 import { NullSystem } from '../../../../src/cpu/system-interface.js';
 
 type Helper = (op: number, a: number, b: number, r: number, size: number, mask: number, flags: number) => number;
+type CarryHelper = (op: number, a: number, b: number, r: number, size: number) => number;
 
-function helper(): Helper {
+function helpers(): { flags: Helper; carry: CarryHelper } {
   const mb = new ModuleBuilder();
   mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody(), 'flags');
+  mb.addFunction(CARRY_HELPER_PARAMS, [ValType.I32], carryHelperBody(), 'carry');
   const module = new WebAssembly.Module(mb.encode() as Uint8Array<ArrayBuffer>);
   const memory = new WebAssembly.Memory({ initial: 1 });
-  return new WebAssembly.Instance(module, { e: { m: memory } }).exports.flags as Helper;
+  const exports = new WebAssembly.Instance(module, { e: { m: memory } }).exports;
+  return { flags: exports.flags as Helper, carry: exports.carry as CarryHelper };
 }
 
-test('the WebAssembly flags helper agrees with materializeFlags', () => {
-  const flags = helper();
+test('the WebAssembly flags and carry helpers agree with materializeFlags and getCF', () => {
+  const { flags, carry } = helpers();
   const cpu = new Cpu({ memory: new PhysicalMemory({ ramBytes: 1 << 20 }), system: new NullSystem(), translator: false });
   const edges = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fff_ffff, 0x8000_0000 | 0, -1, 0x10, 0x0f];
   let seed = 12345;
@@ -40,6 +44,10 @@ test('the WebAssembly flags helper agrees with materializeFlags', () => {
         for (const mask of masks) {
           const rest = random() & 0x3f7fd7 | 2;
           cpu.lazyOp = op; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyR = r; cpu.lazySize = size; cpu.lazyMask = mask; cpu.flags = rest;
+          // The carry helper is called only when CF is pending.
+          if ((mask & 1) !== 0 && carry(op, a, b, r, size) !== getCF(cpu)) {
+            assert.fail(`carry: op ${op} size ${size} a ${a} b ${b} r ${r}: ${carry(op, a, b, r, size)} vs ${getCF(cpu)}`);
+          }
           materializeFlags(cpu);
           const got = flags(op, a, b, r, size, mask, rest);
           if (got !== cpu.flags) assert.fail(`op ${op} size ${size} a ${a} b ${b} r ${r} mask 0x${mask.toString(16)}: 0x${(got >>> 0).toString(16)} vs 0x${(cpu.flags >>> 0).toString(16)}`);
