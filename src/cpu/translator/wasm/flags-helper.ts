@@ -15,47 +15,29 @@ const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 /** The helper's signature: the seven flag locals in, EFLAGS out. */
 export const FLAGS_HELPER_PARAMS: readonly ValType[] = FLAG_LOCALS.map(() => ValType.I32);
 
-/**
- * Pushes CF (0 or 1) of a record whose CF is pending: unsigned compares of
- * the operands masked with `m` (flags.ts computeCF; `r` is masked already);
- * no carry for the other kinds.
- */
-function pushCarry(b: FunctionBody, op: Local, la: Local, lb: Local, r: Local, m: Local): void {
-  const v = b.local();
-  const a = (): void => { b.get(la).get(m).op(Op.I32And); };
-  const bb = (): void => { b.get(lb).get(m).op(Op.I32And); };
-  b.i32(0).set(v);
-  const carry = (kind: number, compute: () => void): void => { b.get(op).i32(kind).op(Op.I32Eq).if(); compute(); b.set(v).end(); };
-  carry(LAZY_ADD, () => { b.get(r); a(); b.op(Op.I32LtU); });
-  carry(LAZY_ADC, () => { b.get(r); a(); b.op(Op.I32LeU); });
-  carry(LAZY_SUB, () => { a(); bb(); b.op(Op.I32LtU); });
-  carry(LAZY_SBB, () => { a(); bb(); b.op(Op.I32LeU); });
-  b.get(v);
-}
-
 /** Pushes the operand mask of the lazy size in local `size`: -1 >>> (4 - size) * 8 (0xff, 0xffff or all ones). */
 export function pushSizeMask(b: FunctionBody, size: Local): void {
   b.i32(-1).i32(4).get(size).op(Op.I32Sub).i32(3).op(Op.I32Shl).op(Op.I32ShrU);
 }
 
-/** The carry helper's signature: lazyOp, lazyA, lazyB, lazyR, lazySize in, CF out. */
-export const CARRY_HELPER_PARAMS: readonly ValType[] = FLAG_LOCALS.slice(0, 5).map(() => ValType.I32);
-
 /**
- * Writes `carry(lazyOp, lazyA, lazyB, lazyR, lazySize) → CF` of a record
- * whose CF is pending: what INC, DEC, ADC, SBB and JB need when the
- * producer is not known in the block, for five arguments in registers and a
- * fifth of the flags helper's work.
+ * Pushes CF (0 or 1) of a record whose CF is pending (flags.ts computeCF),
+ * without branches or calls, so that a region can have it inline: on the
+ * operands masked to the size, ADD r < a, ADC r <= a, SUB a < b, SBB a <= b
+ * (the kinds with a carry in are the even ones); 0 for the other kinds.
+ * `scratch` is three locals.
  */
-export function carryHelperBody(): FunctionBody {
-  const b = new FunctionBody(CARRY_HELPER_PARAMS.length);
-  const [op, la, lb, lr, size] = CARRY_HELPER_PARAMS.map((_, i) => b.param(i));
-  const m = b.local(), r = b.local();
+export function pushPendingCarry(b: FunctionBody, op: Local, la: Local, lb: Local, lr: Local, size: Local, scratch: readonly Local[]): void {
+  const [m, x, y] = scratch;
   pushSizeMask(b, size);
   b.set(m);
-  b.get(lr).get(m).op(Op.I32And).set(r);
-  pushCarry(b, op, la, lb, r, m);
-  return b;
+  // x, y: r, a for the additions (kinds 1 and 2), a, b for the subtractions.
+  b.get(lr).get(la).get(op).i32(3).op(Op.I32LtU).op(Op.Select).get(m).op(Op.I32And).set(x);
+  b.get(la).get(lb).get(op).i32(3).op(Op.I32LtU).op(Op.Select).get(m).op(Op.I32And).set(y);
+  b.get(x).get(y).op(Op.I32LtU);
+  b.get(x).get(y).op(Op.I32Eq).get(op).i32(1).op(Op.I32And).op(Op.I32Eqz).op(Op.I32And);
+  b.op(Op.I32Or);
+  b.get(op).i32(1).op(Op.I32Sub).i32(4).op(Op.I32LtU).op(Op.I32And);
 }
 
 /** Writes `flags(lazyOp, lazyA, lazyB, lazyR, lazySize, lazyMask, flags) → EFLAGS with nothing pending`. */
@@ -75,7 +57,7 @@ export function flagsHelperBody(): FunctionBody {
     b.op(Op.I32Or).set(f).end();
   };
   const isOp = (kind: number): void => { b.get(op).i32(kind).op(Op.I32Eq); };
-  when(CF, () => { pushCarry(b, op, la, lb, r, m); });
+  when(CF, () => { pushPendingCarry(b, op, la, lb, lr, size, [b.local(), b.local(), b.local()]); });
   // PF: even number of ones in the low byte.
   when(PF, () => { b.get(r).i32(0xff).op(Op.I32And).op(Op.I32Popcnt).i32(1).op(Op.I32And).op(Op.I32Eqz).i32(2).op(Op.I32Shl); });
   // AF: bit 4 of a ^ b ^ r, none for logic and result records (select: the condition picks the first).

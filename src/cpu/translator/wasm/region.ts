@@ -33,7 +33,7 @@ import { lockAllows, relTarget } from '../insn-operands.js';
 import { Seg } from '../../registers.js';
 import { SegOk } from '../../segments.js';
 import { StateWord } from '../../state-block.js';
-import { CARRY_HELPER_PARAMS, carryHelperBody, FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody, pushSizeMask } from './flags-helper.js';
+import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody, pushPendingCarry, pushSizeMask } from './flags-helper.js';
 import { REGION_PARAMS, REGION_RESULTS } from './chain.js';
 import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
 
@@ -83,9 +83,6 @@ export interface WasmKnownFlags { kind: number; size: number }
  */
 export interface Sibling { fn: number; block: number; count: number; slot: number }
 
-/** Function indexes of a module's flag helpers (flags-helper.ts). */
-export interface FlagHelpers { flags: number; carry: number }
-
 /** Scratch locals of a region function by type, which each instruction's emitter reuses. */
 export type LocalPools = Map<ValType, Local[]>;
 
@@ -134,8 +131,8 @@ export class WasmInsnEmitter {
     readonly mode: number,
     private readonly layout: WasmLayout,
     private readonly pools: LocalPools,
-    /** The module's flags and carry helpers (flags-helper.ts), by function index. */
-    private readonly helpers: FlagHelpers,
+    /** The module's flags helper (flags-helper.ts), by function index. */
+    private readonly flagsHelper: number,
     /** The sibling block at an EIP this region does not have, if any. */
     private readonly sibling: (eip: number) => Sibling | undefined = () => undefined,
   ) {}
@@ -496,7 +493,7 @@ export class WasmInsnEmitter {
   /** Pushes EFLAGS with every pending flag computed (the region's flags helper). */
   materializedFlags(): void {
     for (const l of this.L.flags) this.b.get(l);
-    this.b.call(this.helpers.flags);
+    this.b.call(this.flagsHelper);
   }
 
   /** Computes the pending flags into the flags local (flags.ts materializeFlags). */
@@ -516,10 +513,10 @@ export class WasmInsnEmitter {
     }
     if (f !== undefined && f.kind === 5) { b.i32(0); return; }
     if (f !== undefined && (f.kind === 6 || f.kind === 7 || f.kind === 8)) { b.get(L[F.FLAGS]).i32(1).op(Op.I32And); return; }
-    // Unknown producer: the carry helper when CF is pending, else the flags word's.
+    // Unknown producer: computed here when CF is pending (a call would cost the region its registers), else the flags word's.
+    const scratch = [this.tmp(), this.tmp(), this.tmp()];
     b.get(L[F.MASK]).i32(1).op(Op.I32And).if('', ValType.I32);
-    for (let i = F.OP; i <= F.SIZE; i++) b.get(L[i]);
-    b.call(this.helpers.carry);
+    pushPendingCarry(b, L[F.OP], L[F.A], L[F.B], L[F.R], L[F.SIZE], scratch);
     b.else();
     b.get(L[F.FLAGS]).i32(1).op(Op.I32And);
     b.end();
@@ -548,8 +545,8 @@ export class WasmInsnEmitter {
 
   /**
    * B, Z and S without the flags helper when the producer is not known
-   * here: CF through the carry helper, ZF and SF from the result when
-   * pending (every kind computes them so), else from the flags word.
+   * here: CF as carry() has it, ZF and SF from the result when pending
+   * (every kind computes them so), else from the flags word.
    */
   private pendingCondition(pair: number): boolean {
     const b = this.b, L = this.L.flags;
@@ -831,10 +828,7 @@ export function compileWasmModule(
   for (const [name, params, results] of IMPORTS) {
     mb.importFunction(name, Array(params).fill(ValType.I32), Array(results).fill(ValType.I32));
   }
-  const helpers: FlagHelpers = {
-    flags: mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody()),
-    carry: mb.addFunction(CARRY_HELPER_PARAMS, [ValType.I32], carryHelperBody()),
-  };
+  const flagsHelper = mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody());
   // Region i is function firstRegion + i, and global i holds its table slot (runtime.ts install).
   const firstRegion = mb.nextFunctionIndex;
   const slots = regions.map((_, i) => mb.addGlobal(-1, `g${i}`));
@@ -847,7 +841,7 @@ export function compileWasmModule(
     return byEip;
   });
   const infos = regions.map((plans, i) => {
-    const { body, info } = regionFunction(plans, emitters, layout, helpers, (eip) => siblings[i].get(eip));
+    const { body, info } = regionFunction(plans, emitters, layout, flagsHelper, (eip) => siblings[i].get(eip));
     const fn = mb.addFunction(REGION_PARAMS, REGION_RESULTS, body, `r${i}`);
     if (fn !== firstRegion + i) throw new Error('translator: region function indexes out of order');
     return info;
@@ -867,7 +861,7 @@ function jumpsToItself(plan: BlockPlan): boolean {
 
 /** One region's function (see the file comment for its shape). */
 function regionFunction(
-  plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, helpers: FlagHelpers, sibling: (eip: number) => Sibling | undefined,
+  plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number, sibling: (eip: number) => Sibling | undefined,
 ): { body: FunctionBody; info: WasmRegionInfo } {
   const b = new FunctionBody(REGION_PARAMS.length);
   const L: RegionLocals = {
@@ -921,7 +915,7 @@ function regionFunction(
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       offsets.push(i);
       b.i32(k).set(L.k);
-      const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, helpers, sibling);
+      const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, flagsHelper, sibling);
       e.blockLoop = blockLoop;
       const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
       // An emitter that declines must have emitted nothing: its code is dropped.
@@ -950,7 +944,7 @@ function regionFunction(
     }
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
-      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, helpers, sibling);
+      const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, flagsHelper, sibling);
       e.transfer((lastInsn.eip + lastInsn.length) | 0);
     }
     if (blockLoop !== undefined) b.end();

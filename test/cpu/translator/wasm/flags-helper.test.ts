@@ -1,13 +1,13 @@
 /**
  * The regions' flags helper computes EFLAGS from a lazy record exactly as
- * flags.ts materializeFlags does, and the carry helper CF as getCF does:
+ * flags.ts materializeFlags does, and regions' inline CF as getCF does:
  * checked over every kind and size with operands at the edges (0, 1, the
  * sign bits, all ones) and random ones.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CARRY_HELPER_PARAMS, carryHelperBody, flagsHelperBody, FLAGS_HELPER_PARAMS } from '../../../../src/cpu/translator/wasm/flags-helper.js';
-import { ModuleBuilder, ValType } from '../../../../src/cpu/translator/wasm/module-builder.js';
+import { flagsHelperBody, FLAGS_HELPER_PARAMS, pushPendingCarry } from '../../../../src/cpu/translator/wasm/flags-helper.js';
+import { FunctionBody, ModuleBuilder, ValType } from '../../../../src/cpu/translator/wasm/module-builder.js';
 import { getCF, materializeFlags } from '../../../../src/cpu/flags.js';
 import { Cpu } from '../../../../src/cpu/cpu.js';
 import { PhysicalMemory } from '../../../../src/cpu/physical-memory.js';
@@ -19,14 +19,18 @@ type CarryHelper = (op: number, a: number, b: number, r: number, size: number) =
 function helpers(): { flags: Helper; carry: CarryHelper } {
   const mb = new ModuleBuilder();
   mb.addFunction(FLAGS_HELPER_PARAMS, [ValType.I32], flagsHelperBody(), 'flags');
-  mb.addFunction(CARRY_HELPER_PARAMS, [ValType.I32], carryHelperBody(), 'carry');
+  // The inline CF of regions (region.ts carry), as a function of the record's kind, operands, result and size.
+  const carry = new FunctionBody(5);
+  const [op, a, b, r, size] = [0, 1, 2, 3, 4].map((i) => carry.param(i));
+  pushPendingCarry(carry, op, a, b, r, size, [carry.local(), carry.local(), carry.local()]);
+  mb.addFunction(Array(5).fill(ValType.I32), [ValType.I32], carry, 'carry');
   const module = new WebAssembly.Module(mb.encode() as Uint8Array<ArrayBuffer>);
   const memory = new WebAssembly.Memory({ initial: 1 });
   const exports = new WebAssembly.Instance(module, { e: { m: memory } }).exports;
   return { flags: exports.flags as Helper, carry: exports.carry as CarryHelper };
 }
 
-test('the WebAssembly flags and carry helpers agree with materializeFlags and getCF', () => {
+test('the WebAssembly flags helper and inline carry agree with materializeFlags and getCF', () => {
   const { flags, carry } = helpers();
   const cpu = new Cpu({ memory: new PhysicalMemory({ ramBytes: 1 << 20 }), system: new NullSystem(), translator: false });
   const edges = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fff_ffff, 0x8000_0000 | 0, -1, 0x10, 0x0f];
@@ -44,7 +48,7 @@ test('the WebAssembly flags and carry helpers agree with materializeFlags and ge
         for (const mask of masks) {
           const rest = random() & 0x3f7fd7 | 2;
           cpu.lazyOp = op; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyR = r; cpu.lazySize = size; cpu.lazyMask = mask; cpu.flags = rest;
-          // The carry helper is called only when CF is pending.
+          // The inline carry runs only when CF is pending.
           if ((mask & 1) !== 0 && carry(op, a, b, r, size) !== getCF(cpu)) {
             assert.fail(`carry: op ${op} size ${size} a ${a} b ${b} r ${r}: ${carry(op, a, b, r, size)} vs ${getCF(cpu)}`);
           }
