@@ -148,6 +148,8 @@ export type Local = number & { readonly __local: unique symbol };
 /** One function's locals and code. */
 export class FunctionBody {
   readonly code = new Bytes();
+  /** Branch hints (ModuleBuilder.encode): code offset of a br_if or if, then 1 for likely, 0 for unlikely. */
+  readonly hints: number[] = [];
   private readonly localTypes: ValType[] = [];
   private readonly labels: string[] = [];
 
@@ -233,6 +235,15 @@ export class FunctionBody {
     return this;
   }
   br(label: string): this { this.code.push(0x0c); this.code.uleb(this.depth(label)); return this; }
+  /**
+   * Marks the br_if or if emitted next as rarely taken (a slow path, a fault,
+   * an exit): the branch-hinting proposal's metadata.code.branch_hint, which
+   * lets the engine lay that code out of line and keep registers for the
+   * rest. Engines that do not know the section ignore it.
+   */
+  unlikely(): this { this.hints.push(this.code.length, 0); return this; }
+  /** Marks the br_if or if emitted next as usually taken. */
+  likely(): this { this.hints.push(this.code.length, 1); return this; }
   brIf(label: string): this { this.code.push(0x0d); this.code.uleb(this.depth(label)); return this; }
   /** Branches to `targets[i]` for the index i on the stack, to `fallback` when it is out of range. */
   brTable(targets: readonly string[], fallback: string): this {
@@ -356,6 +367,20 @@ export class ModuleBuilder {
       for (const [f, i] of exported) { s.name(f.exportName as string); s.push(0x00); s.uleb(this.imports.length + i); }
       this.globals.forEach((g, i) => { s.name(g.exportName); s.push(0x03); s.uleb(i); });
     });
+    // Branch hints, before the code they are about: offsets count from the body's start, its locals included.
+    const hinted = this.functions.map((f, i) => [f, i] as const).filter(([f]) => f.body.hints.length > 0);
+    const localsLength = this.functions.map((f) => f.body.localsHeader().length);
+    if (hinted.length > 0) {
+      section(0, (s) => {
+        s.name('metadata.code.branch_hint');
+        s.uleb(hinted.length);
+        for (const [f, i] of hinted) {
+          s.uleb(this.imports.length + i);
+          s.uleb(f.body.hints.length / 2);
+          for (let h = 0; h < f.body.hints.length; h += 2) { s.uleb(localsLength[i] + f.body.hints[h]); s.uleb(1); s.push(f.body.hints[h + 1]); }
+        }
+      });
+    }
     // Code section (§5.5.13): each body's size, its locals, its code and `end`.
     // The bodies, nearly all of the bytes, are copied once, straight into the result.
     const heads: Bytes[] = [];

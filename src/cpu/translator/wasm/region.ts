@@ -240,8 +240,8 @@ export class WasmInsnEmitter {
    * stack, or nothing. A segment that always takes the runtime emits only
    * `slow`, and the result is false.
    *
-   * The tests are branches to the slow path, not one combined condition:
-   * TurboFan then compiles each to a compare and a jump.
+   * The tests make one word, nonzero for the slow path, and one branch,
+   * marked unlikely (FunctionBody.unlikely).
    */
   private access(seg: number, need: SegOk, mask: Local, size: number, result: ValType | undefined, fast: () => void, slow: () => void): boolean {
     const b = this.b, { ea, lin, te } = this.L;
@@ -255,13 +255,15 @@ export class WasmInsnEmitter {
     b.tee(lin);
     this.tlbEntry();
     b.tee(te);
-    b.get(mask).op(Op.I32And).i32(1).op(Op.I32Ne).brIf('slow');
-    if (size > 1) b.get(lin).i32(0xfff).op(Op.I32And).i32(0x1000 - size).op(Op.I32GtU).brIf('slow');
+    // Nonzero when the TLB entry does not allow it, or the last byte is on the next page (bit 12 of offset + size - 1).
+    b.get(mask).op(Op.I32And).i32(1).op(Op.I32Xor);
+    if (size > 1) b.get(lin).i32(0xfff).op(Op.I32And).i32(size - 1).op(Op.I32Add).i32(0x1000).op(Op.I32And).op(Op.I32Or);
     if (viaBase) {
       // Cpu.linearFor: the segment allows the access and the offset's last byte is within the 4 GiB limit.
-      b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_FAST)).i32(need).op(Op.I32And).op(Op.I32Eqz).brIf('slow');
-      if (size > 1) b.get(ea).i32(-size).op(Op.I32GtU).brIf('slow');
+      b.i32(0).mem(MemOp.I32Load, segWord(StateWord.FS_FAST)).i32(need).op(Op.I32And).op(Op.I32Eqz).op(Op.I32Or);
+      if (size > 1) b.get(ea).i32(-size).op(Op.I32GtU).op(Op.I32Or);
     }
+    b.unlikely().brIf('slow');
     fast();
     b.br('access');
     b.end();
@@ -343,7 +345,7 @@ export class WasmInsnEmitter {
   /** After a write made with `check` false, once the instruction is complete: leave if it hit this region's code. */
   afterStore(): void {
     if (this.stale === undefined) throw new Error('translator: afterStore without a deferred write');
-    this.b.get(this.stale).if();
+    this.b.get(this.stale).unlikely().if();
     this.exitConst(this.i + 1, this.next, 0);
     this.b.end();
   }
@@ -353,7 +355,7 @@ export class WasmInsnEmitter {
     const b = this.b;
     this.checkFault();
     if (leave) {
-      b.if();
+      b.unlikely().if();
       this.exitConst(this.i + 1, this.next, 0);
       b.end();
     } else {
@@ -401,7 +403,7 @@ export class WasmInsnEmitter {
     };
     if (!this.rmwFast || this.rmwHost === undefined) { slow(); return; }
     b.get(this.rmwHost).i32(0).op(Op.I32GeS);
-    b.if('fast');
+    b.likely().if('fast');
     b.get(this.rmwHost).get(value).mem(MEM_STORE[size]);
     b.else();
     slow();
@@ -694,9 +696,9 @@ export class WasmInsnEmitter {
     const b = this.b, L = this.L;
     this.countAndLook();
     const slot = this.tmp();
-    b.globalGet(sibling.slot).tee(slot).i32(0).op(Op.I32LtS).brIf('exit');
-    b.get(L.csLimit).i32(-1).op(Op.I32Ne).brIf('exit');
-    b.get(L.done).i32(sibling.count).op(Op.I32Add).get(L.budget).op(Op.I32GtS).brIf('exit');
+    b.globalGet(sibling.slot).tee(slot).i32(0).op(Op.I32LtS).unlikely().brIf('exit');
+    b.get(L.csLimit).i32(-1).op(Op.I32Ne).unlikely().brIf('exit');
+    b.get(L.done).i32(sibling.count).op(Op.I32Add).get(L.budget).op(Op.I32GtS).unlikely().brIf('exit');
     storeState(b, L, this.layout);
     b.i32(0).get(slot).mem(MemOp.I32Store, this.layout.state + StateWord.CHAIN_SLOT * 4);
     b.i32(sibling.block).get(L.budget).get(L.done).returnCall(sibling.fn);
@@ -733,7 +735,7 @@ export class WasmInsnEmitter {
     const after = this.interpret();
     b.get(after).i32(this.next).op(Op.I32Ne);
     this.attention();
-    b.op(Op.I32Or).if();
+    b.op(Op.I32Or).unlikely().if();
     b.get(after).set(L.eip).i32(this.i + 1).set(L.x).i32(1).set(L.fb).br('exit');
     b.end();
   }
@@ -781,7 +783,7 @@ function testFlags(b: FunctionBody, pair: number, t: Local): void {
  */
 function countAndLook(b: FunctionBody, L: RegionLocals, layout: WasmLayout): void {
   b.get(L.done).get(L.x).op(Op.I32Add).set(L.done).i32(0).set(L.x);
-  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.ATTENTION * 4).brIf('exit');
+  b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.ATTENTION * 4).unlikely().brIf('exit');
 }
 
 /** Stores registers and the flag locals into the state block. */
@@ -901,7 +903,7 @@ function regionFunction(
     const blockLoop = jumpsToItself(plan) ? `self${bi}` : undefined;
     if (blockLoop !== undefined) b.loop(blockLoop);
     // Budget: the block runs only whole.
-    b.get(L.done).i32(n).op(Op.I32Add).get(L.budget).op(Op.I32GtS).if();
+    b.get(L.done).i32(n).op(Op.I32Add).get(L.budget).op(Op.I32GtS).unlikely().if();
     b.i32(0).set(L.x).i32(plan.eip).set(L.eip).br('exit');
     b.end();
     let flags: WasmKnownFlags | undefined;

@@ -190,3 +190,58 @@ test('vector lanes: shuffle, bitmask, lane extract and replace, the zero-extendi
   });
   assert.deepEqual(viaI64(x, y), [8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0]);
 });
+
+test('globals the host sets, and tail calls: a module V8 runs', () => {
+  // f(x) = g(x) by return_call, g(x) = x + the global the host set.
+  const mb = new ModuleBuilder();
+  const addend = mb.addGlobal(-1, 'addend');
+  const g = new FunctionBody(1);
+  g.get(g.param(0)).globalGet(addend).op(Op.I32Add);
+  const gIndex = mb.addFunction([ValType.I32], [ValType.I32], g, 'g');
+  const f = new FunctionBody(1);
+  f.get(f.param(0)).returnCall(gIndex);
+  mb.addFunction([ValType.I32], [ValType.I32], f, 'f');
+  const exports = instantiate(mb, new WebAssembly.Memory({ initial: 1 }));
+  assert.equal((exports.f as (x: number) => number)(10), 9, 'the initial value');
+  (exports.addend as WebAssembly.Global).value = 32;
+  assert.equal((exports.f as (x: number) => number)(10), 42);
+});
+
+test('branch hints: a metadata.code.branch_hint section before the code, each offset on its br_if or if', () => {
+  const mb = new ModuleBuilder();
+  const b = new FunctionBody(1);
+  const x = b.param(0), t = b.local(), u = b.local(ValType.I64);
+  b.block('out');
+  b.get(x).op(Op.I32Eqz).unlikely().brIf('out');
+  b.get(x).i32(1).op(Op.I32Sub).set(t);
+  b.get(t).likely().if().get(t).op(Op.Return).end();
+  b.end();
+  b.i64(0n).set(u);
+  b.i32(-1);
+  mb.addFunction([ValType.I32], [ValType.I32], b, 'f');
+  const bytes = mb.encode();
+  const f = instantiate(mb, new WebAssembly.Memory({ initial: 1 })).f as (x: number) => number;
+  assert.deepEqual([f(0), f(1), f(5)], [-1, -1, 4], 'the hints change nothing of what runs');
+  // Walk the sections: the hint section comes before the code section, and its offsets (from the
+  // start of the function body, locals included) land on br_if (0x0d) and if (0x04).
+  let at = 8, hints: number[][] = [], body = -1;
+  const u32 = (): number => { let v = 0, shift = 0, byte; do { byte = bytes[at++]; v |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80); return v >>> 0; };
+  while (at < bytes.length) {
+    const id = bytes[at++], size = u32(), end = at + size;
+    if (id === 0) {
+      const nameLength = u32();
+      const name = Buffer.from(bytes.subarray(at, at + nameLength)).toString();
+      at += nameLength;
+      assert.equal(name, 'metadata.code.branch_hint');
+      assert.equal(body, -1, 'before the code section');
+      assert.equal(u32(), 1);
+      assert.equal(u32(), 0, 'function 0');
+      const n = u32();
+      for (let i = 0; i < n; i++) { const offset = u32(); assert.equal(u32(), 1); hints.push([offset, bytes[at++]]); }
+    }
+    if (id === 10) { at++; u32(); body = at; } // one function: skip the count and its size
+    at = end;
+  }
+  assert.deepEqual(hints.map(([, v]) => v), [0, 1]);
+  assert.deepEqual(hints.map(([o]) => bytes[body + o]), [0x0d, 0x04]);
+});
