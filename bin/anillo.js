@@ -11,4 +11,14 @@
 //   semi-spaces buys nothing and stays resident.
 // `npm start` runs this file, and the bench (bench/boot/peers.ts) launches
 // Node with the flags of its first line, so both run what `anillo` runs.
-import '../dist/src/cli/main.js';
+//
+// WebAssembly branch hints (the regions mark their slow paths unlikely:
+// translator/wasm/module-builder.ts) are read by V8 13.7 and later as a
+// matter of course, by older ones behind a flag. It is set here, before any
+// module is compiled, not on the #! line: a Node that no longer knows the
+// flag would refuse to start.
+import { setFlagsFromString } from 'node:v8';
+
+const [v8Major, v8Minor] = process.versions.v8.split('.').map(Number);
+if (v8Major < 13 || (v8Major === 13 && v8Minor < 7)) setFlagsFromString('--experimental-wasm-branch-hinting');
+await import('../dist/src/cli/main.js');
