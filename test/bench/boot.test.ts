@@ -40,7 +40,7 @@ test('args: defaults, --only in table order, --skip, timeouts', () => {
 
 test('nodeFlagsOf: the bench launches anillo with the Node flags of its bin script\'s #! line', () => {
   const bin = readFileSync(new URL('../../../bin/anillo.js', import.meta.url), 'utf8');
-  assert.deepEqual(nodeFlagsOf(bin), ['--v8-pool-size=1', '--max-semi-space-size=2']);
+  assert.deepEqual(nodeFlagsOf(bin), ['--v8-pool-size=1', '--max-semi-space-size=2', '--optimize-for-size']);
   assert.deepEqual(nodeFlagsOf('#!/usr/bin/env node\nimport x;'), []);
   assert.deepEqual(nodeFlagsOf('#!/usr/bin/env -S node --a=1  --b\n'), ['--a=1', '--b']);
   assert.throws(() => nodeFlagsOf('#!/bin/sh\nexec node x'), /not a Node script line: #!\/bin\/sh/);
