@@ -77,11 +77,14 @@ export interface WasmKnownFlags { kind: number; size: number }
 
 /**
  * A block of another region of the same module and page group, which a
- * direct jump reaches with a tail call (toSibling): the region's function
- * index, the block's index in it and its instruction count, and the global
- * that holds the region's table slot (-1 once it is retired).
+ * direct jump reaches with a tail call (toSibling): its index and
+ * instruction count, and its region, the `region`th of the caller's
+ * siblings (each has one shared tail in the caller: regionFunction).
  */
-export interface Sibling { fn: number; block: number; count: number; slot: number }
+export interface Sibling { block: number; count: number; region: number }
+
+/** A region of the same module and page group: its function index, and the global that holds its table slot (-1 once retired). */
+export interface SiblingRegion { fn: number; slot: number }
 
 /** Scratch locals of a region function by type, which each instruction's emitter reuses. */
 export type LocalPools = Map<ValType, Local[]>;
@@ -98,6 +101,8 @@ interface RegionLocals {
   flags: Local[];
   readMask: Local; writeMask: Local; csLimit: Local;
   done: Local; x: Local; t: Local; eip: Local; fb: Local; k: Local; ea: Local; te: Local; lin: Local;
+  /** The instruction count of the sibling block a jump goes to (toSibling). */
+  c: Local;
 }
 
 /** Indexes of the flag locals. */
@@ -684,24 +689,16 @@ export class WasmInsnEmitter {
   private countAndLook(): void { countAndLook(this.b, this.L, this.layout); }
 
   /**
-   * Goes on in a sibling region with a tail call, as the chaining loop
-   * would after this region's exit but without its lookups (x and eip are
-   * set for that exit, which is taken instead when the runtime asks to
-   * look, the sibling was retired, the CS limit is not 4 GiB (the chain's
-   * condition: the sibling's blocks' limits are not checked) or the budget
-   * does not cover its block). The sibling loads the state this one stores,
-   * and names itself the running region for the runtime.
+   * Goes on in a sibling region, as the chaining loop would after this
+   * region's exit but without its lookups: counts and looks, then the
+   * sibling region's shared tail (siblingTail) makes the tail call. x and
+   * eip are set for that exit, which is taken instead when the runtime asks
+   * to look or the tail cannot go on.
    */
   private toSibling(sibling: Sibling): void {
     const b = this.b, L = this.L;
     this.countAndLook();
-    const slot = this.tmp();
-    b.globalGet(sibling.slot).tee(slot).i32(0).op(Op.I32LtS).unlikely().brIf('exit');
-    b.get(L.csLimit).i32(-1).op(Op.I32Ne).unlikely().brIf('exit');
-    b.get(L.done).i32(sibling.count).op(Op.I32Add).get(L.budget).op(Op.I32GtS).unlikely().brIf('exit');
-    storeState(b, L, this.layout);
-    b.i32(0).get(slot).mem(MemOp.I32Store, this.layout.state + StateWord.CHAIN_SLOT * 4);
-    b.i32(sibling.block).get(L.budget).get(L.done).returnCall(sibling.fn);
+    b.i32(sibling.block).set(L.t).i32(sibling.count).set(L.c).br(`sib${sibling.region}`);
   }
 
   /** The CS limit (unsigned), pushed. */
@@ -786,6 +783,24 @@ function countAndLook(b: FunctionBody, L: RegionLocals, layout: WasmLayout): voi
   b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.ATTENTION * 4).unlikely().brIf('exit');
 }
 
+/**
+ * A sibling region's tail: to block t (c instructions) there by a tail call
+ * when the region is still valid (its slot global), the CS limit is 4 GiB
+ * (the chain's condition: the sibling's blocks' limits are not checked)
+ * and the budget covers the block; else the exit to that block's EIP. The
+ * sibling loads the state this one stores, and is named the running region
+ * for the runtime.
+ */
+function siblingTail(b: FunctionBody, L: RegionLocals, layout: WasmLayout, sibling: SiblingRegion): void {
+  const slot = L.te; // free here: the TLB entry of an access
+  b.globalGet(sibling.slot).tee(slot).i32(0).op(Op.I32LtS).unlikely().brIf('exit');
+  b.get(L.csLimit).i32(-1).op(Op.I32Ne).unlikely().brIf('exit');
+  b.get(L.done).get(L.c).op(Op.I32Add).get(L.budget).op(Op.I32GtS).unlikely().brIf('exit');
+  storeState(b, L, layout);
+  b.i32(0).get(slot).mem(MemOp.I32Store, layout.state + StateWord.CHAIN_SLOT * 4);
+  b.get(L.t).get(L.budget).get(L.done).returnCall(sibling.fn);
+}
+
 /** Stores registers and the flag locals into the state block. */
 function storeState(b: FunctionBody, L: RegionLocals, layout: WasmLayout): void {
   L.regs.forEach((r, n) => { b.i32(0).get(r).mem(MemOp.I32Store, layout.state + (StateWord.REGS + n) * 4); });
@@ -834,16 +849,15 @@ export function compileWasmModule(
   // Region i is function firstRegion + i, and global i holds its table slot (runtime.ts install).
   const firstRegion = mb.nextFunctionIndex;
   const slots = regions.map((_, i) => mb.addGlobal(-1, `g${i}`));
-  const siblings = regions.map((_, i) => {
-    const byEip = new Map<number, Sibling>();
-    regions.forEach((plans, j) => {
-      if (j === i || groups[j] === undefined || groups[j] !== groups[i]) return;
-      plans.forEach((p, block) => byEip.set(p.eip, { fn: firstRegion + j, block, count: p.insns.length, slot: slots[j] }));
-    });
-    return byEip;
-  });
   const infos = regions.map((plans, i) => {
-    const { body, info } = regionFunction(plans, emitters, layout, flagsHelper, (eip) => siblings[i].get(eip));
+    const siblingRegions: SiblingRegion[] = [];
+    const byEip = new Map<number, Sibling>();
+    regions.forEach((other, j) => {
+      if (j === i || groups[j] === undefined || groups[j] !== groups[i]) return;
+      const region = siblingRegions.push({ fn: firstRegion + j, slot: slots[j] }) - 1;
+      other.forEach((p, block) => byEip.set(p.eip, { block, count: p.insns.length, region }));
+    });
+    const { body, info } = regionFunction(plans, emitters, layout, flagsHelper, (eip) => byEip.get(eip), siblingRegions);
     const fn = mb.addFunction(REGION_PARAMS, REGION_RESULTS, body, `r${i}`);
     if (fn !== firstRegion + i) throw new Error('translator: region function indexes out of order');
     return info;
@@ -863,11 +877,12 @@ function jumpsToItself(plan: BlockPlan): boolean {
 
 /** One region's function (see the file comment for its shape). */
 function regionFunction(
-  plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number, sibling: (eip: number) => Sibling | undefined,
+  plans: readonly BlockPlan[], emitters: WasmEmitterTable, layout: WasmLayout, flagsHelper: number,
+  sibling: (eip: number) => Sibling | undefined, siblingRegions: readonly SiblingRegion[],
 ): { body: FunctionBody; info: WasmRegionInfo } {
   const b = new FunctionBody(REGION_PARAMS.length);
   const L: RegionLocals = {
-    s: b.param(0), budget: b.param(1), done: b.param(2),
+    s: b.param(0), budget: b.param(1), done: b.param(2), c: b.local(),
     regs: Array.from({ length: 8 }, () => b.local()),
     flags: FLAG_LOCALS.map(() => b.local()),
     readMask: b.local(), writeMask: b.local(), csLimit: b.local(),
@@ -880,7 +895,9 @@ function regionFunction(
 
   loadState(b, L, layout);
   b.i32(0).mem(MemOp.I32Load, layout.state + StateWord.CS_LIMIT * 4).set(L.csLimit);
-  b.block('fault').block('exit').loop('loop').block('tail').block('default');
+  b.block('fault').block('exit');
+  siblingRegions.forEach((_, j) => b.block(`sib${j}`));
+  b.loop('loop').block('tail').block('default');
   for (let i = plans.length - 1; i >= 0; i--) b.block(`b${i}`);
   // After an indirect jump from block ~s: straight to the block at EIP if this region has it, else out.
   b.get(L.s).i32(0).op(Op.I32LtS).if();
@@ -958,6 +975,10 @@ function regionFunction(
   countAndLook(b, L, layout);
   b.get(L.t).set(L.s).br('loop');
   b.end(); // loop
+  for (let j = siblingRegions.length - 1; j >= 0; j--) {
+    b.end(); // sib j: a jump to a block of sibling region j
+    siblingTail(b, L, layout, siblingRegions[j]);
+  }
   b.end(); // exit
   storeState(b, L, layout);
   b.i32(0).get(L.eip).mem(MemOp.I32Store, layout.state + StateWord.EIP * 4);
