@@ -1,6 +1,6 @@
 /**
  * Compiles regions (the hot blocks of one code page, as emit.ts does for
- * JavaScript) to WebAssembly functions `region(s, budget) → (s << 1) | fb`,
+ * JavaScript) to WebAssembly functions `region(s, budget, done) → (s << 1) | fb`,
  * or -1 when a guest exception was raised (runtime.ts rethrows it).
  *
  * The function works on the machine's WebAssembly memory, where RAM (host
@@ -9,22 +9,26 @@
  * the state block at entry and stored back at every exit, before every
  * call that reads them (the interpreter's step) and on the way out after a
  * fault. A flat DS/ES/SS access has the TLB fast path inline (one TLB load,
- * a mask test, a page-end test and the access); its slow path and every
- * other access call runtime.ts, which uses the CPU's own accessors.
+ * one test of permissions and page end, and the access); its slow path and
+ * every other access call runtime.ts, which uses the CPU's own accessors.
  *
  * Shape:
  *
- *     block $fault  block $exit  loop $loop  block $tail  block $default
+ *     block $fault  block $exit  block $sib0 … block $sib(m-1)
+ *     loop $loop  block $tail  block $default
  *       block $b(n-1) … block $b0
  *         (s < 0, after an indirect jump: br to the block at EIP, else exit)
  *         br_table s  end  …block 0…  end  …block 1…  …
  *     end $default   (unreachable)
  *     end $tail      (a jump within the region: count, look at ATTENTION, s = t, br $loop)
- *     end $loop end $exit   (store the state, return (s << 1) | fb)
+ *     end $loop
+ *     end $sib(m-1) … end $sib0   (a jump to block t of sibling region j: checks, store the state, return_call)
+ *     end $exit      (store the state, return (s << 1) | fb)
  *     end $fault     (store the state and the instruction index, return -1)
  *
- * `done` counts the instructions of the blocks finished since entry; an
- * exit after x instructions of the current block stores done + x.
+ * `done` counts the instructions of the blocks finished since entry (and
+ * of the sibling regions that tail-called this one); an exit after x
+ * instructions of the current block stores done + x.
  */
 import type { DecodedInsn } from '../decode.js';
 import type { BlockPlan, EmittedBlockInfo } from '../emit.js';
