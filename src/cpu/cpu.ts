@@ -44,10 +44,10 @@ export interface CpuOptions {
   translator?: TranslatorOptions | false;
 }
 
-/** Opcodes after which the run loop looks for a translated block (control transfers and the like). */
 /** The prefix bytes (SDM Vol. 2 §2.1.1) that step() reads before the opcode. */
 const IS_PREFIX = new Uint8Array(256);
 for (const p of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) IS_PREFIX[p] = 1;
+/** Opcodes after which the run loop looks for a translated block (control transfers and the like). */
 const LOOKUP_AFTER = new Uint8Array(OPCODES.map((e) => (e === undefined || e.attrs.endsBlock === true ? 1 : 0)));
 
 /** The linear addresses of the last exceptions, kept for the triple-fault report. */

@@ -190,9 +190,10 @@ export class WasmRuntime {
   }
 
   /**
-   * Runs one region from JavaScript (lockstep, and regions without a slot
-   * in the chain); it may go on into a sibling (region.ts toSibling), so the
-   * region it ended in is the one CHAIN_SLOT names, left in {@link lastRegion}.
+   * Runs one region from JavaScript, not through the chain (lockstep, which
+   * checks a block at a time); it may go on into a sibling (region.ts
+   * toSibling), so the region it ended in is the one CHAIN_SLOT names, left
+   * in {@link lastRegion}.
    */
   private run(fn: RegionExport, slot: number, s: number, end: number): number {
     const c = this.cpu, st = this.st;
