@@ -45,9 +45,10 @@ export function flagsHelperBody(): FunctionBody {
   const b = new FunctionBody(FLAG_LOCALS.length);
   const [op, la, lb, lr, size, lazy, fl] = FLAG_LOCALS.map((_, i) => b.param(i));
   const m = b.local(), sign = b.local(), r = b.local(), f = b.local();
-  // m = size 4 ? -1 : size 2 ? 0xffff : 0xff; sign likewise.
-  b.i32(-1).i32(0xffff).i32(0xff).get(size).i32(2).op(Op.I32Eq).op(Op.Select).get(size).i32(4).op(Op.I32Eq).op(Op.Select).set(m);
-  b.i32(0x8000_0000 | 0).i32(0x8000).i32(0x80).get(size).i32(2).op(Op.I32Eq).op(Op.Select).get(size).i32(4).op(Op.I32Eq).op(Op.Select).set(sign);
+  // m: the size's mask; sign: its top bit.
+  pushSizeMask(b, size);
+  b.set(m);
+  b.i32(1).get(size).i32(3).op(Op.I32Shl).i32(1).op(Op.I32Sub).op(Op.I32Shl).set(sign);
   b.get(lr).get(m).op(Op.I32And).set(r);
   b.get(fl).get(lazy).i32(-1).op(Op.I32Xor).op(Op.I32And).set(f);
   const when = (bit: number, value: () => void): void => {
