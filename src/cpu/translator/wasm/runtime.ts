@@ -158,13 +158,24 @@ export class WasmRuntime {
     this.chainCsBase = c.segBase[Seg.CS];
     const result = this.chain(block.region.wasmSlot, block.index, budget > MAX_BUDGET ? MAX_BUDGET : budget, chainMode, this.chainCsBase);
     this.chainMode = NOT_CHAINING;
+    this.chainedRuns += st[StateWord.CHAIN_RUNS];
+    return this.finish(result, n + st[StateWord.CHAIN_DONE], n + st[StateWord.CHAIN_DONE]);
+  }
+
+  /**
+   * After a run (of a chain or of one region): the flags back to the CPU,
+   * the region it ended in (CHAIN_SLOT) in {@link lastRegion}, and its
+   * fault thrown (the faulting region's run began `faultBase` instructions
+   * in), or EIP and the instruction count (`count`) set.
+   */
+  private finish(result: number, faultBase: number, count: number): number {
+    const c = this.cpu, st = this.st;
     this.pullFlags();
     const last = this.slots[st[StateWord.CHAIN_SLOT]] as SlotEntry;
     this.lastRegion = last.region;
-    this.chainedRuns += st[StateWord.CHAIN_RUNS];
-    if (result < 0) this.throwFault(n + st[StateWord.CHAIN_DONE], last.eips, last.offsets);
+    if (result < 0) this.throwFault(faultBase, last.eips, last.offsets);
     c.eip = st[StateWord.EIP];
-    c.instructions = n + st[StateWord.CHAIN_DONE];
+    c.instructions = count;
     return result;
   }
 
@@ -203,13 +214,7 @@ export class WasmRuntime {
     st[StateWord.CHAIN_SLOT] = slot;
     const budget = end - n;
     const result = fn(s, budget > MAX_BUDGET ? MAX_BUDGET : budget, 0);
-    this.pullFlags();
-    const last = this.slots[st[StateWord.CHAIN_SLOT]] as SlotEntry;
-    this.lastRegion = last.region;
-    if (result < 0) this.throwFault(n, last.eips, last.offsets);
-    c.eip = st[StateWord.EIP];
-    c.instructions = n + st[StateWord.DONE];
-    return result;
+    return this.finish(result, n, n + st[StateWord.DONE]);
   }
 
   /** The flag record from the state block to the CPU. */
