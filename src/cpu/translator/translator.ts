@@ -271,21 +271,24 @@ export class Translator {
       if ((e & cpu.tlbReadMask) !== TLB_VALID) return undefined;
     }
     const host = (e & ~0xfff) + (lin & 0xfff);
-    const mode = modeKey(cpu);
-    const jslot = (host ^ (host >>> 12)) & (JUMP_CACHE_SLOTS - 1);
-    const cached = this.jumpCache[jslot];
-    if (cached !== null && cached.host === host && cached.region.valid && cached.eip === eip && cached.mode === mode) return cached;
-    // Only a page marked as holding translations can have a block (most interpreted code has none).
-    const block = cpu.mem.codePages[host >>> 12] !== 0 ? this.cache.get(host) : undefined;
-    if (block !== undefined && block.eip === eip && block.mode === mode) {
-      this.jumpCache[jslot] = block;
-      return block;
+    // Only a page marked as holding translations can have a block. Most interpreted code has none,
+    // and there the lookup (at each interpreted block) is just the count.
+    if (cpu.mem.codePages[host >>> 12] !== 0) {
+      const mode = modeKey(cpu);
+      const jslot = (host ^ (host >>> 12)) & (JUMP_CACHE_SLOTS - 1);
+      const cached = this.jumpCache[jslot];
+      if (cached !== null && cached.host === host && cached.region.valid && cached.eip === eip && cached.mode === mode) return cached;
+      const block = this.cache.get(host);
+      if (block !== undefined && block.eip === eip && block.mode === mode) {
+        this.jumpCache[jslot] = block;
+        return block;
+      }
     }
     // A batch of queued entries is compiled when its oldest has waited long enough, even if no more come.
     if (this.queue.length > 0 && cpu.instructions - this.queuedAt >= WASM_BATCH_WAIT) {
       this.compileQueue(cpu);
       const now = this.cache.get(host);
-      if (now !== undefined && now.eip === eip && now.mode === mode) return now;
+      if (now !== undefined && now.eip === eip && now.mode === modeKey(cpu)) return now;
     }
     const slot = (host ^ (host >>> 16)) & (COUNTER_SLOTS - 1);
     if (this.counters[slot] < this.threshold) {
@@ -293,7 +296,7 @@ export class Translator {
       return undefined;
     }
     this.counters[slot] = 0;
-    return this.translate(cpu, host, eip, mode);
+    return this.translate(cpu, host, eip, modeKey(cpu));
   }
 
   /**
