@@ -10,7 +10,7 @@
  */
 import type { DecodedInsn } from './decode.js';
 import { decodeInsn } from './decode.js';
-import type { BlockPlan } from './emit.js';
+import { type BlockPlan, MODE_CODE32 } from './emit.js';
 import type { OpcodeEntry } from '../opcode-table.js';
 
 /**
@@ -54,10 +54,13 @@ function pageStraddler(bytes: Uint8Array, p: number, pageEnd: number, eip: numbe
 
 /**
  * Finds the block at host offset `host` of `bytes`, which is CS offset
- * `eip`; `code32` is CS.D. Undefined when not even the first instruction
- * can be decoded here.
+ * `eip`, decoded under `mode` (its CS.D bit gives the default operand and
+ * address size: the mode the entry became hot in, which a batch compiled
+ * later may no longer be the CPU's). Undefined when not even the first
+ * instruction can be decoded here.
  */
-export function findBlock(bytes: Uint8Array, host: number, eip: number, code32: boolean, mode: number): BlockPlan | undefined {
+export function findBlock(bytes: Uint8Array, host: number, eip: number, mode: number): BlockPlan | undefined {
+  const code32 = (mode & MODE_CODE32) !== 0;
   const pageEnd = (host & ~0xfff) + 0x1000;
   const insns: DecodedInsn[] = [];
   let p = host, at = eip;

@@ -83,7 +83,9 @@ export interface BlockPlan {
   mode: number;
 }
 
-/** Mode bit (translator.ts modeKey): DS, ES and SS are flat (base 0, limit 4 GiB, readable and writable). */
+/** Mode bit (mode-key.ts modeKey): CS.D, the default operand and address size is 32 bits. */
+export const MODE_CODE32 = 1;
+/** Mode bit (mode-key.ts modeKey): DS, ES and SS are flat (base 0, limit 4 GiB, readable and writable). */
 export const MODE_FLAT = 64;
 
 /** The per-instruction emission interface emitters see. */

@@ -5,7 +5,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import { Cr0, Flag, Seg } from '../registers.js';
-import { MODE_FLAT } from './emit.js';
+import { MODE_CODE32, MODE_FLAT } from './emit.js';
 
 /** A flat data segment: base 0, limit 4 GiB, readable and writable (expand-up data). */
 function flat(cpu: Cpu, seg: number): boolean {
@@ -18,7 +18,7 @@ function flat(cpu: Cpu, seg: number): boolean {
  * the segment checks).
  */
 export function modeKey(cpu: Cpu): number {
-  return (cpu.codeSize32 ? 1 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
+  return (cpu.codeSize32 ? MODE_CODE32 : 0) | (cpu.stackSize32 ? 2 : 0) | (cpu.cpl << 2) |
     ((cpu.cr0 & Cr0.PE) !== 0 ? 16 : 0) | ((cpu.flags & Flag.VM) !== 0 ? 32 : 0) |
     (flat(cpu, Seg.DS) && flat(cpu, Seg.ES) && flat(cpu, Seg.SS) ? MODE_FLAT : 0);
 }

@@ -397,7 +397,7 @@ export class Translator {
     const plans: BlockPlan[] = [];
     const work = [...entries];
     for (let at = work.pop(); at !== undefined; at = work.pop()) {
-      const plan = findBlock(cpu.backing, at + delta, at, cpu.codeSize32, mode);
+      const plan = findBlock(cpu.backing, at + delta, at, mode);
       if (plan === undefined) continue;
       plans.push(plan);
       const next = continuation(plan, at + delta);

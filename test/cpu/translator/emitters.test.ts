@@ -79,7 +79,7 @@ function assertTranslated(c: Case, code: Uint8Array): void {
   const bits = c.bits ?? 32;
   const bytes = new Uint8Array(0x2000);
   bytes.set(code, CODE);
-  const plan = findBlock(bytes, CODE, CODE, bits === 32, bits === 32 ? 0x13 : 0x10);
+  const plan = findBlock(bytes, CODE, CODE, bits === 32 ? 0x13 : 0x10);
   assert.ok(plan);
   const { source } = emitBlock(plan, DEFAULT_EMITTERS);
   const interpreted = source.split('\n').filter((l) => l.includes('(interpreter)') && !l.includes('UD2'));

@@ -28,7 +28,7 @@ for (const name of readdirSync(DIR).filter((f) => f.endsWith('.asm')).sort()) {
     bytes.set(code, ORG);
     // A `; flat` line: DS, ES and SS are flat (MODE_FLAT), so accesses through them take the inline TLB path.
     const mode = (bits === 32 ? 0x13 : 0x10) | (/^; flat$/m.test(src) ? MODE_FLAT : 0);
-    const plan = findBlock(bytes, ORG, ORG, bits === 32, mode);
+    const plan = findBlock(bytes, ORG, ORG, mode);
     assert.ok(plan, 'a block was found');
     const { source, limitNeeded } = emitBlock(plan, DEFAULT_EMITTERS);
     const actual = `${source}// limitNeeded 0x${limitNeeded.toString(16)}\n`;

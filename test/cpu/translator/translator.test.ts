@@ -97,6 +97,23 @@ for (const which of ['js', 'wasm'] as const) {
       }
     });
 
+    test('a batch compiled while the CPU runs 16-bit code decodes each entry under the mode it turned hot in', () => {
+      // A 32-bit function turns hot and waits in the batch; 16-bit code (selector 0x18, CS.D clear) then
+      // spins until the batch is compiled (the wait is 2 M instructions). Decoded as 16-bit code, MOV EAX,
+      // imm32 would be MOV AX, imm16 and an XOR AL (as SeaBIOS's 32-bit code was, by a batch compiled in
+      // one of its 16-bit phases).
+      const m = machine({ hotThreshold: 50 });
+      m.installTable(0x500, gdtWith(descriptor(0, 0xfffff, 0x9b, 0x8)));
+      load(m, 'mov eax, 0x12345678\nret', 0x3000);
+      load(m, 'mov eax, 0\ncall 0x3000\nud2', 0x4000);
+      m.load(0x5000, assemble('mov ecx, 1000000\nspin: dec ecx\njnz spin\njmp 0x08:0x4000', 16, 0x5000));
+      load(m, 'mov ecx, 60\na: call 0x3000\ndec ecx\njnz a\njmp 0x18:0x5000');
+      assert.equal(m.run(4_000_000).vector, Vector.UD);
+      assert.equal(m.cpu.eip, 0x4000 + 10, 'at the UD2');
+      assert.equal(m.reg('eax'), 0x12345678);
+      assert.ok(m.cpu.translator!.cache.get(0x3000) !== undefined, 'the function ran compiled');
+    });
+
     test('a chain does not run a block that needs more of CS than a smaller limit loaded since allows', () => {
       const m = machine();
       // 0x18: the flat code segment again, but with a byte limit of 0x3001.

@@ -105,7 +105,7 @@ function firstDifference(a: HarnessMachine, b: HarnessMachine): number {
 
 /** Asserts which instructions of the program's first block the WebAssembly back end runs itself. */
 function assertNative(c: Case, m: HarnessMachine): void {
-  const plan = findBlock(m.cpu.backing, CODE, CODE, true, modeKey(m.cpu));
+  const plan = findBlock(m.cpu.backing, CODE, CODE, modeKey(m.cpu));
   assert.ok(plan);
   const { regions } = compileWasmModule([[plan]], WASM_EMITTERS, { tlb: 0, state: 0 });
   const eips = regions[0].eips;

@@ -135,7 +135,7 @@ function program(c: Case, warm: boolean): string {
 function assertEmitted(c: Case, code: Uint8Array): void {
   const bytes = new Uint8Array(0x2000);
   bytes.set(code, CODE);
-  const plan = findBlock(bytes, CODE, CODE, true, 0x13 | MODE_FLAT);
+  const plan = findBlock(bytes, CODE, CODE, 0x13 | MODE_FLAT);
   assert.ok(plan);
   const { regions } = compileWasmModule([[plan]], WASM_EMITTERS, { tlb: 0, state: 0x10000 });
   const interpreted = plan.insns.filter((i, k) => regions[0]!.eips[k] === -1 && i.handler !== 'UD2').map((i) => i.handler);
