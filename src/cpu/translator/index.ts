@@ -1,5 +1,5 @@
 /** The x86 → JavaScript / WebAssembly translator (see README.md). */
-export { Translator, DEFAULT_HOT_THRESHOLD, RunBlock, type TranslatorOptions } from './translator.js';
+export { Translator, DEFAULT_HOT_THRESHOLD, RunBlock, WASM_BATCH_WAIT, type TranslatorOptions } from './translator.js';
 export { modeKey } from './mode-key.js';
 export { emitBlock, InsnEmitter, type Emitter, type EmitterTable, type BlockPlan } from './emit.js';
 export { DEFAULT_EMITTERS } from './emit-ops.js';

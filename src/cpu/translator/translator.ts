@@ -87,14 +87,44 @@ export interface TranslatorOptions {
  * 5.4–8.8 s / 29–45 s at 266–285 MB; 30000 27–39 s / 5.3–6.3 s / 36–45 s
  * at 231–237 MB. A higher threshold saves memory and compiles, but every
  * block of the shell loop runs once an iteration, so it is interpreted
- * that many more times: 2000 stays.
+ * that many more times. With WebAssembly regions in batches, a group
+ * rebuilt once it has doubled ({@link GROUP_REBUILD_GROWTH}) and batches of
+ * {@link WASM_BATCH_ENTRIES} / {@link WASM_BATCH_WAIT} (the bench's
+ * workload, three or four runs each): 1000 took 8.95–9.72 s to the shell, 0.80–0.85 s
+ * for `md5sum`, 4.22–4.34 s for the loop, at 172.8–172.9 MiB peak; 2000 with
+ * the batches and rebuilds before (16 entries, 2 M instructions, at half
+ * again) took 9.95–10.20 s, 1.05–1.20 s, 4.38–4.67 s at 169–183 MiB. The
+ * first 10,000 turns of the loop took 1.92 s at 2000, the next 10,000
+ * 0.43 s: the loop's code is interpreted until it is hot.
  */
-export const DEFAULT_HOT_THRESHOLD = 2000;
+export const DEFAULT_HOT_THRESHOLD = 1000;
 
-/** Hot entries a batch of WebAssembly regions waits for (translate): one module for all of them. */
-const WASM_BATCH_ENTRIES = 16;
-/** Instructions the oldest queued entry waits at most before its batch is compiled anyway (a few milliseconds). */
-const WASM_BATCH_WAIT = 2_000_000;
+/**
+ * Hot entries a batch of WebAssembly regions waits for (translate): one
+ * module for all of them. V8 spends about 25 KiB on a module however small
+ * (measured: 1000 modules of one function, 24–29 KiB each in RSS), and a
+ * module lives as long as one of its regions does.
+ */
+const WASM_BATCH_ENTRIES = 32;
+/**
+ * Instructions the oldest queued entry waits at most before its batch is
+ * compiled anyway (milliseconds of compiled code; more in cold code, which
+ * interprets). With 16 entries and 2 M instructions, the bench's workload
+ * made 610 modules for 2,750 regions and peaked 3–5 MiB higher; with 32 and
+ * 8 M, the boot was 0.8–1.4 s slower (groups rebuilt at half again).
+ */
+export const WASM_BATCH_WAIT = 3_000_000;
+
+/**
+ * A page group is compiled again, whole, once the hot entries it gained
+ * since its last build are this many times as many as that build had;
+ * until then the new ones run in regions of their own. Over the bench's
+ * workload, at a threshold of 1000: 0.5 peaked 5–8 MiB higher, as fast
+ * (two runs each); 2 saved 1–6 MiB but the loop took 0.2–0.4 s longer
+ * (four runs each: a late entry's region reaches the group's only through
+ * the chain, not by tail calls).
+ */
+const GROUP_REBUILD_GROWTH = 1;
 
 /** Slots of the direct-mapped block table in front of the cache's Map (QEMU's tb_jmp_cache). */
 const JUMP_CACHE_SLOTS = 1 << 12;
@@ -319,9 +349,10 @@ export class Translator {
    * Translates the block at host offset `host` (CS offset `eip`), which has
    * just become hot. Regions hold the hot blocks of one code page (under
    * one mode and CS base): the page's group of hot entries grows by this
-   * one, and the whole group is compiled again once it has grown by half
-   * since its last build (so a page's code is compiled a bounded number of
-   * times, and every new function has a few hot blocks to warm up on);
+   * one, and the whole group is compiled again once it has doubled since
+   * its last build ({@link GROUP_REBUILD_GROWTH}; so a page's code is
+   * compiled a bounded number of times, and every new function has a few
+   * hot blocks to warm up on);
    * meanwhile the entries new since then run in regions of their own.
    *
    * WebAssembly regions are compiled in batches: a module costs about half
@@ -363,7 +394,7 @@ export class Translator {
     for (const [key, { delta, mode, fresh }] of groups) {
       const group = this.cache.group(key);
       const pending = group.entries.length - group.built;
-      if (group.built > 0 && pending * 2 < group.built) {
+      if (group.built > 0 && pending < group.built * GROUP_REBUILD_GROWTH) {
         // The new entries of the group share regions of their own, with the straight-line code after
         // them that no region has yet (a region replaced would lose its blocks). One region for all of
         // them, not one each: a function's entry and exits cost about as much as a short block's code.

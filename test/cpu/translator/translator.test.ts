@@ -10,7 +10,7 @@ import { HarnessMachine, descriptor } from '../../../tools/cpu-harness.js';
 import { assemble } from '../../support/asm.js';
 import { Flag, Reg, Vector } from '../../../src/cpu/registers.js';
 import { StopReason } from '../../../src/cpu/system-interface.js';
-import { MAX_BLOCKS, type Emitter } from '../../../src/cpu/translator/index.js';
+import { MAX_BLOCKS, WASM_BATCH_WAIT, type Emitter } from '../../../src/cpu/translator/index.js';
 import type { CodeCache } from '../../../src/cpu/translator/code-cache.js';
 
 const CODE = 0x1000;
@@ -32,14 +32,14 @@ function gdtWith(...more: [number, number][]): [number, number][] {
 
 /**
  * With a hot threshold of 50: 60 calls to a function at `at` of `incs` one-byte INCs and a RET (its
- * entry turns hot at the 50th), then 2 M instructions, so that a WebAssembly batch still waiting for
- * entries is compiled too. Returns the code cache after.
+ * entry turns hot at the 50th), then WASM_BATCH_WAIT instructions, so that a WebAssembly batch still
+ * waiting for entries is compiled too. Returns the code cache after.
  */
 function callsToIncs(at: number, incs: number): CodeCache {
   const m = machine({ hotThreshold: 50 });
   load(m, `${'inc eax\n'.repeat(incs)}ret`, at);
-  load(m, `mov ecx, 60\na: call ${at}\ndec ecx\njnz a\nmov ecx, 1000000\nb: dec ecx\njnz b\nud2`);
-  assert.equal(m.run(5_000_000).vector, Vector.UD);
+  load(m, `mov ecx, 60\na: call ${at}\ndec ecx\njnz a\nmov ecx, ${WASM_BATCH_WAIT / 2}\nb: dec ecx\njnz b\nud2`);
+  assert.equal(m.run(WASM_BATCH_WAIT + 2_000_000).vector, Vector.UD);
   assert.equal(m.reg('eax'), 60 * incs);
   return m.cpu.translator!.cache;
 }
@@ -99,16 +99,16 @@ for (const which of ['js', 'wasm'] as const) {
 
     test('a batch compiled while the CPU runs 16-bit code decodes each entry under the mode it turned hot in', () => {
       // A 32-bit function turns hot and waits in the batch; 16-bit code (selector 0x18, CS.D clear) then
-      // spins until the batch is compiled (the wait is 2 M instructions). Decoded as 16-bit code, MOV EAX,
+      // spins until the batch is compiled (WASM_BATCH_WAIT instructions). Decoded as 16-bit code, MOV EAX,
       // imm32 would be MOV AX, imm16 and an XOR AL (as SeaBIOS's 32-bit code was, by a batch compiled in
       // one of its 16-bit phases).
       const m = machine({ hotThreshold: 50 });
       m.installTable(0x500, gdtWith(descriptor(0, 0xfffff, 0x9b, 0x8)));
       load(m, 'mov eax, 0x12345678\nret', 0x3000);
       load(m, 'mov eax, 0\ncall 0x3000\nud2', 0x4000);
-      m.load(0x5000, assemble('mov ecx, 1000000\nspin: dec ecx\njnz spin\njmp 0x08:0x4000', 16, 0x5000));
+      m.load(0x5000, assemble(`mov ecx, ${WASM_BATCH_WAIT / 2}\nspin: dec ecx\njnz spin\njmp 0x08:0x4000`, 16, 0x5000));
       load(m, 'mov ecx, 60\na: call 0x3000\ndec ecx\njnz a\njmp 0x18:0x5000');
-      assert.equal(m.run(4_000_000).vector, Vector.UD);
+      assert.equal(m.run(WASM_BATCH_WAIT + 2_000_000).vector, Vector.UD);
       assert.equal(m.cpu.eip, 0x4000 + 10, 'at the UD2');
       assert.equal(m.reg('eax'), 0x12345678);
       assert.ok(m.cpu.translator!.cache.get(0x3000) !== undefined, 'the function ran compiled');
@@ -355,7 +355,7 @@ for (const which of ['js', 'wasm'] as const) {
 
       test('a jump to a block of another region of the same group is a tail call, not a trip through the chain', () => {
         const m = machine({ hotThreshold: 50 });
-        // 30,000 turns: the batch waits 2 M instructions for more entries, so about 15,000 run compiled.
+        // 30,000 turns: the batch waits WASM_BATCH_WAIT instructions (3 M) for more entries, so about 7,000 run compiled.
         longLoop(m, 30_000);
         assert.equal(m.run(10_000_000).vector, Vector.UD);
         assert.equal(m.reg('eax'), 130 * 30_000);
@@ -385,8 +385,8 @@ for (const which of ['js', 'wasm'] as const) {
       });
 
       test('a fault in a region reached by a tail call is precise', () => {
-        // The divisor runs down to 0 at turn 20,001, well after the loop is compiled.
-        const program = (m: HarnessMachine) => longLoop(m, 30_000, 'xor edx, edx\nmov eax, 7\ndiv ebx\ndec ebx\ndec ecx\njnz l', 'mov ebx, 20000\n');
+        // The divisor runs down to 0 at turn 30,001 (4 M instructions), after the loop is compiled.
+        const program = (m: HarnessMachine) => longLoop(m, 40_000, 'xor edx, edx\nmov eax, 7\ndiv ebx\ndec ebx\ndec ecx\njnz l', 'mov ebx, 30000\n');
         const jit = machine({ hotThreshold: 50 }), interp = machine(false);
         program(jit);
         program(interp);
@@ -403,9 +403,9 @@ for (const which of ['js', 'wasm'] as const) {
         const jit = machine({ hotThreshold: 50 }), interp = machine(false);
         longLoop(jit, 30_000);
         longLoop(interp, 30_000);
-        // Compile it (2 M instructions of waiting for the batch), then go on 97 at a time.
-        jit.run(2_500_000);
-        interp.run(2_500_000);
+        // Compile it (WASM_BATCH_WAIT instructions of waiting for the batch), then go on 97 at a time.
+        jit.run(WASM_BATCH_WAIT + 500_000);
+        interp.run(WASM_BATCH_WAIT + 500_000);
         for (let i = 0; i < 1000; i++) {
           const before = jit.cpu.instructions;
           jit.run(97);
@@ -421,12 +421,12 @@ for (const which of ['js', 'wasm'] as const) {
 
       test('entries that turn hot in a page already compiled share one region, not one each', () => {
         // Five functions of one page turn hot and are compiled as their page's group; then two more turn
-        // hot in the same batch. The group has not grown by half, so they are compiled on their own, together.
+        // hot in the same batch. The group has not doubled, so they are compiled on their own, together.
         const m = machine({ hotThreshold: 50 });
         const fns = [0, 1, 2, 3, 4, 5, 6].map((i) => 0x3000 + i * 0x100);
         for (const f of fns) load(m, 'inc eax\nret', f);
         const calls = (list: number[]): string => list.map((f) => `call ${f}`).join('\n');
-        const spin = 'mov ecx, 1000000\nspin1: dec ecx\njnz spin1';
+        const spin = `mov ecx, ${WASM_BATCH_WAIT / 2}\nspin1: dec ecx\njnz spin1`;
         load(m, `mov ecx, 60\na: ${calls(fns.slice(0, 5))}\ndec ecx\njnz a\n${spin}\n` +
           `mov ecx, 60\nb: ${calls(fns.slice(5))}\ndec ecx\njnz b\n${spin.replace(/spin1/g, 'spin2')}\nud2`);
         assert.equal(m.run(10_000_000).vector, Vector.UD);
