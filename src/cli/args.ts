@@ -2,6 +2,7 @@
  * Command-line parsing for `anillo`: one function from argv to a typed
  * action, with one-line errors for anything unknown or malformed.
  */
+import { DEFAULT_HOT_THRESHOLD } from '../cpu/translator/index.js';
 
 /** What the user asked for. */
 export type CliAction =
@@ -69,7 +70,7 @@ usage: anillo run (--kernel FILE | --bios FILE) [options]
   --stats                  print exit counts and speed on exit (and translator statistics)
   --no-jit                 interpret every instruction (the translator is on by default)
   --jit-threshold N        executions of a code address before it is translated
-                           (default 2000; 0 translates everything on first sight)
+                           (default ${DEFAULT_HOT_THRESHOLD}; 0 translates everything on first sight)
   --jit-backend wasm|js    compile hot code to WebAssembly (default) or JavaScript
   --lockstep               check the translator against the interpreter block by block;
                            stops at the first block whose results differ (slow)
