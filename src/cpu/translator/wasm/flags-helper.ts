@@ -20,6 +20,11 @@ export function pushSizeMask(b: FunctionBody, size: Local): void {
   b.i32(-1).i32(4).get(size).op(Op.I32Sub).i32(3).op(Op.I32Shl).op(Op.I32ShrU);
 }
 
+/** Pushes the index of the sign bit of the lazy size in local `size`: size * 8 - 1 (7, 15 or 31). */
+export function pushSignBitIndex(b: FunctionBody, size: Local): void {
+  b.get(size).i32(3).op(Op.I32Shl).i32(1).op(Op.I32Sub);
+}
+
 /**
  * Pushes CF (0 or 1) of a record whose CF is pending (flags.ts computeCF),
  * without branches or calls, so that a region can have it inline: on the
@@ -48,7 +53,9 @@ export function flagsHelperBody(): FunctionBody {
   // m: the size's mask; sign: its top bit.
   pushSizeMask(b, size);
   b.set(m);
-  b.i32(1).get(size).i32(3).op(Op.I32Shl).i32(1).op(Op.I32Sub).op(Op.I32Shl).set(sign);
+  b.i32(1);
+  pushSignBitIndex(b, size);
+  b.op(Op.I32Shl).set(sign);
   b.get(lr).get(m).op(Op.I32And).set(r);
   b.get(fl).get(lazy).i32(-1).op(Op.I32Xor).op(Op.I32And).set(f);
   const when = (bit: number, value: () => void): void => {

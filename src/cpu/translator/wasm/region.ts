@@ -37,7 +37,7 @@ import { lockAllows, relTarget } from '../insn-operands.js';
 import { Seg } from '../../registers.js';
 import { SegOk } from '../../segments.js';
 import { StateWord } from '../../state-block.js';
-import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody, pushPendingCarry, pushSizeMask } from './flags-helper.js';
+import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody, pushPendingCarry, pushSignBitIndex, pushSizeMask } from './flags-helper.js';
 import { REGION_PARAMS, REGION_RESULTS } from './chain.js';
 import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
 
@@ -566,7 +566,9 @@ export class WasmInsnEmitter {
     const bit = pair === 2 ? 6 : 7;
     b.get(L[F.MASK]).i32(1 << bit).op(Op.I32And).if('', ValType.I32);
     if (pair === 2) { b.get(L[F.R]); pushSizeMask(b, L[F.SIZE]); b.op(Op.I32And).op(Op.I32Eqz); } else {
-      b.get(L[F.R]).get(L[F.SIZE]).i32(3).op(Op.I32Shl).i32(1).op(Op.I32Sub).op(Op.I32ShrU).i32(1).op(Op.I32And);
+      b.get(L[F.R]);
+      pushSignBitIndex(b, L[F.SIZE]);
+      b.op(Op.I32ShrU).i32(1).op(Op.I32And);
     }
     b.else();
     b.get(L[F.FLAGS]).i32(bit).op(Op.I32ShrU).i32(1).op(Op.I32And);
