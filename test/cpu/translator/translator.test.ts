@@ -438,6 +438,17 @@ for (const which of ['js', 'wasm'] as const) {
         assert.equal(region(fns[5]), region(fns[6]), 'the two late entries: one region');
         assert.notEqual(region(fns[5]), region(fns[0]), 'not the group\'s');
       });
+      test('a queued entry that turns hot again is compiled at once, not after the batch\'s wait', () => {
+        // The loop's entry turns hot at its 50th turn and is queued; at the 100th it is hot again. Its 600
+        // instructions are far fewer than WASM_BATCH_WAIT, and no other entry comes to fill the batch.
+        const m = machine({ hotThreshold: 50 });
+        load(m, 'mov ecx, 200\nl: inc eax\ndec ecx\njnz l\nud2');
+        assert.equal(m.run(10_000).vector, Vector.UD);
+        assert.equal(m.reg('eax'), 200);
+        const t = m.cpu.translator!;
+        assert.ok(t.cache.get(CODE + 5) !== undefined, 'the loop compiled');
+        assert.ok(t.blocksRun > 0, 'and run compiled');
+      });
     }
 
     test('code that falls through into a new page is counted hot there too', () => {
