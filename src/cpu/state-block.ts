@@ -17,7 +17,7 @@ export const enum StateWord {
   CS_LIMIT = 17,
   /** Out: EIP at the exit. */
   EIP = 18,
-  /** Out: instructions retired in the region before the current block; at the exit, all of them. */
+  /** Out: instructions retired in the run (the chain or lone region) before the current block; at the exit, all of them. */
   DONE = 19,
   /** Out: index (in the region) of the instruction that faulted or ran in the interpreter. */
   INSN = 20,
@@ -27,7 +27,7 @@ export const enum StateWord {
   FAULTED = 22,
   /** Out of the chaining loop (translator/wasm/chain.ts): the table slot of the region that ran last. */
   CHAIN_SLOT = 23,
-  /** Out of the chaining loop: instructions retired by the regions before the last one. */
+  /** Out of the chaining loop: instructions retired by the regions it ran, up to the last one's exit (not a fault's). */
   CHAIN_DONE = 24,
   /** Out of the chaining loop: regions it ran. */
   CHAIN_RUNS = 25,

@@ -114,6 +114,26 @@ for (const which of ['js', 'wasm'] as const) {
       assert.ok(m.cpu.translator!.cache.get(0x3000) !== undefined, 'the function ran compiled');
     });
 
+    test('RDTSC in a region reached through the chain reads the count the interpreter does', () => {
+      // The harness's TSC is the instruction count. A function on its own page adds each RDTSC it reads
+      // to a sum; its calls and returns cross pages, so once hot each turn runs two regions one after
+      // the other. A region after the first of a chain once counted from its own start: time stood
+      // still within a chain (Linux's udelay spun until the chain ended) and the sum came out short.
+      const program = (m: HarnessMachine): void => {
+        load(m, 'rdtsc\nadd [0x6000], eax\nadc [0x6004], edx\nret', 0x3000);
+        load(m, 'mov ecx, 3000\nl: call 0x3000\ndec ecx\njnz l\nud2');
+      };
+      const jit = machine({ hotThreshold: 50 }), interp = machine(false);
+      program(jit);
+      program(interp);
+      const stops = [jit.run(1_000_000), interp.run(1_000_000)];
+      assert.deepEqual(stops.map((s) => s.vector), [Vector.UD, Vector.UD]);
+      assert.equal(jit.cpu.instructions, interp.cpu.instructions, 'the count');
+      assert.equal(jit.mem.read(0x6000, 4), interp.mem.read(0x6000, 4), 'the sum of the TSC reads');
+      assert.equal(jit.mem.read(0x6004, 4), interp.mem.read(0x6004, 4), 'its high half');
+      if (which === 'wasm') assert.ok(jit.cpu.translator!.chainedRuns > 2000, `${jit.cpu.translator!.chainedRuns} regions ran in chains`);
+    });
+
     test('a chain does not run a block that needs more of CS than a smaller limit loaded since allows', () => {
       const m = machine();
       // 0x18: the flat code segment again, but with a byte limit of 0x3001.

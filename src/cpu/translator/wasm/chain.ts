@@ -51,8 +51,11 @@ export function jumpSlot(lin: number): number {
 /**
  * The region signature: (block index, budget, instructions done before it)
  * → (index << 1) | interpreted, or -1 after a fault. The instructions done
- * before are those of the regions of its module it was reached from
- * straight (region.ts toSibling); its DONE counts them too.
+ * before are those of the run so far: of the regions before it in the
+ * chain, and of those of its module it was reached from straight (region.ts
+ * toSibling); its DONE counts them too. The runtime's calls out take the
+ * instruction count from them (runtime.ts), so RDTSC and the devices see
+ * the guest's time move on through a chain.
  */
 export const REGION_PARAMS: readonly ValType[] = [ValType.I32, ValType.I32, ValType.I32];
 export const REGION_RESULTS: readonly ValType[] = [ValType.I32];
@@ -76,11 +79,11 @@ export function chainModule(layout: WasmLayout, tableSize: number): Uint8Array {
   b.loop('run');
   // The running region's slot, for the runtime's calls (and the run loop, after).
   b.i32(0).get(slot).mem(MemOp.I32Store, st(StateWord.CHAIN_SLOT));
-  b.get(s).get(budget).get(used).op(Op.I32Sub).i32(0).get(slot).callIndirect(regionType).set(r);
+  b.get(s).get(budget).get(used).get(slot).callIndirect(regionType).set(r);
   b.get(runs).i32(1).op(Op.I32Add).set(runs);
   // A fault or a request to look (which an interpreted instruction that changed the mode or CS makes): back to the run loop.
   b.get(r).i32(0).op(Op.I32LtS).brIf('out');
-  b.get(used).i32(0).mem(MemOp.I32Load, st(StateWord.DONE)).op(Op.I32Add).set(used);
+  b.i32(0).mem(MemOp.I32Load, st(StateWord.DONE)).set(used);
   b.i32(0).mem(MemOp.I32Load, st(StateWord.ATTENTION)).brIf('out');
   // The block at CS:EIP through the TLB (fetch: the read mask of this CPL) and the jump cache.
   b.i32(0).mem(MemOp.I32Load, st(StateWord.EIP)).set(eip);

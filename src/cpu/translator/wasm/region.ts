@@ -26,9 +26,10 @@
  *     end $exit      (store the state, return (s << 1) | fb)
  *     end $fault     (store the state and the instruction index, return -1)
  *
- * `done` counts the instructions of the blocks finished since entry (and
- * of the sibling regions that tail-called this one); an exit after x
- * instructions of the current block stores done + x.
+ * `done` counts the instructions of the blocks finished since the run
+ * began: those of the regions before it in the chain (chain.ts passes
+ * them), of the sibling regions that tail-called this one, and its own; an
+ * exit after x instructions of the current block stores done + x.
  */
 import type { DecodedInsn } from '../decode.js';
 import type { BlockPlan, EmittedBlockInfo } from '../emit.js';

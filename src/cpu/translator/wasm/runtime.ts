@@ -49,7 +49,7 @@ export class WasmRuntime {
   readonly layout: WasmLayout;
   private readonly st: Int32Array;
   private readonly imports: WebAssembly.Imports;
-  /** Instruction count at the entry of the running region or chain. */
+  /** Instruction count where the running chain (or lone region) began: regions count their instructions from it. */
   private base = 0;
   /** The mode key and CS base the running chain looks blocks up under; NOT_CHAINING outside a chain. */
   private chainMode = NOT_CHAINING;
@@ -159,21 +159,20 @@ export class WasmRuntime {
     const result = this.chain(block.region.wasmSlot, block.index, budget > MAX_BUDGET ? MAX_BUDGET : budget, chainMode, this.chainCsBase);
     this.chainMode = NOT_CHAINING;
     this.chainedRuns += st[StateWord.CHAIN_RUNS];
-    return this.finish(result, n + st[StateWord.CHAIN_DONE], n + st[StateWord.CHAIN_DONE]);
+    return this.finish(result, n + st[StateWord.CHAIN_DONE]);
   }
 
   /**
    * After a run (of a chain or of one region): the flags back to the CPU,
    * the region it ended in (CHAIN_SLOT) in {@link lastRegion}, and its
-   * fault thrown (the faulting region's run began `faultBase` instructions
-   * in), or EIP and the instruction count (`count`) set.
+   * fault thrown, or EIP and the instruction count (`count`) set.
    */
-  private finish(result: number, faultBase: number, count: number): number {
+  private finish(result: number, count: number): number {
     const c = this.cpu, st = this.st;
     this.pullFlags();
     const last = this.slots[st[StateWord.CHAIN_SLOT]] as SlotEntry;
     this.lastRegion = last.region;
-    if (result < 0) this.throwFault(faultBase, last.eips, last.offsets);
+    if (result < 0) this.throwFault(last.eips, last.offsets);
     c.eip = st[StateWord.EIP];
     c.instructions = count;
     return result;
@@ -188,11 +187,15 @@ export class WasmRuntime {
     st[StateWord.ATTENTION] = 0; st[StateWord.FAULTED] = 0;
   }
 
-  /** After a region returned -1: the count and prevEip of its faulting instruction, then the exception. */
-  private throwFault(blockBase: number, eips: readonly number[], offsets: readonly number[]): never {
+  /**
+   * After a region returned -1: the count and prevEip of its faulting
+   * instruction (its DONE counts from the run's start, as the calls out do),
+   * then the exception.
+   */
+  private throwFault(eips: readonly number[], offsets: readonly number[]): never {
     const c = this.cpu, st = this.st;
     const k = st[StateWord.INSN];
-    c.instructions = blockBase + st[StateWord.DONE] + offsets[k];
+    c.instructions = this.base + st[StateWord.DONE] + offsets[k];
     const p = eips[k];
     if (p !== -1) { c.prevEip = p; c.prevEsp = c.regs[4]; }
     const e = this.pending as CpuException;
@@ -214,7 +217,7 @@ export class WasmRuntime {
     st[StateWord.CHAIN_SLOT] = slot;
     const budget = end - n;
     const result = fn(s, budget > MAX_BUDGET ? MAX_BUDGET : budget, 0);
-    return this.finish(result, n, n + st[StateWord.DONE]);
+    return this.finish(result, n + st[StateWord.DONE]);
   }
 
   /** The flag record from the state block to the CPU. */
