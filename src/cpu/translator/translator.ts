@@ -102,20 +102,24 @@ export const DEFAULT_HOT_THRESHOLD = 1000;
 /**
  * Hot entries a batch of WebAssembly regions waits for (translate): one
  * module for all of them. V8 spends about 25 KiB on a module however small
- * (measured: 1000 modules of one function, 24–29 KiB each in RSS), and a
- * module lives as long as one of its regions does.
+ * (measured: 1000 modules of one function, 24–29 KiB each in RSS; 14 KiB of
+ * it malloc), and a module lives as long as one of its regions does.
  */
-const WASM_BATCH_ENTRIES = 32;
+const WASM_BATCH_ENTRIES = 256;
 /**
  * Instructions the oldest queued entry waits at most before its batch is
- * compiled anyway (milliseconds of compiled code; more in cold code, which
- * interprets). With 16 entries and 2 M instructions, the bench's workload
- * made 610 modules for 2,750 regions and peaked 3–5 MiB higher; with 32 and
- * 8 M, the boot was 0.8–1.4 s slower (groups rebuilt at half again).
- * A queued entry that turns hot a second time does not wait for either
- * (translate): the code waiting is what runs.
+ * compiled anyway. A queued entry that turns hot a second time does not
+ * wait for either (translate): the code waiting is what runs, so the rest
+ * can wait long. Over the bench's workload (boot, `md5sum` of 20 MiB, the
+ * 100,000-iteration loop; two or three interleaved runs each): 32 entries
+ * and 3 M instructions made 460–500 modules, peaked at 171–174 MiB, took
+ * 8.5–8.9 s / 0.78–0.83 s / 4.1–4.3 s; 128 and 8 M, 300–320 modules,
+ * 165–166 MiB; 256 and 20 M, 248–258 modules, 163.5–167 MiB, 8.5–8.8 s /
+ * 0.76–0.84 s / 3.7–3.9 s; beyond that, fewer modules (164 for 512 and
+ * 200 M) but no less memory. Without the second-hotness rule, waits this
+ * long cost the boot seconds: with 32 entries and 8 M, 0.8–1.4 s.
  */
-export const WASM_BATCH_WAIT = 3_000_000;
+export const WASM_BATCH_WAIT = 20_000_000;
 
 /**
  * A page group is compiled again, whole, once the hot entries it gained

@@ -375,7 +375,7 @@ for (const which of ['js', 'wasm'] as const) {
 
       test('a jump to a block of another region of the same group is a tail call, not a trip through the chain', () => {
         const m = machine({ hotThreshold: 50 });
-        // 30,000 turns: the batch waits WASM_BATCH_WAIT instructions (3 M) for more entries, so about 7,000 run compiled.
+        // 30,000 turns: the loop's entry turns hot again while its batch waits, so it is compiled at once.
         longLoop(m, 30_000);
         assert.equal(m.run(10_000_000).vector, Vector.UD);
         assert.equal(m.reg('eax'), 130 * 30_000);
@@ -423,9 +423,10 @@ for (const which of ['js', 'wasm'] as const) {
         const jit = machine({ hotThreshold: 50 }), interp = machine(false);
         longLoop(jit, 30_000);
         longLoop(interp, 30_000);
-        // Compile it (WASM_BATCH_WAIT instructions of waiting for the batch), then go on 97 at a time.
-        jit.run(WASM_BATCH_WAIT + 500_000);
-        interp.run(WASM_BATCH_WAIT + 500_000);
+        // Compile it (its entry turns hot again at the 100th turn, which compiles its batch), then go on 97
+        // at a time, well before the 30,000 turns (4 M instructions) end.
+        jit.run(1_000_000);
+        interp.run(1_000_000);
         for (let i = 0; i < 1000; i++) {
           const before = jit.cpu.instructions;
           jit.run(97);
@@ -446,7 +447,8 @@ for (const which of ['js', 'wasm'] as const) {
         const fns = [0, 1, 2, 3, 4, 5, 6].map((i) => 0x3000 + i * 0x100);
         for (const f of fns) load(m, 'inc eax\nret', f);
         const calls = (list: number[]): string => list.map((f) => `call ${f}`).join('\n');
-        const spin = `mov ecx, ${WASM_BATCH_WAIT / 2}\nspin1: dec ecx\njnz spin1`;
+        // Each spin turns hot twice, which compiles the batch waiting then.
+        const spin = 'mov ecx, 1000\nspin1: dec ecx\njnz spin1';
         load(m, `mov ecx, 60\na: ${calls(fns.slice(0, 5))}\ndec ecx\njnz a\n${spin}\n` +
           `mov ecx, 60\nb: ${calls(fns.slice(5))}\ndec ecx\njnz b\n${spin.replace(/spin1/g, 'spin2')}\nud2`);
         assert.equal(m.run(10_000_000).vector, Vector.UD);
