@@ -20,6 +20,7 @@ import type { VmExit } from './vm-exit.js';
 import { emptyExitCounts, Vcpu, vectorName, type ExitCounts } from './vcpu.js';
 import { PcBoard, type IdeDrive } from './pc-board.js';
 import { PORTS } from './layout.js';
+import { OutputBuffer } from './output-buffer.js';
 
 /** How guest time passes. */
 export type TimeSource =
@@ -32,7 +33,7 @@ export type TimeSource =
 export interface VmOptions {
   /** Guest RAM in bytes. */
   memBytes: number;
-  /** Where guest console output goes (COM1, and the 0xE9 debug console unless `debugOutput` is given). */
+  /** Where guest console output goes (COM1, and the 0xE9 debug console unless `debugOutput` is given), once per run slice (output-buffer.ts). */
   output: (bytes: Uint8Array) => void;
   /** Where the 0xE9 debug console goes, if not to `output`. */
   debugOutput?: (bytes: Uint8Array) => void;
@@ -97,11 +98,14 @@ export class Vm {
   private readonly noReboot: boolean;
   /** The earliest timer deadline, as of the last advanceTimers. */
   private deadlineNs = Infinity;
+  /** What the console (COM1 and, unless it has its own, the 0xE9 debug port) wrote in the current slice. */
+  private readonly console: OutputBuffer;
   /** Ends the current idle sleep early (set while sleeping). */
   private wake: (() => void) | undefined;
 
   constructor(options: VmOptions) {
     this.log = options.log ?? (() => {});
+    this.console = new OutputBuffer(options.output);
     this.slice = options.sliceInstructions ?? 1_000_000;
     this.noReboot = options.noReboot ?? false;
     this.memory = new PhysicalMemory({
@@ -148,7 +152,7 @@ export class Vm {
     // PAM, PCI BARs and APIC moves change what a physical page is: drop cached translations.
     this.memory.onMapChange(() => this.cpu.flushTlb(true));
 
-    const out = (b: number) => options.output(Uint8Array.of(b));
+    const out = this.console.push;
     const debugOut = options.debugOutput;
     this.io.attach(PORTS.debugConsole, 1, new DebugConsole(debugOut ? (b) => debugOut(Uint8Array.of(b)) : out), 'debug console');
     const firmwareLog = options.firmwareLog;
@@ -216,7 +220,11 @@ export class Vm {
 
   /** Runs the vCPU until something needs the monitor, for at most `budget` instructions. */
   runSlice(budget = this.slice): VmExit {
-    return this.vcpus[0].run(budget);
+    try {
+      return this.vcpus[0].run(budget);
+    } finally {
+      this.console.flush();
+    }
   }
 
   /**
