@@ -371,16 +371,15 @@ export class Translator {
    * of runs while it waited: a loop, most often) has the batch compiled at
    * once, as interpreting it on would cost more than the module: the XZ
    * decompressor's CRC-32, BCJ filter and relocation loops each ran about
-   * 3 M instructions interpreted before, and the boot interpreted 69 M
-   * instructions to the shell instead of 48 M (see README.md).
+   * 3 M instructions interpreted before; now the boot interprets 48 M
+   * instructions to the shell, not 69 M (see README.md).
    * Their blocks are decoded when the batch is compiled, so code written
    * in between is read as it is then.
    */
   translate(cpu: Cpu, host: number, eip: number, mode: number): Block | undefined {
     const queue = this.queue;
-    let hotAgain = false;
-    if (queue.some((q) => q.host === host && q.mode === mode)) hotAgain = true;
-    else {
+    const hotAgain = queue.some((q) => q.host === host && q.mode === mode);
+    if (!hotAgain) {
       if (queue.length === 0) this.queuedAt = cpu.instructions;
       queue.push({ host, eip, mode });
     }
