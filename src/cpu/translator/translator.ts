@@ -307,9 +307,10 @@ export class Translator {
       if ((e & cpu.tlbReadMask) !== TLB_VALID) return undefined;
     }
     const host = (e & ~0xfff) + (lin & 0xfff);
-    // Only a page marked as holding translations can have a block. Most interpreted code has none,
-    // and there the lookup (at each interpreted block) is just the count.
-    if (cpu.mem.codePages[host >>> 12] !== 0) {
+    // Only a page marked as holding translations can have a block, and only where a block starts
+    // (CodeCache.mayHaveEntry). Most interpreted code has none, and there the lookup (at each
+    // interpreted block) is just the count.
+    if (cpu.mem.codePages[host >>> 12] !== 0 && this.cache.mayHaveEntry(host)) {
       const mode = modeKey(cpu);
       const jslot = (host ^ (host >>> 12)) & (JUMP_CACHE_SLOTS - 1);
       const cached = this.jumpCache[jslot];

@@ -473,6 +473,26 @@ for (const which of ['js', 'wasm'] as const) {
       });
     }
 
+    test('the code cache marks the 16 bytes where each block starts, and unmarks a page with its last region', () => {
+      const cache = callsToIncs(0x3000, 4);
+      assert.ok(cache.get(0x3000) !== undefined, 'compiled');
+      assert.ok(cache.mayHaveEntry(0x3000) && cache.mayHaveEntry(0x300f), 'its entry\'s 16 bytes');
+      assert.ok(!cache.mayHaveEntry(0x3010) && !cache.mayHaveEntry(0x3800), 'elsewhere in its page');
+      assert.ok(cache.mayHaveEntry(CODE), 'the caller\'s page');
+    });
+
+    test('a page\'s marks go with its last region', () => {
+      const m = machine({ hotThreshold: 50 });
+      load(m, 'inc eax\ninc eax\nret', 0x3000);
+      load(m, 'mov ecx, 60\na: call 0x3000\ndec ecx\njnz a\nmov ecx, 1000\nb: dec ecx\njnz b\nud2');
+      assert.equal(m.run(1_000_000).vector, Vector.UD);
+      const cache = m.cpu.translator!.cache;
+      assert.ok(cache.mayHaveEntry(0x3000), 'marked while compiled');
+      m.load(0x3001, [0x48]); // DEC EAX over the second INC: the page's only region goes
+      assert.equal(cache.get(0x3000), undefined, 'dropped');
+      assert.ok(!cache.mayHaveEntry(0x3000), 'unmarked');
+    });
+
     test('code that falls through into a new page is counted hot there too', () => {
       // f starts 16 bytes before the page end and goes on into the next page without a jump.
       const cache = callsToIncs(0x2ff0, 32);
