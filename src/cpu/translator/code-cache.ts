@@ -144,8 +144,8 @@ export class CodeCache {
    * with translations are of code that has none (kernel pages hold hot and
    * cold functions side by side: 4.3 M of the boot's 5.6 M such lookups
    * found no block); a clear bit answers them without the mode key, the
-   * jump cache and the Map. The array is 1/128 of host memory, and only
-   * its pages for code pages are ever written, so resident.
+   * jump cache and the Map. The array is 1/128 of host memory; only its
+   * parts for code pages are ever written, so only those become resident.
    */
   private readonly entryBits: Uint32Array;
 
