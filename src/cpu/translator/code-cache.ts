@@ -120,6 +120,11 @@ export class Block {
  */
 export const MAX_BLOCKS = 8192;
 
+/** The bit of host offset `host`'s 16 bytes in its word of CodeCache.entryBits (word `host >>> 9`). */
+function entryBit(host: number): number {
+  return 1 << ((host >>> 4) & 31);
+}
+
 /** Regions and blocks, with write invalidation. */
 export class CodeCache {
   readonly byEntry = new Map<number, Block>();
@@ -155,7 +160,7 @@ export class CodeCache {
 
   /** False when no block starts within the 16 bytes that host offset `host` lies in. */
   mayHaveEntry(host: number): boolean {
-    return (this.entryBits[host >>> 9] & (1 << ((host >>> 4) & 31))) !== 0;
+    return (this.entryBits[host >>> 9] & entryBit(host)) !== 0;
   }
 
   /** The block entered at host offset `host`, if any. */
@@ -183,7 +188,7 @@ export class CodeCache {
     const page = region.blocks[0].host >>> 12;
     for (const b of region.blocks) {
       this.byEntry.set(b.host, b);
-      this.entryBits[b.host >>> 9] |= 1 << ((b.host >>> 4) & 31);
+      this.entryBits[b.host >>> 9] |= entryBit(b.host);
     }
     let list = this.byPage.get(page);
     if (list === undefined) {
