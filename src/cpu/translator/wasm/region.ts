@@ -216,7 +216,18 @@ export class WasmInsnEmitter {
 
   /** After a call out: to $fault if it raised a guest exception. */
   private checkFault(): void {
-    this.b.i32(0).mem(MemOp.I32Load, this.layout.state + StateWord.FAULTED * 4).brIf('fault');
+    this.b.i32(0).mem(MemOp.I32Load, this.layout.state + StateWord.FAULTED * 4).unlikely().if();
+    this.toFault();
+    this.b.end();
+  }
+
+  /**
+   * To $fault, which reports this instruction's index to the runtime. The
+   * index is set here, on the way out, not before each instruction: a local
+   * live across the whole function is one more register the hot path spills.
+   */
+  private toFault(): void {
+    this.b.i32(this.k).set(this.L.k).br('fault');
   }
 
   /** FS and GS: their base and fast-path bits are in the state block (segments.ts updateSegOk), checked when run. */
@@ -629,12 +640,14 @@ export class WasmInsnEmitter {
 
   /** Raises guest exception `vector` (error code `code`, -1 for none) at this instruction. */
   raise(vector: number, code: number): void {
-    this.b.i32(vector).i32(code).call(IMPORT_INDEX.raise).br('fault');
+    this.b.i32(vector).i32(code).call(IMPORT_INDEX.raise);
+    this.toFault();
   }
 
   /** Raises the guest exception whose vector is in local `vector` (error code `code`, -1 for none) at this instruction. */
   raiseVector(vector: Local, code: number): void {
-    this.b.get(vector).i32(code).call(IMPORT_INDEX.raise).br('fault');
+    this.b.get(vector).i32(code).call(IMPORT_INDEX.raise);
+    this.toFault();
   }
 
   /** Leaves the region after this instruction with EIP = the value on the stack. */
@@ -940,7 +953,6 @@ function regionFunction(
       const last = insn.eip + insn.length - 1;
       if ((last >>> 0) > limitNeeded) limitNeeded = last >>> 0;
       offsets.push(i);
-      b.i32(k).set(L.k);
       const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, flagsHelper, sibling);
       e.blockLoop = blockLoop;
       const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
