@@ -25,6 +25,7 @@ import { modeKey } from './mode-key.js';
 import { memoryAccess } from './memory-access.js';
 import { DEFAULT_EMITTERS } from './emit-ops.js';
 import { continuation, findBlock, MAX_REGION_INSTRUCTIONS } from './block-finder.js';
+import { type LoopItem, RegionLoops, successors } from './loops.js';
 import { Lockstep } from './lockstep.js';
 import type { DecodedInsn } from './decode.js';
 import { OPCODES } from '../opcode-table.js';
@@ -497,23 +498,50 @@ export class Translator {
 
 /**
  * Adds `plans` (blocks of one page group) to `batch` as regions of at most
- * MAX_REGION_INSTRUCTIONS instructions, in address order, which keeps
- * neighbouring blocks (a loop and its exits) in one region.
+ * MAX_REGION_INSTRUCTIONS instructions, in address order. A region ends
+ * before a loop (loops.ts) that would not fit in what is left of it, and a
+ * loop larger than a region starts regions of its own, cut between its
+ * items: a jump back in a loop then stays in its region's function (a
+ * WebAssembly loop) rather than becoming a tail call to a sibling. Cut
+ * only by size, the XZ decoder of the boot's decompressor made 52 M
+ * sibling calls; cut this way, 37 M, and the decompressor ran 5-10% faster.
  */
 function pushRegions(batch: RegionSpec[], group: Omit<RegionSpec, 'plans'>, plans: BlockPlan[]): void {
   plans.sort((x, y) => x.eip - y.eip);
+  const index = new Map<number, number>();
+  plans.forEach((p, i) => index.set(p.eip, i));
+  const loops = new RegionLoops(plans.length, plans.map((p) => successors(p).map((eip) => index.get(eip) ?? -1)));
   let chunk: BlockPlan[] = [];
   let size = 0;
-  for (const plan of plans) {
-    if (size + plan.insns.length > MAX_REGION_INSTRUCTIONS && chunk.length > 0) {
-      batch.push({ ...group, plans: chunk });
-      chunk = [];
-      size = 0;
+  const flush = (): void => {
+    if (chunk.length > 0) batch.push({ ...group, plans: chunk });
+    chunk = [];
+    size = 0;
+  };
+  const sizeOf = (item: LoopItem): number => {
+    if (typeof item === 'number') return plans[item].insns.length;
+    let n = 0;
+    for (let i = item.first; i <= item.last; i++) n += plans[i].insns.length;
+    return n;
+  };
+  // Cut between loops, not inside one, where the loop fits in a region; a larger loop is cut between its items.
+  const pack = (items: readonly LoopItem[]): void => {
+    for (const item of items) {
+      const n = sizeOf(item);
+      if (n > MAX_REGION_INSTRUCTIONS && typeof item !== 'number') {
+        flush();
+        pack(item.items);
+        flush();
+        continue;
+      }
+      if (size + n > MAX_REGION_INSTRUCTIONS && chunk.length > 0) flush();
+      if (typeof item === 'number') chunk.push(plans[item]);
+      else for (let i = item.first; i <= item.last; i++) chunk.push(plans[i]);
+      size += n;
     }
-    chunk.push(plan);
-    size += plan.insns.length;
-  }
-  if (chunk.length > 0) batch.push({ ...group, plans: chunk });
+  };
+  pack(loops.root.items);
+  flush();
 }
 
 /** A region to compile: its blocks, and the page group (key), CS base difference and mode they belong to. */

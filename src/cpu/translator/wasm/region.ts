@@ -16,10 +16,18 @@
  *
  *     block $fault  block $exit  block $sib0 … block $sib(m-1)
  *     loop $loop  block $tail  block $default
- *       block $b(n-1) … block $b0
- *         (s < 0, after an indirect jump: br to the block at EIP, else exit)
- *         br_table s  end  …block 0…  end  …block 1…  …
+ *       block $b(last item) … block $b(first item)
+ *         (s < 0, after an indirect jump: br to the item holding the block at EIP, else exit)
+ *         br_table s  end  …item…  end  …item…  …
  *     end $default   (unreachable)
+ *
+ * The items are the region's blocks and its loops (../loops.ts), in
+ * address order, each under a label named after its first block. A loop
+ * item has the same shape inside a WebAssembly `loop` $L(id): a label
+ * for each of its items, then a dispatch on s (a compare for each block a
+ * jump back goes to, then a br_table), then the items. A jump back within
+ * a loop sets s and branches to the start of the innermost loop holding
+ * both blocks; only one that no loop holds takes $tail.
  *     end $tail      (a jump within the region: count, look at ATTENTION, s = t, br $loop)
  *     end $loop
  *     end $sib(m-1) … end $sib0   (a jump to block t of sibling region j: checks, store the state, return_call)
@@ -41,6 +49,7 @@ import { StateWord } from '../../state-block.js';
 import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody, pushPendingCarry, pushSignBitIndex, pushSizeMask } from './flags-helper.js';
 import { REGION_PARAMS, REGION_RESULTS } from './chain.js';
 import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
+import { itemFirst, type LoopItem, type LoopNode, RegionLoops, successors } from '../loops.js';
 
 /** Where this CPU's arrays lie in the WebAssembly memory (physical-memory.ts allocateCpuArea). */
 export interface WasmLayout {
@@ -121,6 +130,8 @@ export class WasmInsnEmitter {
   ended = false;
   /** The label of the loop around this block's code, when the block jumps back to its own start. */
   blockLoop: string | undefined;
+  /** The region's loops (loops.ts), which jumps within the region go by. */
+  loops: RegionLoops | undefined;
   /** Targets beyond the block's bytes that the CS limit must cover. */
   targets: number[] = [];
   /** Scratch locals of each type this instruction took so far. */
@@ -682,8 +693,11 @@ export class WasmInsnEmitter {
   /**
    * Moves to `target` after this instruction: within the region when it has
    * that block. A block further down is reached by a branch straight to its
-   * code (its label is still open here); one at or above this one goes back
-   * through the loop's dispatch ($tail).
+   * code, or to the loop that holds it (its label is still open here). One
+   * at or above this one goes back to the start of the innermost loop that
+   * holds both (loops.ts), or, when none does, through the region's
+   * dispatch ($tail). Either way s is the block's index, for the dispatch
+   * of the loops it enters.
    */
   transfer(target: number): void {
     const b = this.b, L = this.L;
@@ -701,9 +715,14 @@ export class WasmInsnEmitter {
       b.br(this.blockLoop);
       return;
     }
-    if (index <= this.block) { b.i32(index).set(L.t).br('tail'); return; }
+    const route = this.loops?.route(this.block, index);
+    if (route === undefined || (route.kind === 'back' && route.node.id === 0)) {
+      if (index <= this.block) { b.i32(index).set(L.t).br('tail'); return; }
+    }
     this.countAndLook();
-    b.i32(index).set(L.s).br(`b${index}`);
+    b.i32(index).set(L.s);
+    if (route === undefined) b.br(`b${index}`);
+    else b.br(route.kind === 'forward' ? itemLabel(route.node, route.item) : loopLabel(route.node));
   }
 
   private countAndLook(): void { countAndLook(this.b, this.L, this.layout); }
@@ -888,6 +907,14 @@ export function compileWasmModule(
 /** The relative jumps and branches (whose target relTarget gives). */
 const RELATIVE_JUMPS: ReadonlySet<string> = new Set(['Jcc_Jb', 'Jcc_Jz', 'JMP_Jb', 'JMP_Jz']);
 
+/** The label before an item of a loop (or of the region, loop 0): a branch to it goes to the item's code. */
+function itemLabel(node: LoopNode, item: LoopItem): string {
+  return node.id === 0 ? `b${itemFirst(item)}` : `n${node.id}_${itemFirst(item)}`;
+}
+
+/** The label of a loop's start (its dispatch). */
+function loopLabel(node: LoopNode): string { return `L${node.id}`; }
+
 /** True when the block ends with a direct jump or branch to its own first instruction. */
 function jumpsToItself(plan: BlockPlan): boolean {
   const last = plan.insns[plan.insns.length - 1];
@@ -918,23 +945,44 @@ function regionFunction(
   b.block('fault').block('exit');
   siblingRegions.forEach((_, j) => b.block(`sib${j}`));
   b.loop('loop').block('tail').block('default');
-  for (let i = plans.length - 1; i >= 0; i--) b.block(`b${i}`);
+  const loops = new RegionLoops(plans.length, plans.map((p) => successors(p).map(resolve)));
+  const root = loops.root;
+  const rootLabel = (i: number): string => itemLabel(root, loops.itemHolding(root, i));
+  for (let k = root.items.length - 1; k >= 0; k--) b.block(itemLabel(root, root.items[k]));
   // After an indirect jump from block ~s: straight to the block at EIP if this region has it, else out.
   b.get(L.s).i32(0).op(Op.I32LtS).if();
   b.i32(-1).get(L.s).op(Op.I32Xor).set(L.s);
   plans.forEach((p, i) => {
-    b.get(L.eip).i32(p.eip).op(Op.I32Eq).if().i32(i).set(L.s).br(`b${i}`).end();
+    b.get(L.eip).i32(p.eip).op(Op.I32Eq).if().i32(i).set(L.s).br(rootLabel(i)).end();
   });
   b.br('exit');
   b.end();
-  b.get(L.s).brTable(plans.map((_, i) => `b${i}`), 'default');
+  b.get(L.s).brTable(plans.map((_, i) => rootLabel(i)), 'default');
 
   const eips: number[] = [];
   const offsets: number[] = [];
   const infos: EmittedBlockInfo[] = [];
   let interpreted = 0;
-  plans.forEach((plan, bi) => {
-    b.end(); // block b{bi}: its code follows
+  const emitItems = (node: LoopNode): void => {
+    for (const item of node.items) {
+      b.end(); // the item's label: its code follows
+      if (typeof item === 'number') emitBlock(item);
+      else emitLoop(item);
+    }
+  };
+  // A loop: its items' labels, the dispatch on s (compares for the blocks jumps back go to, then a br_table), the items.
+  const emitLoop = (node: LoopNode): void => {
+    b.loop(loopLabel(node));
+    for (let k = node.items.length - 1; k >= 0; k--) b.block(itemLabel(node, node.items[k]));
+    for (const t of node.backTargets) b.get(L.s).i32(t).op(Op.I32Eq).brIf(itemLabel(node, loops.itemHolding(node, t)));
+    const labels: string[] = [];
+    for (let i = node.first; i <= node.last; i++) labels.push(itemLabel(node, loops.itemHolding(node, i)));
+    b.get(L.s).i32(node.first).op(Op.I32Sub).brTable(labels, 'default');
+    emitItems(node);
+    b.end(); // loop
+  };
+  const emitBlock = (bi: number): void => {
+    const plan = plans[bi];
     const n = plan.insns.length;
     // A block that branches back to its own start (a tight loop) is a WebAssembly loop of its own.
     const blockLoop = jumpsToItself(plan) ? `self${bi}` : undefined;
@@ -955,6 +1003,7 @@ function regionFunction(
       offsets.push(i);
       const e = new WasmInsnEmitter(b, L, insn, k, i, n, bi, flags, resolve, plan.mode, layout, pools, flagsHelper, sibling);
       e.blockLoop = blockLoop;
+      e.loops = loops;
       const emitter = lockAllows(insn) ? emitters[insn.handler] : undefined;
       // An emitter that declines must have emitted nothing: its code is dropped.
       const mark = b.code.length;
@@ -983,11 +1032,13 @@ function regionFunction(
     if (!ended) {
       const lastInsn = plan.insns[n - 1];
       const e = new WasmInsnEmitter(b, L, lastInsn, eips.length - 1, n - 1, n, bi, undefined, resolve, plan.mode, layout, pools, flagsHelper, sibling);
+      e.loops = loops;
       e.transfer((lastInsn.eip + lastInsn.length) | 0);
     }
     if (blockLoop !== undefined) b.end();
     infos.push({ limitNeeded, lastInInterpreter });
-  });
+  };
+  emitItems(root);
   b.end(); // default: the block index is never out of range
   b.op(Op.Unreachable);
   b.end(); // tail: a jump within the region to block t after x instructions
