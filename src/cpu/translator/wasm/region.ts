@@ -20,6 +20,11 @@
  *         (s < 0, after an indirect jump: br to the item holding the block at EIP, else exit)
  *         br_table s  end  …item…  end  …item…  …
  *     end $default   (unreachable)
+ *     end $tail      (a jump within the region: count, look at ATTENTION, s = t, br $loop)
+ *     end $loop
+ *     end $sib(m-1) … end $sib0   (a jump to block t of sibling region j: checks, store the state, return_call)
+ *     end $exit      (store the state, return (s << 1) | fb)
+ *     end $fault     (store the state and the instruction index, return -1)
  *
  * The items are the region's blocks and its loops (../loops.ts), in
  * address order, each under a label named after its first block. A loop
@@ -28,11 +33,6 @@
  * jump back goes to, then a br_table), then the items. A jump back within
  * a loop sets s and branches to the start of the innermost loop holding
  * both blocks; only one that no loop holds takes $tail.
- *     end $tail      (a jump within the region: count, look at ATTENTION, s = t, br $loop)
- *     end $loop
- *     end $sib(m-1) … end $sib0   (a jump to block t of sibling region j: checks, store the state, return_call)
- *     end $exit      (store the state, return (s << 1) | fb)
- *     end $fault     (store the state and the instruction index, return -1)
  *
  * `done` counts the instructions of the blocks finished since the run
  * began: those of the regions before it in the chain (chain.ts passes
@@ -716,13 +716,13 @@ export class WasmInsnEmitter {
       return;
     }
     const route = this.loops?.route(this.block, index);
-    if (route === undefined || (route.kind === 'back' && route.node.id === 0)) {
-      if (index <= this.block) { b.i32(index).set(L.t).br('tail'); return; }
+    if (route === undefined ? index <= this.block : route.kind === 'back' && route.node.id === 0) {
+      b.i32(index).set(L.t).br('tail');
+      return;
     }
     this.countAndLook();
     b.i32(index).set(L.s);
-    if (route === undefined) b.br(`b${index}`);
-    else b.br(route.kind === 'forward' ? itemLabel(route.node, route.item) : loopLabel(route.node));
+    b.br(route === undefined ? `b${index}` : route.kind === 'forward' ? itemLabel(route.node, route.item) : loopLabel(route.node));
   }
 
   private countAndLook(): void { countAndLook(this.b, this.L, this.layout); }
