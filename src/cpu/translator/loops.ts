@@ -18,8 +18,11 @@
 import type { BlockPlan } from './emit.js';
 import { relTarget } from './insn-operands.js';
 
+/** The relative jumps and branches (whose target relTarget gives). */
+export const RELATIVE_JUMPS: ReadonlySet<string> = new Set(['Jcc_Jb', 'Jcc_Jz', 'JMP_Jb', 'JMP_Jz']);
+
 /** The direct jumps and calls, whose target relTarget gives. */
-const DIRECT: ReadonlySet<string> = new Set(['Jcc_Jb', 'Jcc_Jz', 'JMP_Jb', 'JMP_Jz', 'CALL_Jz']);
+const DIRECT: ReadonlySet<string> = new Set([...RELATIVE_JUMPS, 'CALL_Jz']);
 
 /** The EIPs a block may go on to by a direct jump, branch or call, or by going on to the next instruction. */
 export function successors(plan: BlockPlan): number[] {

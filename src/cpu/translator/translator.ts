@@ -504,7 +504,7 @@ export class Translator {
  * items: a jump back in a loop then stays in its region's function (a
  * WebAssembly loop) rather than becoming a tail call to a sibling. Cut
  * only by size, the XZ decoder of the boot's decompressor made 52 M
- * sibling calls; cut this way, 37 M, and the decompressor ran 5-10% faster.
+ * sibling calls; cut this way, 37 M (README.md has the timings).
  */
 function pushRegions(batch: RegionSpec[], group: Omit<RegionSpec, 'plans'>, plans: BlockPlan[]): void {
   plans.sort((x, y) => x.eip - y.eip);

@@ -49,7 +49,7 @@ import { StateWord } from '../../state-block.js';
 import { FLAG_LOCALS, FLAGS_HELPER_PARAMS, flagsHelperBody, pushPendingCarry, pushSignBitIndex, pushSizeMask } from './flags-helper.js';
 import { REGION_PARAMS, REGION_RESULTS } from './chain.js';
 import { FunctionBody, type Local, MemOp, ModuleBuilder, Op, ValType } from './module-builder.js';
-import { itemFirst, type LoopItem, type LoopNode, RegionLoops, successors } from '../loops.js';
+import { itemFirst, type LoopItem, type LoopNode, RegionLoops, RELATIVE_JUMPS, successors } from '../loops.js';
 
 /** Where this CPU's arrays lie in the WebAssembly memory (physical-memory.ts allocateCpuArea). */
 export interface WasmLayout {
@@ -903,9 +903,6 @@ export function compileWasmModule(
   });
   return { bytes: mb.encode(), regions: infos };
 }
-
-/** The relative jumps and branches (whose target relTarget gives). */
-const RELATIVE_JUMPS: ReadonlySet<string> = new Set(['Jcc_Jb', 'Jcc_Jz', 'JMP_Jb', 'JMP_Jz']);
 
 /** The label before an item of a loop (or of the region, loop 0): a branch to it goes to the item's code. */
 function itemLabel(node: LoopNode, item: LoopItem): string {
